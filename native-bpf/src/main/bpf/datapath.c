@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Sluice datapath: tc (clsact) programs on the host end of each pod veth.
+ *   from_container: tc ingress of lxc*, i.e. packets leaving the pod (egress policy, service DNAT)
+ *   to_container:   tc egress of lxc*, i.e. packets entering the pod (ingress policy, reverse NAT)
+ * Policy is checked on every packet that is not a reply, so a policy change also applies to
+ * connections that are already open (as in Cilium); replies are recognised by conntrack. */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/pkt_cls.h>
+#include <stddef.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "datapath.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct inner_policy {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(struct policy_key));
+	__uint(value_size, sizeof(struct policy_value));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, struct ipcache_key);
+	__type(value, struct ipcache_value);
+} sluice_ipcache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32); /* host-side ifindex */
+	__type(value, struct endpoint_value);
+} sluice_endpoints SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, 65536);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32); /* endpoint id */
+	__array(values, struct inner_policy);
+} sluice_policy SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, struct ct_key);
+	__type(value, struct ct_value);
+} sluice_ct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, struct svc_key);
+	__type(value, struct svc_value);
+} sluice_services SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 262144);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, struct backend_key);
+	__type(value, struct backend_value);
+} sluice_backends SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32);
+	__type(value, struct config_value);
+} sluice_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sluice_events SEC(".maps");
+
+struct pkt {
+	__u32 saddr;
+	__u32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 tcp_flags;
+	__u16 l4_off;
+	__u16 csum_off; /* 0 when the protocol carries no L4 checksum we rewrite */
+	__u8 csum_flags;
+};
+
+#define IP_OFF ETH_HLEN
+#define IP_DADDR_OFF (IP_OFF + offsetof(struct iphdr, daddr))
+#define IP_SADDR_OFF (IP_OFF + offsetof(struct iphdr, saddr))
+#define IP_CSUM_OFF (IP_OFF + offsetof(struct iphdr, check))
+
+/* Returns 0 when the packet is IPv4 and parsed; anything else is not ours to judge. */
+static __always_inline int parse(struct __sk_buff *skb, struct pkt *p)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip;
+
+	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return -1;
+	ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > end || ip->ihl < 5)
+		return -1;
+	__builtin_memset(p, 0, sizeof(*p));
+	p->saddr = ip->saddr;
+	p->daddr = ip->daddr;
+	p->proto = ip->protocol;
+	p->l4_off = IP_OFF + ip->ihl * 4;
+	/* Later fragments carry no ports: they are judged as the protocol with port 0. */
+	if (ip->frag_off & bpf_htons(0x1fff))
+		return 0;
+	if (p->proto == IPPROTO_TCP) {
+		struct tcphdr tcp;
+		if (bpf_skb_load_bytes(skb, p->l4_off, &tcp, sizeof(tcp)) < 0)
+			return -1;
+		p->sport = tcp.source;
+		p->dport = tcp.dest;
+		p->tcp_flags = ((__u8 *)&tcp)[13];
+		p->csum_off = p->l4_off + offsetof(struct tcphdr, check);
+	} else if (p->proto == IPPROTO_UDP) {
+		struct udphdr udp;
+		if (bpf_skb_load_bytes(skb, p->l4_off, &udp, sizeof(udp)) < 0)
+			return -1;
+		p->sport = udp.source;
+		p->dport = udp.dest;
+		p->csum_off = p->l4_off + offsetof(struct udphdr, check);
+		p->csum_flags = BPF_F_MARK_MANGLED_0;
+	}
+	return 0;
+}
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+
+static __always_inline __u32 identity_of(__u32 addr)
+{
+	struct ipcache_key k = { .prefixlen = 32, .addr = addr };
+	struct ipcache_value *v = bpf_map_lookup_elem(&sluice_ipcache, &k);
+	return v ? v->identity : ID_WORLD;
+}
+
+static __always_inline void emit(struct __sk_buff *skb, struct endpoint_value *ep, __u8 type,
+				 __u8 subtype, __u32 src_id, __u32 dst_id, __u8 dir, __u8 match,
+				 __u8 flags)
+{
+	struct event *e = bpf_ringbuf_reserve(&sluice_events, sizeof(*e), 0);
+	__u32 cap;
+
+	if (!e)
+		return;
+	e->type = type;
+	e->subtype = subtype;
+	e->direction = dir;
+	e->match_type = match;
+	e->ep_id = ep->ep_id;
+	e->ifindex = skb->ifindex;
+	e->src_identity = src_id;
+	e->dst_identity = dst_id;
+	e->orig_len = skb->len;
+	e->ktime_ns = bpf_ktime_get_ns();
+	e->flags = flags;
+	e->pad = 0;
+	e->proxy_port = 0;
+	e->pad2 = 0;
+	cap = skb->len;
+	if (cap > EVENT_CAP)
+		cap = EVENT_CAP;
+	e->cap_len = cap;
+	if (cap < 1 || bpf_skb_load_bytes(skb, 0, e->data, cap) < 0)
+		e->cap_len = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Trace only what opens or closes a TCP connection, and the first packet of other flows,
+ * like Cilium's default monitor aggregation: enough to observe, cheap enough to keep on. */
+static __always_inline int worth_tracing(struct pkt *p, int is_new)
+{
+	if (p->proto == IPPROTO_TCP)
+		return p->tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST);
+	return is_new;
+}
+
+struct verdict {
+	int allowed;
+	__u8 match_type;
+	__u8 reason;
+};
+
+/* Deny wins over allow; an identity-specific entry wins over the any-identity one. */
+static __always_inline struct verdict decide(struct endpoint_value *ep, __u32 peer, __u8 dir,
+					     struct pkt *p)
+{
+	struct verdict v = { .allowed = 1, .match_type = MATCH_NONE, .reason = 0 };
+	__u32 enforced = dir == DIR_INGRESS ? EP_F_INGRESS_ENFORCED : EP_F_EGRESS_ENFORCED;
+	struct policy_key k = {
+		.prefixlen = 64, .identity = peer, .direction = dir, .protocol = p->proto,
+		.dport = p->dport,
+	};
+	struct policy_value *exact = 0, *any = 0;
+	void *inner = bpf_map_lookup_elem(&sluice_policy, &ep->ep_id);
+
+	if (inner) {
+		exact = bpf_map_lookup_elem(inner, &k);
+		k.identity = ID_ANY;
+		any = bpf_map_lookup_elem(inner, &k);
+	}
+	if ((exact && exact->deny) || (any && any->deny)) {
+		v.allowed = 0;
+		v.reason = DROP_POLICY_DENY;
+		v.match_type = (exact && exact->deny) ? exact->match_type : any->match_type;
+		return v;
+	}
+	if (exact || any) {
+		v.match_type = exact ? exact->match_type : any->match_type;
+		return v;
+	}
+	if (ep->flags & enforced) {
+		v.allowed = 0;
+		v.reason = DROP_POLICY_DENIED;
+	}
+	return v;
+}
+
+static __always_inline void ct_key_of(struct ct_key *k, struct pkt *p, __u8 dir, __u32 ifindex,
+				      int reverse)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->saddr = reverse ? p->daddr : p->saddr;
+	k->daddr = reverse ? p->saddr : p->daddr;
+	k->sport = reverse ? p->dport : p->sport;
+	k->dport = reverse ? p->sport : p->dport;
+	k->proto = p->proto;
+	k->direction = dir;
+	k->ifindex = ifindex;
+}
+
+static __always_inline int rewrite_addr(struct __sk_buff *skb, struct pkt *p, int off,
+					__u32 old, __u32 new)
+{
+	if (p->csum_off &&
+	    bpf_l4_csum_replace(skb, p->csum_off, old, new, BPF_F_PSEUDO_HDR | 4 | p->csum_flags) < 0)
+		return -1;
+	if (bpf_l3_csum_replace(skb, IP_CSUM_OFF, old, new, 4) < 0)
+		return -1;
+	return bpf_skb_store_bytes(skb, off, &new, 4, 0);
+}
+
+static __always_inline int rewrite_port(struct __sk_buff *skb, struct pkt *p, int off,
+					__be16 old, __be16 new)
+{
+	if (!p->csum_off || old == new)
+		return 0;
+	if (bpf_l4_csum_replace(skb, p->csum_off, old, new, 2 | p->csum_flags) < 0)
+		return -1;
+	return bpf_skb_store_bytes(skb, p->l4_off + off, &new, 2, 0);
+}
+
+static __always_inline int in_service_net(__u32 addr)
+{
+	__u32 zero = 0;
+	struct config_value *c = bpf_map_lookup_elem(&sluice_config, &zero);
+	return c && c->svc_mask && (addr & c->svc_mask) == c->svc_net;
+}
+
+/* Client-side load balancing: the first packet picks a random backend, later ones follow the
+ * pinned choice; the conntrack entry created by the caller restores the frontend on replies. */
+static __always_inline int service_dnat(struct __sk_buff *skb, struct pkt *p,
+					struct ct_value *rev)
+{
+	struct svc_key sk = { .vip = p->daddr, .port = p->dport, .proto = p->proto };
+	struct svc_value *svc = bpf_map_lookup_elem(&sluice_services, &sk);
+	struct ct_key ck;
+	struct ct_value *pin, fresh = {};
+	struct backend_value *be;
+	__u32 addr, oldaddr = p->daddr;
+	__be16 port, oldport = p->dport;
+
+	if (!svc)
+		return in_service_net(p->daddr) ? -1 : 0;
+	ct_key_of(&ck, p, DIR_SERVICE, skb->ifindex, 0);
+	pin = bpf_map_lookup_elem(&sluice_ct, &ck);
+	if (pin) {
+		addr = pin->nat_addr;
+		port = pin->nat_port;
+	} else {
+		struct backend_key bk = { .svc_id = svc->svc_id };
+		if (!svc->count)
+			return -1;
+		bk.slot = bpf_get_prandom_u32() % svc->count;
+		be = bpf_map_lookup_elem(&sluice_backends, &bk);
+		if (!be)
+			return -1;
+		addr = be->addr;
+		port = be->port;
+		fresh.nat_addr = addr;
+		fresh.nat_port = port;
+		fresh.last_seen_ns = bpf_ktime_get_ns();
+		bpf_map_update_elem(&sluice_ct, &ck, &fresh, BPF_ANY);
+	}
+	if (rewrite_addr(skb, p, IP_DADDR_OFF, oldaddr, addr) < 0 ||
+	    rewrite_port(skb, p, offsetof(struct tcphdr, dest), oldport, port) < 0)
+		return -1;
+	p->daddr = addr;
+	p->dport = port;
+	rev->nat_addr = oldaddr;
+	rev->nat_port = oldport;
+	rev->flags = CT_F_REV_NAT;
+	return 1;
+}
+
+static __always_inline int drop(struct __sk_buff *skb, struct endpoint_value *ep, __u8 reason,
+				__u32 src_id, __u32 dst_id, __u8 dir)
+{
+	emit(skb, ep, EV_DROP, reason, src_id, dst_id, dir, 0, 0);
+	return TC_ACT_SHOT;
+}
+
+/* Judges a packet that is not a reply, in direction dir of endpoint ep. */
+static __always_inline int enforce(struct __sk_buff *skb, struct endpoint_value *ep,
+				   struct pkt *p, __u8 dir, struct ct_value *seed)
+{
+	__u32 peer_addr = dir == DIR_INGRESS ? p->saddr : p->daddr;
+	__u32 peer = identity_of(peer_addr);
+	__u32 src_id = dir == DIR_INGRESS ? peer : ep->identity;
+	__u32 dst_id = dir == DIR_INGRESS ? ep->identity : peer;
+	__u32 enforced = dir == DIR_INGRESS ? EP_F_INGRESS_ENFORCED : EP_F_EGRESS_ENFORCED;
+	struct ct_key ck;
+	struct ct_value *ct;
+	struct verdict v;
+	__u32 zero = 0;
+	struct config_value *cfg = bpf_map_lookup_elem(&sluice_config, &zero);
+	int is_new;
+
+	ct_key_of(&ck, p, dir, skb->ifindex, 0);
+	ct = bpf_map_lookup_elem(&sluice_ct, &ck);
+	is_new = ct == 0;
+	if (dir == DIR_INGRESS && peer == ID_HOST && cfg && (cfg->flags & CFG_F_ALLOW_HOST_INGRESS))
+		v = (struct verdict){ .allowed = 1, .match_type = MATCH_NONE };
+	else
+		v = decide(ep, peer, dir, p);
+	if (is_new && (ep->flags & enforced))
+		emit(skb, ep, EV_POLICY_VERDICT, 0, src_id, dst_id, dir, v.match_type,
+		     v.allowed ? EVF_ALLOWED : 0);
+	if (!v.allowed)
+		return drop(skb, ep, v.reason, src_id, dst_id, dir);
+	if (is_new) {
+		seed->last_seen_ns = bpf_ktime_get_ns();
+		bpf_map_update_elem(&sluice_ct, &ck, seed, BPF_ANY);
+	} else {
+		ct->last_seen_ns = bpf_ktime_get_ns();
+	}
+	if (worth_tracing(p, is_new))
+		emit(skb, ep, EV_TRACE,
+		     dir == DIR_INGRESS ? TRACE_TO_ENDPOINT : TRACE_FROM_ENDPOINT, src_id, dst_id,
+		     dir, 0, 0);
+	return TC_ACT_OK;
+}
+
+SEC("tc")
+int from_container(struct __sk_buff *skb)
+{
+	__u32 ifindex = skb->ifindex;
+	struct endpoint_value *ep = bpf_map_lookup_elem(&sluice_endpoints, &ifindex);
+	struct ct_value seed = {};
+	struct ct_key ck;
+	struct ct_value *ct;
+	struct pkt p;
+
+	if (!ep || parse(skb, &p) < 0)
+		return TC_ACT_OK;
+	/* A reply of a connection the pod accepted: its ingress policy already judged it. */
+	ct_key_of(&ck, &p, DIR_INGRESS, ifindex, 1);
+	ct = bpf_map_lookup_elem(&sluice_ct, &ck);
+	if (ct) {
+		ct->last_seen_ns = bpf_ktime_get_ns();
+		if (worth_tracing(&p, 0))
+			emit(skb, ep, EV_TRACE, TRACE_FROM_ENDPOINT, ep->identity,
+			     identity_of(p.daddr), DIR_INGRESS, 0, EVF_REPLY);
+		return TC_ACT_OK;
+	}
+	if (service_dnat(skb, &p, &seed) < 0)
+		return drop(skb, ep, DROP_NO_SERVICE, ep->identity, ID_WORLD, DIR_EGRESS);
+	return enforce(skb, ep, &p, DIR_EGRESS, &seed);
+}
+
+SEC("tc")
+int to_container(struct __sk_buff *skb)
+{
+	__u32 ifindex = skb->ifindex;
+	struct endpoint_value *ep = bpf_map_lookup_elem(&sluice_endpoints, &ifindex);
+	struct ct_value seed = {};
+	struct ct_key ck;
+	struct ct_value *ct;
+	struct pkt p;
+
+	if (!ep || parse(skb, &p) < 0)
+		return TC_ACT_OK;
+	/* A reply of a connection the pod opened: restore the service frontend if it had one. */
+	ct_key_of(&ck, &p, DIR_EGRESS, ifindex, 1);
+	ct = bpf_map_lookup_elem(&sluice_ct, &ck);
+	if (ct) {
+		__u32 nat_addr = ct->nat_addr;
+		__be16 nat_port = ct->nat_port;
+		int rev = ct->flags & CT_F_REV_NAT;
+		__u32 src_id = identity_of(p.saddr);
+
+		ct->last_seen_ns = bpf_ktime_get_ns();
+		if (rev && (rewrite_addr(skb, &p, IP_SADDR_OFF, p.saddr, nat_addr) < 0 ||
+			    rewrite_port(skb, &p, offsetof(struct tcphdr, source), p.sport,
+					 nat_port) < 0))
+			return TC_ACT_SHOT;
+		if (worth_tracing(&p, 0))
+			emit(skb, ep, EV_TRACE, TRACE_TO_ENDPOINT, src_id, ep->identity,
+			     DIR_EGRESS, 0, EVF_REPLY);
+		return TC_ACT_OK;
+	}
+	return enforce(skb, ep, &p, DIR_INGRESS, &seed);
+}

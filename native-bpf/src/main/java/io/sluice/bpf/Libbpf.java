@@ -1,0 +1,122 @@
+package io.sluice.bpf;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Downcall handles into libbpf.so.1 (libbpf 1.x: low-level calls return -errno, pointer
+ * calls return NULL and set errno, which {@link #errno} reads from the captured call state).
+ */
+final class Libbpf {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIB = load();
+    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    private static final java.lang.foreign.StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO_HANDLE =
+            CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+
+    static final MethodHandle OBJECT_OPEN_FILE = errnoFn("bpf_object__open_file", ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle OBJECT_LOAD = fn("bpf_object__load", JAVA_INT, ADDRESS);
+    static final MethodHandle OBJECT_CLOSE = voidFn("bpf_object__close", ADDRESS);
+    static final MethodHandle FIND_PROGRAM = fn("bpf_object__find_program_by_name", ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle PROGRAM_FD = fn("bpf_program__fd", JAVA_INT, ADDRESS);
+    static final MethodHandle FIND_MAP = fn("bpf_object__find_map_by_name", ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle MAP_FD = fn("bpf_map__fd", JAVA_INT, ADDRESS);
+    static final MethodHandle MAP_UPDATE = fn("bpf_map_update_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    static final MethodHandle MAP_LOOKUP = fn("bpf_map_lookup_elem", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle MAP_DELETE = fn("bpf_map_delete_elem", JAVA_INT, JAVA_INT, ADDRESS);
+    static final MethodHandle MAP_NEXT_KEY = fn("bpf_map_get_next_key", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle MAP_CREATE =
+            fn("bpf_map_create", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    static final MethodHandle OBJ_PIN = fn("bpf_obj_pin", JAVA_INT, JAVA_INT, ADDRESS);
+    static final MethodHandle OBJ_GET = fn("bpf_obj_get", JAVA_INT, ADDRESS);
+    static final MethodHandle OBJ_INFO = fn("bpf_obj_get_info_by_fd", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle TC_HOOK_CREATE = fn("bpf_tc_hook_create", JAVA_INT, ADDRESS);
+    static final MethodHandle TC_HOOK_DESTROY = fn("bpf_tc_hook_destroy", JAVA_INT, ADDRESS);
+    static final MethodHandle TC_ATTACH = fn("bpf_tc_attach", JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle TC_DETACH = fn("bpf_tc_detach", JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle TC_QUERY = fn("bpf_tc_query", JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle TEST_RUN = fn("bpf_prog_test_run_opts", JAVA_INT, JAVA_INT, ADDRESS);
+    static final MethodHandle RINGBUF_NEW = errnoFn("ring_buffer__new", ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle RINGBUF_POLL = fn("ring_buffer__poll", JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle RINGBUF_FREE = voidFn("ring_buffer__free", ADDRESS);
+    static final MethodHandle CLOSE = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+
+    /** {@code int (*)(void *ctx, void *data, size_t size)}. */
+    static final FunctionDescriptor RINGBUF_SAMPLE_FN = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+
+    private Libbpf() {}
+
+    private static SymbolLookup load() {
+        try {
+            return SymbolLookup.libraryLookup("libbpf.so.1", Arena.global());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(
+                    "libbpf.so.1 not found: install libbpf1 (run 'make deps' in the Sluice checkout)", e);
+        }
+    }
+
+    private static MethodHandle fn(String name, ValueLayout ret, ValueLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args));
+    }
+
+    private static MethodHandle voidFn(String name, ValueLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.ofVoid(args));
+    }
+
+    /** A handle whose first argument is the call-state segment that receives errno. */
+    private static MethodHandle errnoFn(String name, ValueLayout ret, ValueLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO);
+    }
+
+    private static MemorySegment symbol(String name) {
+        return LIB.find(name).orElseThrow(() -> new IllegalStateException("libbpf lacks " + name + " (need libbpf 1.x)"));
+    }
+
+    static MemorySegment callState(Arena arena) {
+        return arena.allocate(CALL_STATE);
+    }
+
+    static int errno(MemorySegment callState) {
+        return (int) ERRNO_HANDLE.get(callState, 0L);
+    }
+
+    static MemorySegment upcallStub(MethodHandle target, FunctionDescriptor fd, Arena arena) {
+        return LINKER.upcallStub(target, fd, arena);
+    }
+
+    /** Invokes a handle whose C function returns int; any Throwable here is a bug, not input. */
+    static int call(MethodHandle h, Object... args) {
+        try {
+            return (int) h.invokeWithArguments(args);
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed", t);
+        }
+    }
+
+    /** Invokes a handle whose C function returns void. */
+    static void run(MethodHandle h, Object... args) {
+        try {
+            h.invokeWithArguments(args);
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed", t);
+        }
+    }
+
+    static void closeFd(int fd) {
+        if (fd >= 0) {
+            call(CLOSE, fd);
+        }
+    }
+}
