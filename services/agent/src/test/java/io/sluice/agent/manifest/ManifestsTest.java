@@ -1,0 +1,88 @@
+package io.sluice.agent.manifest;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ManifestsTest {
+    private static String cnp(String body) {
+        return """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: rule1}
+            spec:
+            """ + body.indent(2);
+    }
+
+    @Test
+    void labManifest_parsesUnchanged() throws Exception {
+        Path lab = Path.of("../../../shared/seeds/manifests/l4-policy.yaml");
+        if (!Files.exists(lab)) {
+            lab = Path.of(System.getProperty("user.dir")).resolve("../../../shared/seeds/manifests/l4-policy.yaml");
+        }
+        String text = Files.exists(lab) ? Files.readString(lab) : cnp("""
+            endpointSelector: {matchLabels: {class: deathstar, org: empire}}
+            ingress: [{fromEndpoints: [{matchLabels: {org: empire}}], toPorts: [{ports: [{port: "80", protocol: TCP}]}]}]
+            """);
+        Manifests.Parsed p = Manifests.parse(text);
+        assertThat(p.invalid()).isEmpty();
+        assertThat(p.resources()).singleElement().extracting(r -> r.ref().toString())
+                .isEqualTo("CiliumNetworkPolicy default/rule1");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "endpointSelector: {}\\ningress: [{toPorts: [{ports: [{port: '70000'}]}]}]|spec.ingress[0].toPorts[0].ports[0].port: '70000' is out of range (0-65535)",
+        "endpointSelector: {}\\ningress: [{toPorts: [{ports: [{port: '80', protocol: TCPX}]}]}]|spec.ingress[0].toPorts[0].ports[0].protocol: 'TCPX' is not one of TCP, UDP, SCTP, ANY",
+        "endpointSelector: {matchExpressions: [{key: a, operator: Within, values: [b]}]}|spec.endpointSelector.matchExpressions[0].operator: 'Within' is not one of In, NotIn, Exists, DoesNotExist",
+        "endpointSelector: {matchExpressions: [{key: a, operator: In}]}|spec.endpointSelector.matchExpressions[0].values: must not be empty for In",
+        "endpointSelector: {}\\ningress: [{fromEndpoint: [{}]}]|spec.ingress[0].fromEndpoint: unknown field",
+        "endpointSelector: {}\\negress: [{toEntities: [galaxy]}]|spec.egress[0].toEntities[0]: unknown entity 'galaxy'",
+        "endpointSelector: {}\\negress: [{toCIDRSet: [{cidr: 10.0.0.0/8, except: [192.168.0.0/16]}]}]|spec.egress[0].toCIDRSet[0].except[0]: 192.168.0.0/16 is not inside 10.0.0.0/8",
+        "ingress: []|spec.endpointSelector: endpointSelector or nodeSelector is required",
+    })
+    void invalidPolicy_namesObjectAndField(String body, String expected) {
+        // Rows keep YAML on one line; a literal \n separates its lines.
+        Manifests.Parsed p = Manifests.parse(cnp(body.replace("\\n", "\n")));
+        assertThat(p.resources()).isEmpty();
+        assertThat(p.invalid()).singleElement().extracting(Invalid::message).asString()
+                .startsWith("CiliumNetworkPolicy default/rule1: ").contains(expected);
+    }
+
+    @Test
+    void malformedYaml_isOneInvalidInput() {
+        Manifests.Parsed p = Manifests.parse("kind: [unclosed");
+        assertThat(p.invalid()).singleElement().extracting(Invalid::message).asString().contains("malformed YAML");
+    }
+
+    @Test
+    void unknownKind_isNamed() {
+        Manifests.Parsed p = Manifests.parse("apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicyX\nmetadata: {name: a}\n");
+        assertThat(p.invalid()).singleElement().extracting(Invalid::message).asString()
+                .contains("kind: unknown kind CiliumNetworkPolicyX");
+    }
+
+    @Test
+    void service_readsPortsAndSelector() {
+        Manifests.Parsed p = Manifests.parse("""
+            apiVersion: v1
+            kind: Service
+            metadata: {name: deathstar}
+            spec:
+              selector: {org: empire, class: deathstar}
+              ports: [{port: 80, protocol: TCP}]
+            """);
+        assertThat(p.invalid()).isEmpty();
+        Resource.Service s = (Resource.Service) p.resources().getFirst();
+        assertThat(s.selector()).containsEntry("class", "deathstar");
+        assertThat(s.ports()).singleElement().satisfies(port -> {
+            assertThat(port.port()).isEqualTo(80);
+            assertThat(port.targetPort()).isEqualTo(80);
+        });
+    }
+}
