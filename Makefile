@@ -1,0 +1,30 @@
+# Sluice: the two set-up commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+JAVA_HOME ?= $(shell scripts/find-jdk.sh)
+export JAVA_HOME
+MVN := mvn -B -q -Dstyle.color=never
+
+.PHONY: deps build test demo demo-down bench clean
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	$(MVN) -DskipTests install
+
+# The whole suite: unit tests, BPF program tests (PROG_TEST_RUN) and the end-to-end tests
+# against a real node (network namespaces, the real datapath).
+test: deps
+	$(MVN) install
+
+demo: build
+	demo/starwars.sh
+
+demo-down:
+	bin/sluice down --purge
+
+bench: build
+	bench/run
+
+clean:
+	$(MVN) clean

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what building, testing and running a Sluice node needs on Debian, skipping what is
+# already there, and mounts bpffs. Idempotent. Needs root (as the node itself does).
+set -euo pipefail
+pkgs=(clang llvm libbpf-dev libbpf1 bpftool iproute2 iperf3 curl jq maven make)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then echo "deps: need root to install packages" >&2; exit 1; fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if ! grep -qs ' /sys/fs/bpf bpf ' /proc/mounts; then
+  mount -t bpf bpf /sys/fs/bpf
+fi
+jdk=$("$(dirname "$0")/find-jdk.sh")
+echo "deps: ok (JDK $jdk)"

@@ -1,0 +1,156 @@
+package io.sluice.agent.bpf;
+
+import io.sluice.agent.policy.Cidr;
+import io.sluice.agent.policy.EndpointPolicy;
+import io.sluice.agent.policy.PolicyEntry;
+import io.sluice.agent.policy.PolicyKey;
+import io.sluice.agent.service.Frontend;
+import io.sluice.bpf.datapath.BackendKey;
+import io.sluice.bpf.datapath.BackendValue;
+import io.sluice.bpf.datapath.Datapath;
+import io.sluice.bpf.datapath.DatapathConfig;
+import io.sluice.bpf.datapath.EndpointValue;
+import io.sluice.bpf.datapath.IpcacheKey;
+import io.sluice.bpf.datapath.IpcacheValue;
+import io.sluice.bpf.datapath.PolicyEntryKey;
+import io.sluice.bpf.datapath.PolicyEntryValue;
+import io.sluice.bpf.datapath.ServiceKey;
+import io.sluice.bpf.datapath.ServiceValue;
+import io.sluice.bpf.datapath.TypedMap;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes desired state into the datapath's maps. Each sync is idempotent and writes only what
+ * differs; entries are added before stale ones are removed, and an endpoint's enforcement
+ * flags change only after its allow rows are in place. Not thread-safe: one owner calls it.
+ */
+public final class DatapathSync {
+    private final Datapath dp;
+    private final Map<ServiceKey, Integer> serviceIds = new HashMap<>();
+
+    public DatapathSync(Datapath dp) {
+        this.dp = dp;
+        // A restarted agent keeps the service ids the datapath already uses.
+        for (ServiceKey k : dp.services.keySet()) {
+            dp.services.get(k).ifPresent(v -> serviceIds.put(k, v.serviceId()));
+        }
+    }
+
+    public void config(Cidr serviceCidr, boolean allowHostIngress) {
+        dp.config.put(0, new DatapathConfig(serviceCidr.address(), Cidr.mask(serviceCidr.prefixLen()),
+                allowHostIngress ? DatapathConfig.ALLOW_HOST_INGRESS : 0));
+    }
+
+    public void ipcache(Map<Cidr, Integer> desired) {
+        Map<IpcacheKey, IpcacheValue> want = new HashMap<>();
+        desired.forEach((c, id) -> want.put(new IpcacheKey(c.prefixLen(), c.address()), new IpcacheValue(id)));
+        write(dp.ipcache, want);
+    }
+
+    /** Endpoints by host ifindex, each with its resolved policy. */
+    public record EndpointState(int ifindex, int endpointId, int identity, int address, EndpointPolicy policy) {}
+
+    public void endpoints(List<EndpointState> desired) {
+        Map<Integer, EndpointValue> want = new HashMap<>();
+        for (EndpointState e : desired) {
+            Map<PolicyEntryKey, PolicyEntryValue> rows = rows(e.policy());
+            TypedMap<PolicyEntryKey, PolicyEntryValue> map = dp.policy(e.endpointId());
+            upsert(map, rows);
+            int flags = (e.policy().ingressEnforced() ? EndpointValue.INGRESS_ENFORCED : 0)
+                    | (e.policy().egressEnforced() ? EndpointValue.EGRESS_ENFORCED : 0);
+            EndpointValue v = new EndpointValue(e.endpointId(), e.identity(), e.address(), flags);
+            want.put(e.ifindex(), v);
+            if (!dp.endpoints.get(e.ifindex()).map(v::equals).orElse(false)) {
+                dp.endpoints.put(e.ifindex(), v);
+            }
+            removeStale(map, rows.keySet());
+        }
+        Set<Integer> liveIds = new HashSet<>();
+        desired.forEach(e -> liveIds.add(e.endpointId()));
+        for (Integer ifindex : dp.endpoints.keySet()) {
+            if (!want.containsKey(ifindex)) {
+                dp.endpoints.get(ifindex).ifPresent(v -> {
+                    if (!liveIds.contains(v.endpointId())) {
+                        dp.removePolicy(v.endpointId());
+                    }
+                });
+                dp.endpoints.remove(ifindex);
+            }
+        }
+    }
+
+    public void attach(int ifindex) {
+        dp.attach(ifindex);
+    }
+
+    public void services(List<Frontend> frontends) {
+        Map<ServiceKey, List<Frontend.Backend>> want = new HashMap<>();
+        for (Frontend f : frontends) {
+            want.put(new ServiceKey(f.vip(), f.port(), f.protocol().number), f.backends());
+        }
+        want.forEach((key, backends) -> {
+            int id = serviceIds.computeIfAbsent(key, k -> nextServiceId());
+            for (int slot = 0; slot < backends.size(); slot++) {
+                Frontend.Backend b = backends.get(slot);
+                dp.backends.put(new BackendKey(id, slot), new BackendValue(b.address(), b.port()));
+            }
+            int previous = dp.services.get(key).map(ServiceValue::count).orElse(0);
+            dp.services.put(key, new ServiceValue(id, backends.size()));
+            for (int slot = backends.size(); slot < previous; slot++) {
+                dp.backends.remove(new BackendKey(id, slot));
+            }
+        });
+        for (ServiceKey key : dp.services.keySet()) {
+            if (!want.containsKey(key)) {
+                int id = serviceIds.getOrDefault(key, -1);
+                int count = dp.services.get(key).map(ServiceValue::count).orElse(0);
+                dp.services.remove(key);
+                for (int slot = 0; slot < count; slot++) {
+                    dp.backends.remove(new BackendKey(id, slot));
+                }
+                serviceIds.remove(key);
+            }
+        }
+    }
+
+    private int nextServiceId() {
+        int max = serviceIds.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        return max + 1;
+    }
+
+    static Map<PolicyEntryKey, PolicyEntryValue> rows(EndpointPolicy policy) {
+        Map<PolicyEntryKey, PolicyEntryValue> out = new HashMap<>();
+        for (Map.Entry<PolicyKey, PolicyEntry> e : policy.entries().entrySet()) {
+            PolicyKey k = e.getKey();
+            out.put(new PolicyEntryKey(k.prefixLen(), k.identity(), k.direction().code, k.protocol().number, k.port()),
+                    new PolicyEntryValue(e.getValue().deny(), e.getValue().matchType().code, 0, 0));
+        }
+        return out;
+    }
+
+    private static <K, V> void write(TypedMap<K, V> map, Map<K, V> want) {
+        upsert(map, want);
+        removeStale(map, want.keySet());
+    }
+
+    private static <K, V> void upsert(TypedMap<K, V> map, Map<K, V> want) {
+        want.forEach((k, v) -> {
+            if (!map.get(k).map(v::equals).orElse(false)) {
+                map.put(k, v);
+            }
+        });
+    }
+
+    private static <K, V> void removeStale(TypedMap<K, V> map, Set<K> keep) {
+        for (K k : map.keySet()) {
+            if (!keep.contains(k)) {
+                map.remove(k);
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.sluice.agent.bpf;
+
+import io.sluice.agent.policy.Cidr;
+import io.sluice.api.node.EventView;
+import io.sluice.bpf.datapath.DatapathEvent;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Decodes a datapath event and the packet head it carries into a readable view. */
+final class EventViews {
+    private EventViews() {}
+
+    static EventView of(long seq, long timeNanos, DatapathEvent e) {
+        byte[] p = e.packet();
+        String src = "", dst = "", proto = "", flags = "";
+        if (p.length >= 34 && (p[12] & 0xff) == 0x08 && p[13] == 0) {
+            int ihl = (p[14] & 0x0f) * 4;
+            int protoNum = p[23] & 0xff;
+            String sa = Cidr.format(int32(p, 26)), da = Cidr.format(int32(p, 30));
+            int l4 = 14 + ihl;
+            proto = switch (protoNum) { case 6 -> "TCP"; case 17 -> "UDP"; case 1 -> "ICMP"; case 132 -> "SCTP"; default -> "proto " + protoNum; };
+            if ((protoNum == 6 || protoNum == 17) && p.length >= l4 + 4) {
+                sa += ":" + int16(p, l4);
+                da += ":" + int16(p, l4 + 2);
+            }
+            if (protoNum == 6 && p.length >= l4 + 14) {
+                flags = tcpFlags(p[l4 + 13] & 0xff);
+            }
+            src = sa;
+            dst = da;
+        }
+        String type = switch (e.type()) {
+            case DatapathEvent.DROP -> "drop";
+            case DatapathEvent.TRACE -> "trace";
+            case DatapathEvent.POLICY_VERDICT -> "policy-verdict";
+            default -> "type " + e.type();
+        };
+        String detail = switch (e.type()) {
+            case DatapathEvent.DROP -> DropReasons.describe(e.subtype());
+            case DatapathEvent.TRACE -> e.subtype() == 0 ? "to-endpoint" : e.subtype() == 5 ? "from-endpoint" : "point " + e.subtype();
+            case DatapathEvent.POLICY_VERDICT -> "policy-verdict:" + matchType(e.matchType()) + " "
+                    + (e.direction() == 0 ? "INGRESS" : "EGRESS") + " " + (e.allowed() ? "ALLOWED" : "DENIED");
+            default -> "";
+        };
+        String summary = String.format("%s %s -> %s %s%s", detail, src, dst, proto, flags.isEmpty() ? "" : " " + flags);
+        return new EventView(seq, timeNanos, type, e.subtype(), detail, e.endpointId(), e.srcIdentity(),
+                e.dstIdentity(), src, dst, proto, flags, summary);
+    }
+
+    static String matchType(int m) {
+        return switch (m) { case 1 -> "L3-Only"; case 2 -> "L3-L4"; case 3 -> "L4-Only"; case 4 -> "all"; default -> "none"; };
+    }
+
+    /** Hubble's order: SYN, ACK, RST, FIN, PSH, URG, ECE, CWR (COMPAT.md section 2). */
+    static String tcpFlags(int f) {
+        List<String> out = new ArrayList<>();
+        if ((f & 0x02) != 0) out.add("SYN");
+        if ((f & 0x10) != 0) out.add("ACK");
+        if ((f & 0x04) != 0) out.add("RST");
+        if ((f & 0x01) != 0) out.add("FIN");
+        if ((f & 0x08) != 0) out.add("PSH");
+        if ((f & 0x20) != 0) out.add("URG");
+        if ((f & 0x40) != 0) out.add("ECE");
+        if ((f & 0x80) != 0) out.add("CWR");
+        return String.join(", ", out);
+    }
+
+    private static int int16(byte[] p, int o) {
+        return ((p[o] & 0xff) << 8) | (p[o + 1] & 0xff);
+    }
+
+    private static int int32(byte[] p, int o) {
+        return (int16(p, o) << 16) | int16(p, o + 2);
+    }
+}

@@ -1,0 +1,36 @@
+package io.sluice.agent.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The standalone node's settings; {@code sluice up} passes them as system properties. */
+@ConfigMapping(prefix = "sluice")
+public interface NodeConfig {
+    /** Where the node keeps its store (applied objects, pods, identities). */
+    @WithDefault("/var/lib/sluice")
+    String stateDir();
+
+    /** bpffs directory of the datapath's pinned maps. */
+    @WithDefault("/sys/fs/bpf/sluice")
+    String pinRoot();
+
+    /** Pods get /32 addresses from here; host 1 is the router, on the host's lo. */
+    @WithDefault("10.200.0.0/16")
+    String podCidr();
+
+    /** Service virtual IPs come from here. */
+    @WithDefault("10.96.0.0/16")
+    String serviceCidr();
+
+    /** Prefix of network namespace names, so several nodes (a demo and a test run) can share a host. */
+    @WithDefault("sluice")
+    String namePrefix();
+
+    /** Port of the cluster DNS on the router address. */
+    @WithDefault("53")
+    int dnsPort();
+
+    /** Cilium's allow-localhost: the host may always reach its pods (health checks, sluice exec from the host). */
+    @WithDefault("true")
+    boolean allowHostIngress();
+}

@@ -1,0 +1,132 @@
+package io.sluice.agent.config;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.sluice.agent.bpf.DatapathSync;
+import io.sluice.agent.bpf.EventLog;
+import io.sluice.agent.dns.DnsServer;
+import io.sluice.agent.netns.HostNetwork;
+import io.sluice.agent.netns.PodProcess;
+import io.sluice.agent.node.Node;
+import io.sluice.agent.store.NodeStore;
+import io.sluice.agent.store.PodRecord;
+import io.sluice.bpf.BpfFs;
+import io.sluice.bpf.RingBufferReader;
+import io.sluice.bpf.datapath.Datapath;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Starts the node at application start: bpffs, host network, the datapath (reusing pinned
+ * maps), the node's reconcile, the cluster DNS and the event reader. On shutdown it closes
+ * its descriptors only: programs and maps stay, so pods stay enforced while no agent runs.
+ */
+@ApplicationScoped
+public class NodeRuntime {
+    private static final Logger LOG = Logger.getLogger(NodeRuntime.class);
+    private final NodeConfig config;
+    private Datapath datapath;
+    private DnsServer dns;
+    private RingBufferReader reader;
+    private HostNetwork host;
+    private Node node;
+    private final EventLog events = new EventLog(8192);
+    private volatile boolean purged;
+
+    NodeRuntime(NodeConfig config) {
+        this.config = config;
+    }
+
+    void onStart(@Observes StartupEvent ev) {
+        long t0 = System.nanoTime();
+        BpfFs.ensureMounted();
+        try {
+            Files.createDirectories(Path.of(config.stateDir(), "pods"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("create state dir " + config.stateDir(), e);
+        }
+        datapath = Datapath.open(Path.of(config.pinRoot()));
+        DatapathSync sync = new DatapathSync(datapath);
+        node = new Node(config, new NodeStore(Path.of(config.stateDir())), sync, zone -> {
+            if (dns != null) {
+                dns.zone(zone);
+            }
+        });
+        host = new HostNetwork(node.router(), node.podCidr(), node.serviceCidr());
+        host.setUp();
+        sync.config(node.serviceCidr(), config.allowHostIngress());
+        dns = new DnsServer(new InetSocketAddress(address(node.router()), config.dnsPort()));
+        node.restore();
+        reader = datapath.readEvents(events::add);
+        LOG.infof("node ready in %d ms: %d pods, %d objects, pins under %s", (System.nanoTime() - t0) / 1_000_000,
+                node.state().pods().size(), node.objects().size(), config.pinRoot());
+    }
+
+    void onStop(@Observes ShutdownEvent ev) {
+        if (!purged) {
+            close();
+        }
+    }
+
+    public Node node() {
+        if (purged) {
+            throw new io.sluice.agent.node.NodeException(503, "node was purged; run 'sluice up' again");
+        }
+        return node;
+    }
+
+    public EventLog events() {
+        return events;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** Removes everything the node made: pods, programs, pins, host routes and the store. */
+    public synchronized void purge() {
+        Node n = node();
+        for (PodRecord p : n.state().pods().values()) {
+            new PodProcess(p.pid(), p.startTicks()).stop(Duration.ofSeconds(2));
+            n.network(p).delete();
+        }
+        close();
+        Datapath.unpinAll(Path.of(config.pinRoot()));
+        host.tearDown();
+        try {
+            Files.deleteIfExists(Path.of(config.stateDir(), "state.json"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("remove store", e);
+        }
+        purged = true;
+    }
+
+    private void close() {
+        if (reader != null) {
+            reader.close();
+        }
+        if (dns != null) {
+            dns.close();
+        }
+        if (datapath != null) {
+            datapath.close();
+        }
+    }
+
+    private static InetAddress address(int a) {
+        try {
+            return InetAddress.getByAddress(new byte[]{(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

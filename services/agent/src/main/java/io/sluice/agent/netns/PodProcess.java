@@ -1,0 +1,64 @@
+package io.sluice.agent.netns;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A pod's process: started in its own session inside the pod's namespace, with output to a log
+ * file, so it outlives the agent (a restarted agent finds it again by pid and start time).
+ */
+public record PodProcess(long pid, long startTicks) {
+
+    public static PodProcess start(PodNetwork net, List<String> argv, Path log) {
+        List<String> cmd = new ArrayList<>(List.of("setsid"));
+        cmd.addAll(net.exec(argv));
+        try {
+            Process p = new ProcessBuilder(cmd)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            return new PodProcess(p.pid(), startTicks(p.pid()).orElse(0L));
+        } catch (IOException e) {
+            throw new UncheckedIOException("start " + String.join(" ", argv) + " in " + net.netns(), e);
+        }
+    }
+
+    /** Whether this very process (not a later one that reused the pid) still runs. */
+    public boolean alive() {
+        return pid > 0 && startTicks(pid).map(t -> t == startTicks).orElse(false)
+                && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** SIGTERM, then SIGKILL after a grace period. Idempotent. */
+    public void stop(Duration grace) {
+        if (!alive()) {
+            return;
+        }
+        ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
+        h.descendants().forEach(ProcessHandle::destroy);
+        h.destroy();
+        try {
+            h.onExit().get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            h.descendants().forEach(ProcessHandle::destroyForcibly);
+            h.destroyForcibly();
+        }
+    }
+
+    /** Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
+    static Optional<Long> startTicks(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Optional.of(Long.parseLong(f[19]));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

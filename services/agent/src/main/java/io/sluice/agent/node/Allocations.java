@@ -1,0 +1,29 @@
+package io.sluice.agent.node;
+
+import io.sluice.agent.policy.Cidr;
+
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+
+/** Picks the lowest free number or address; pure. */
+final class Allocations {
+    private Allocations() {}
+
+    /** The lowest integer >= first not in used, or fails when none is left below limit. */
+    static int lowestFree(Collection<Integer> used, int first, int limit, String what) {
+        Set<Integer> taken = new HashSet<>(used);
+        for (int i = first; i < limit; i++) {
+            if (!taken.contains(i)) {
+                return i;
+            }
+        }
+        throw new NodeException(507, "no free " + what + " left (" + (limit - first) + " in use)");
+    }
+
+    /** A free host address of cidr, skipping the network address, host 1 (the router) and broadcast. */
+    static int freeAddress(Cidr cidr, Collection<Integer> used, String what) {
+        int hosts = Math.min(cidr.size(), 1 << 20);
+        return cidr.address() + lowestFree(used.stream().map(a -> a - cidr.address()).toList(), 2, hosts - 1, what);
+    }
+}

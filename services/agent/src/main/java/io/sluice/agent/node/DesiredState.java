@@ -1,0 +1,88 @@
+package io.sluice.agent.node;
+
+import io.sluice.agent.endpoint.Endpoint;
+import io.sluice.agent.manifest.Resource;
+import io.sluice.agent.policy.Cidr;
+import io.sluice.agent.policy.EndpointPolicy;
+import io.sluice.agent.policy.Identity;
+import io.sluice.agent.policy.IdentityIndex;
+import io.sluice.agent.policy.Label;
+import io.sluice.agent.policy.Labels;
+import io.sluice.agent.policy.NamedPort;
+import io.sluice.agent.policy.Peer;
+import io.sluice.agent.policy.PeerRule;
+import io.sluice.agent.policy.Policies;
+import io.sluice.agent.policy.PolicyRule;
+import io.sluice.agent.policy.PolicySubject;
+import io.sluice.agent.service.Frontend;
+import io.sluice.agent.service.ServiceFrontends;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * What the datapath should hold, computed from endpoints, applied objects and allocated
+ * identities: {@code desired(state)} in the operator sense. Pure.
+ */
+public record DesiredState(Map<Cidr, Integer> ipcache, Map<Endpoint, EndpointPolicy> policies, List<Frontend> frontends,
+                    List<Identity> identities) {
+
+    /** Reserved identities and their labels (COMPAT.md section 1). */
+    static final List<Identity> RESERVED = List.of(
+            reserved(Identity.HOST, "host"), reserved(Identity.WORLD, "world"), reserved(Identity.UNMANAGED, "unmanaged"),
+            reserved(Identity.HEALTH, "health"), reserved(Identity.INIT, "init"), reserved(Identity.REMOTE_NODE, "remote-node"),
+            reserved(Identity.KUBE_APISERVER, "kube-apiserver"), reserved(Identity.INGRESS, "ingress"),
+            reserved(Identity.WORLD_IPV4, "world-ipv4"), reserved(Identity.WORLD_IPV6, "world-ipv6"));
+
+    private static Identity reserved(int id, String name) {
+        return new Identity(id, Labels.of(new Label(Label.RESERVED, name, "")));
+    }
+
+    /** Every CIDR a rule names (including excepts), each needing an identity of its own. */
+    static List<Cidr> cidrsOf(List<PolicyRule> rules) {
+        TreeSet<String> seen = new TreeSet<>();
+        List<Cidr> out = new ArrayList<>();
+        rules.stream().flatMap(r -> Stream.of(r.ingress(), r.ingressDeny(), r.egress(), r.egressDeny()))
+                .flatMap(List::stream).map(PeerRule::peers).flatMap(List::stream)
+                .forEach(p -> {
+                    if (p instanceof Peer.Cidrs c) {
+                        Stream.concat(Stream.of(c.cidr()), c.except().stream())
+                                .filter(x -> x.prefixLen() > 0 && seen.add(x.toString())).forEach(out::add);
+                    }
+                });
+        return out;
+    }
+
+    static DesiredState compute(List<Endpoint> endpoints, List<PolicyRule> rules, Map<Cidr, Integer> cidrIdentities,
+                                Map<Resource.Service, Integer> services, int router) {
+        Map<Integer, Identity> ids = new LinkedHashMap<>();
+        RESERVED.forEach(i -> ids.put(i.id(), i));
+        Map<Integer, Map<String, NamedPort>> ports = new HashMap<>();
+        for (Endpoint e : endpoints) {
+            ids.putIfAbsent(e.identity(), new Identity(e.identity(), e.labels()));
+            ports.computeIfAbsent(e.identity(), k -> new HashMap<>()).putAll(e.namedPorts());
+        }
+        Map<Integer, Cidr> cidrById = new HashMap<>();
+        cidrIdentities.forEach((c, id) -> {
+            ids.put(id, new Identity(id, Labels.of(new Label(Label.CIDR, c.toString(), ""))));
+            cidrById.put(id, c);
+        });
+        IdentityIndex index = new IdentityIndex(ids.values(), cidrById, ports);
+        Map<Endpoint, EndpointPolicy> policies = new LinkedHashMap<>();
+        for (Endpoint e : endpoints) {
+            policies.put(e, Policies.resolve(new PolicySubject(e.labels(), e.namedPorts()), rules, index));
+        }
+        Map<Cidr, Integer> ipcache = new HashMap<>(cidrIdentities);
+        ipcache.put(new Cidr(router, 32), Identity.HOST);
+        endpoints.forEach(e -> ipcache.put(new Cidr(e.address(), 32), e.identity()));
+        List<Frontend> frontends = services.entrySet().stream()
+                .flatMap(s -> ServiceFrontends.of(s.getKey(), s.getValue(), endpoints).stream()).toList();
+        return new DesiredState(ipcache, policies, frontends, List.copyOf(ids.values()));
+    }
+
+}

@@ -1,0 +1,277 @@
+package io.sluice.agent.node;
+
+import io.sluice.agent.bpf.DatapathSync;
+import io.sluice.agent.config.NodeConfig;
+import io.sluice.agent.dns.ClusterZone;
+import io.sluice.agent.endpoint.Endpoint;
+import io.sluice.agent.endpoint.NamedPorts;
+import io.sluice.agent.manifest.Invalid;
+import io.sluice.agent.manifest.Manifests;
+import io.sluice.agent.manifest.Resource;
+import io.sluice.agent.netns.PodNetwork;
+import io.sluice.agent.netns.PodProcess;
+import io.sluice.agent.policy.Cidr;
+import io.sluice.agent.policy.Identity;
+import io.sluice.agent.policy.Labels;
+import io.sluice.agent.policy.PolicyRule;
+import io.sluice.agent.store.NodeStore;
+import io.sluice.agent.store.PodRecord;
+import io.sluice.agent.store.StoredState;
+import io.sluice.api.node.ApplyResult;
+import io.sluice.api.node.PodSpec;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The node's state and its operations. Every operation validates first, then changes the
+ * stored state, then reconciles the datapath; invalid input changes nothing. Thread-safe:
+ * operations are serialised.
+ */
+public final class Node {
+    private static final Logger LOG = Logger.getLogger(Node.class);
+    private final NodeConfig config;
+    private final NodeStore store;
+    private final DatapathSync datapath;
+    private final Consumer<ClusterZone> dns;
+    private final Cidr podCidr;
+    private final Cidr serviceCidr;
+    private final int router;
+    private StoredState state;
+    private final Map<String, Resource> objects = new TreeMap<>();
+    private DesiredState desired;
+
+    public Node(NodeConfig config, NodeStore store, DatapathSync datapath, Consumer<ClusterZone> dns) {
+        this.config = config;
+        this.store = store;
+        this.datapath = datapath;
+        this.dns = dns;
+        this.podCidr = Cidr.parse(config.podCidr()).orElseThrow(() -> new IllegalArgumentException("sluice.pod-cidr"));
+        this.serviceCidr = Cidr.parse(config.serviceCidr()).orElseThrow(() -> new IllegalArgumentException("sluice.service-cidr"));
+        this.router = podCidr.host(1);
+        this.state = store.load();
+        state.objects().forEach((key, json) -> {
+            Manifests.Parsed p = Manifests.parse(json);
+            p.resources().forEach(r -> objects.put(key, r));
+            p.invalid().forEach(i -> LOG.errorf("stored object %s no longer valid, ignored: %s", key, i.message()));
+        });
+    }
+
+    public int router() { return router; }
+    public Cidr podCidr() { return podCidr; }
+    public Cidr serviceCidr() { return serviceCidr; }
+
+    /** Brings every stored pod's network back (if a reboot removed it) and reconciles; then attaches programs. */
+    public synchronized void restore() {
+        for (PodRecord p : state.pods().values()) {
+            PodNetwork net = network(p);
+            if (!net.exists()) {
+                LOG.warnf("pod %s: network missing, recreating", p.key());
+                net.create(p.namespace());
+            }
+        }
+        reconcile();
+        state.pods().values().forEach(p -> datapath.attach(network(p).ifindex()));
+    }
+
+    public synchronized PodRecord runPod(PodSpec spec) {
+        List<String> errors = new ArrayList<>(Validation.pod(spec));
+        NamedPorts.Parsed ports = NamedPorts.parse(spec.ports());
+        errors.addAll(ports.errors());
+        if (!errors.isEmpty()) {
+            throw NodeException.badRequest(String.join("\n", errors));
+        }
+        String key = spec.namespace() + "/" + spec.name();
+        if (state.pods().containsKey(key)) {
+            throw NodeException.conflict("pod " + key + " already exists");
+        }
+        int ip = Allocations.freeAddress(podCidr, state.pods().values().stream().map(p -> Cidr.parse(p.ip()).orElseThrow().address()).toList(), "pod address in " + podCidr);
+        int epId = Allocations.lowestFree(state.pods().values().stream().map(PodRecord::endpointId).toList(), 1, 65535, "endpoint id");
+        int identity = identityFor(Labels.ofPod(spec.namespace(), spec.labels()));
+        String netns = config.namePrefix() + "-" + spec.namespace() + "-" + spec.name();
+        PodRecord rec = new PodRecord(spec.name(), spec.namespace(), spec.labels(), spec.ports(), spec.command(),
+                Cidr.format(ip), epId, identity, netns, PodNetwork.hostInterface(netns), 0, 0);
+        PodNetwork net = network(rec);
+        int ifindex;
+        try {
+            ifindex = net.create(spec.namespace());
+        } catch (RuntimeException e) {
+            net.delete();
+            throw e;
+        }
+        state.pods().put(key, rec);
+        save();
+        reconcile();
+        datapath.attach(ifindex);
+        // The process starts only once its endpoint is enforced: the pod never runs unguarded.
+        PodProcess proc = PodProcess.start(net, spec.command(), logOf(rec));
+        rec = rec.withProcess(proc.pid(), proc.startTicks());
+        state.pods().put(key, rec);
+        save();
+        return rec;
+    }
+
+    public synchronized void deletePod(String namespace, String name) {
+        PodRecord rec = state.pods().get(namespace + "/" + name);
+        if (rec == null) {
+            throw NodeException.notFound("pod " + namespace + "/" + name + " not found");
+        }
+        new PodProcess(rec.pid(), rec.startTicks()).stop(Duration.ofSeconds(3));
+        state.pods().remove(rec.key());
+        save();
+        reconcile();
+        network(rec).delete();
+    }
+
+    /** Validates every document first; applies all of them or, on any invalid one, none. */
+    public synchronized ApplyResult apply(String text) {
+        Manifests.Parsed parsed = Manifests.parse(text);
+        List<String> errors = new ArrayList<>(parsed.invalid().stream().map(Invalid::message).toList());
+        Map<String, String> vips = new HashMap<>(state.serviceIps());
+        for (Resource r : parsed.resources()) {
+            if (r instanceof Resource.Service s) {
+                vipFor(s, vips).ifPresent(errors::add);
+            }
+        }
+        if (parsed.resources().isEmpty() && errors.isEmpty()) {
+            errors.add("no objects in input");
+        }
+        if (!errors.isEmpty()) {
+            return new ApplyResult(List.of(), errors);
+        }
+        List<String> changed = new ArrayList<>();
+        for (Resource r : parsed.resources()) {
+            String key = key(r);
+            String old = state.objects().get(key);
+            changed.add(display(r) + (old == null ? " created" : old.equals(r.source()) ? " unchanged" : " configured"));
+            state.objects().put(key, r.source());
+            objects.put(key, r);
+        }
+        state.serviceIps().clear();
+        state.serviceIps().putAll(vips);
+        save();
+        reconcile();
+        return new ApplyResult(changed, List.of());
+    }
+
+    public synchronized ApplyResult delete(String text) {
+        Manifests.Parsed parsed = Manifests.parse(text);
+        List<String> errors = new ArrayList<>(parsed.invalid().stream().map(Invalid::message).toList());
+        if (!errors.isEmpty()) {
+            return new ApplyResult(List.of(), errors);
+        }
+        List<String> changed = new ArrayList<>();
+        for (Resource r : parsed.resources()) {
+            String key = key(r);
+            if (objects.remove(key) == null) {
+                errors.add(r.ref() + ": not found");
+                continue;
+            }
+            state.objects().remove(key);
+            state.serviceIps().remove(key);
+            changed.add(display(r) + " deleted");
+        }
+        save();
+        reconcile();
+        return new ApplyResult(changed, errors);
+    }
+
+    /** Computes the desired datapath state and writes the difference. */
+    public synchronized void reconcile() {
+        List<PolicyRule> rules = objects.values().stream()
+                .flatMap(r -> r instanceof Resource.NetworkPolicy p ? p.rules().stream() : java.util.stream.Stream.empty())
+                .toList();
+        Map<Cidr, Integer> cidrIds = new LinkedHashMap<>();
+        for (Cidr c : DesiredState.cidrsOf(rules)) {
+            cidrIds.put(c, state.cidrIdentities().computeIfAbsent(c.toString(), k -> Allocations.lowestFree(
+                    state.cidrIdentities().values(), Identity.FIRST_LOCAL, Integer.MAX_VALUE, "CIDR identity")));
+        }
+        Map<Resource.Service, Integer> services = new LinkedHashMap<>();
+        objects.forEach((key, r) -> {
+            if (r instanceof Resource.Service s && state.serviceIps().containsKey(key)) {
+                services.put(s, Cidr.parse(state.serviceIps().get(key)).orElseThrow().address());
+            }
+        });
+        List<Endpoint> endpoints = state.pods().values().stream().map(this::endpoint).toList();
+        desired = DesiredState.compute(endpoints, rules, cidrIds, services, router);
+        datapath.ipcache(desired.ipcache());
+        List<DatapathSync.EndpointState> eps = new ArrayList<>();
+        desired.policies().forEach((e, p) -> eps.add(new DatapathSync.EndpointState(
+                network(state.pods().get(e.namespace() + "/" + e.name())).ifindex(), e.id(), e.identity(), e.address(), p)));
+        datapath.endpoints(eps);
+        datapath.services(desired.frontends());
+        Map<String, Integer> names = new HashMap<>();
+        services.forEach((s, vip) -> names.put(ClusterZone.serviceName(s.ref().name(), s.ref().namespace()), vip));
+        dns.accept(new ClusterZone(names));
+        save();
+    }
+
+    public synchronized StoredState state() {
+        return state;
+    }
+
+    public synchronized Map<String, Resource> objects() {
+        return Map.copyOf(objects);
+    }
+
+    public synchronized DesiredState desired() {
+        return desired;
+    }
+
+    public PodNetwork network(PodRecord p) {
+        return new PodNetwork(p.netns(), p.hostIf(), Cidr.parse(p.ip()).orElseThrow().address(), router);
+    }
+
+    public Path logOf(PodRecord p) {
+        return Path.of(config.stateDir(), "pods", p.namespace() + "_" + p.name() + ".log");
+    }
+
+    private Endpoint endpoint(PodRecord p) {
+        return new Endpoint(p.namespace(), p.name(), p.endpointId(), p.identity(), Labels.ofPod(p.namespace(), p.labels()),
+                Cidr.parse(p.ip()).orElseThrow().address(), NamedPorts.parse(p.ports()).ports(), true);
+    }
+
+    private int identityFor(Labels labels) {
+        return state.identities().computeIfAbsent(labels.toString(), k -> Allocations.lowestFree(
+                state.identities().values(), Identity.FIRST_ALLOCATED, Identity.FIRST_LOCAL, "identity"));
+    }
+
+    /** Assigns the service its address (kept if it had one); returns a problem if the asked one cannot be had. */
+    private java.util.Optional<String> vipFor(Resource.Service s, Map<String, String> vips) {
+        String key = key(s);
+        if (!s.clusterIp().isEmpty()) {
+            Cidr ip = Cidr.parse(s.clusterIp()).orElseThrow();
+            if (!serviceCidr.contains(ip)) {
+                return java.util.Optional.of(s.ref() + ": spec.clusterIP: " + s.clusterIp() + " is outside the service range " + serviceCidr);
+            }
+            if (vips.entrySet().stream().anyMatch(e -> e.getValue().equals(s.clusterIp()) && !e.getKey().equals(key))) {
+                return java.util.Optional.of(s.ref() + ": spec.clusterIP: " + s.clusterIp() + " is already allocated");
+            }
+            vips.put(key, s.clusterIp());
+        } else if (!vips.containsKey(key)) {
+            vips.put(key, Cidr.format(Allocations.freeAddress(serviceCidr,
+                    vips.values().stream().map(v -> Cidr.parse(v).orElseThrow().address()).toList(), "service address")));
+        }
+        return java.util.Optional.empty();
+    }
+
+    static String key(Resource r) {
+        return r.ref().kind() + "/" + r.ref().namespace() + "/" + r.ref().name();
+    }
+
+    private static String display(Resource r) {
+        return r.ref().kind().toLowerCase(java.util.Locale.ROOT) + "/" + r.ref().name();
+    }
+
+    private void save() {
+        store.save(state);
+    }
+}

@@ -1,0 +1,94 @@
+package io.sluice.agent.rest;
+
+import io.sluice.agent.config.NodeRuntime;
+import io.sluice.agent.endpoint.Endpoint;
+import io.sluice.agent.manifest.Resource;
+import io.sluice.agent.netns.PodProcess;
+import io.sluice.agent.node.Node;
+import io.sluice.agent.policy.Cidr;
+import io.sluice.agent.policy.Label;
+import io.sluice.agent.store.PodRecord;
+import io.sluice.api.node.IdentityView;
+import io.sluice.api.node.NodeStatus;
+import io.sluice.api.node.PodView;
+import io.sluice.api.node.PolicyView;
+import io.sluice.api.node.ServiceView;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Turns node state into the API's views. Pure mapping. */
+final class Views {
+    private Views() {}
+
+    static PodView pod(Node node, PodRecord p) {
+        String st = new PodProcess(p.pid(), p.startTicks()).alive() ? "Running" : "Exited";
+        return new PodView(p.name(), p.namespace(), p.ip(), p.endpointId(), p.identity(), p.labels(), p.netns(),
+                p.hostIf(), p.pid(), st, p.command());
+    }
+
+    static List<PodView> pods(Node node) {
+        return node.state().pods().values().stream().map(p -> pod(node, p)).toList();
+    }
+
+    static List<ServiceView> services(Node node) {
+        List<ServiceView> out = new ArrayList<>();
+        node.objects().forEach((key, r) -> {
+            if (r instanceof Resource.Service s) {
+                String vip = node.state().serviceIps().getOrDefault(key, "");
+                List<String> backends = node.desired() == null ? List.of() : node.desired().frontends().stream()
+                        .filter(f -> f.service().equals(s.ref().namespace() + "/" + s.ref().name()))
+                        .flatMap(f -> f.backends().stream().map(b -> Cidr.format(b.address()) + ":" + b.port()))
+                        .distinct().toList();
+                out.add(new ServiceView(s.ref().name(), s.ref().namespace(), vip,
+                        s.ports().stream().map(p -> p.port() + "/" + p.protocol()).toList(), s.selector(), backends));
+            }
+        });
+        return out;
+    }
+
+    static List<PolicyView> policies(Node node) {
+        List<PolicyView> out = new ArrayList<>();
+        node.objects().forEach((key, r) -> {
+            if (r instanceof Resource.NetworkPolicy p) {
+                List<Integer> selected = node.desired() == null ? List.of() : node.desired().policies().keySet().stream()
+                        .filter(e -> p.rules().stream().anyMatch(rule -> rule.subject().matches(e.labels())))
+                        .map(Endpoint::id).sorted().toList();
+                out.add(new PolicyView(p.ref().kind(), p.ref().name(), p.ref().namespace(), true, selected, ""));
+            }
+        });
+        return out;
+    }
+
+    static List<IdentityView> identities(Node node) {
+        Map<Integer, Long> counts = node.state().pods().values().stream()
+                .collect(Collectors.groupingBy(PodRecord::identity, Collectors.counting()));
+        if (node.desired() == null) {
+            return List.of();
+        }
+        return node.desired().identities().stream()
+                .map(i -> new IdentityView(i.id(), i.labels().all().stream().map(Label::toString).toList(),
+                        counts.getOrDefault(i.id(), 0L).intValue()))
+                .toList();
+    }
+
+    static NodeStatus status(NodeRuntime rt) {
+        Node node = rt.node();
+        long policies = node.objects().values().stream().filter(r -> r instanceof Resource.NetworkPolicy).count();
+        long services = node.objects().values().stream().filter(r -> r instanceof Resource.Service).count();
+        int identities = node.desired() == null ? 0 : node.desired().identities().size();
+        long backends = node.desired() == null ? 0 : node.desired().frontends().stream().mapToLong(f -> f.backends().size()).sum();
+        List<NodeStatus.ComponentStatus> comps = List.of(
+                new NodeStatus.ComponentStatus("Agent", "OK", "standalone node"),
+                new NodeStatus.ComponentStatus("Datapath", "OK", "tc programs on " + node.state().pods().size()
+                        + " endpoints, maps pinned under " + rt.config().pinRoot()),
+                new NodeStatus.ComponentStatus("KubeProxyReplacement", "True", services + " services, " + backends + " backends"),
+                new NodeStatus.ComponentStatus("Cluster DNS", "OK", Cidr.format(node.router()) + ":" + rt.config().dnsPort()));
+        return new NodeStatus(comps, node.state().pods().size(), (int) policies, (int) services, identities,
+                node.podCidr().toString(), node.serviceCidr().toString(), Cidr.format(node.router()),
+                rt.events().seen(), rt.events().drops());
+    }
+
+}
