@@ -88,7 +88,7 @@ final class Views {
                 new NodeStatus.ComponentStatus("Cluster DNS", "OK", Cidr.format(node.router()) + ":" + rt.config().dnsPort()));
         return new NodeStatus(comps, node.state().pods().size(), (int) policies, (int) services, identities,
                 node.podCidr().toString(), node.serviceCidr().toString(), Cidr.format(node.router()),
-                rt.events().seen(), rt.events().drops());
+                rt.events().seen(), rt.events().drops(), ProcessHandle.current().pid());
     }
 
 }

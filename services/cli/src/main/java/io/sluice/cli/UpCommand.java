@@ -1,0 +1,89 @@
+package io.sluice.cli;
+
+import io.sluice.api.node.NodeStatus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** Starts the node's agent (idempotent) and waits until it answers. */
+@Command(name = "up", description = "Start the standalone node (idempotent); waits until it is ready.")
+class UpCommand implements Callable<Integer> {
+    @ParentCommand
+    Sluice root;
+    @Option(names = "--state-dir", defaultValue = "/var/lib/sluice", description = "Store and logs (default ${DEFAULT-VALUE}).")
+    Path stateDir;
+    @Option(names = "--pin-root", defaultValue = "/sys/fs/bpf/sluice", description = "bpffs directory (default ${DEFAULT-VALUE}).")
+    String pinRoot;
+    @Option(names = "--pod-cidr", defaultValue = "10.200.0.0/16", description = "Pod addresses (default ${DEFAULT-VALUE}).")
+    String podCidr;
+    @Option(names = "--service-cidr", defaultValue = "10.96.0.0/16", description = "Service addresses (default ${DEFAULT-VALUE}).")
+    String serviceCidr;
+    @Option(names = "--name-prefix", defaultValue = "sluice", description = "Prefix of netns names (default ${DEFAULT-VALUE}).")
+    String namePrefix;
+    @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for readiness (default ${DEFAULT-VALUE}).")
+    int timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        NodeClient client = root.client();
+        if (client.reachable()) {
+            NodeStatus s = client.get("status", NodeStatus.class);
+            System.out.println("Sluice node already up (agent pid " + s.agentPid() + ", API " + client.base() + ")");
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        Files.createDirectories(stateDir);
+        Path log = stateDir.resolve("agent.log");
+        Process p = new ProcessBuilder(command(URI.create(root.node).getPort()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Files.writeString(stateDir.resolve("agent.pid"), Long.toString(p.pid()));
+        System.out.print("Starting Sluice node");
+        long deadline = System.nanoTime() + timeout * 1_000_000_000L;
+        while (!client.reachable()) {
+            if (!p.isAlive()) {
+                System.out.println();
+                throw new CliException("the agent exited with " + p.exitValue() + " while starting; last lines of " + log
+                        + ":\n" + tail(log, 15));
+            }
+            if (System.nanoTime() > deadline) {
+                System.out.println();
+                throw new CliException("the agent did not become ready within " + timeout + "s; see " + log);
+            }
+            System.out.print(".");
+            Thread.sleep(200);
+        }
+        System.out.printf("%nSluice node ready in %.1fs (agent pid %d, API %s, log %s)%n",
+                (System.nanoTime() - t0) / 1e9, p.pid(), client.base(), log);
+        return 0;
+    }
+
+    private List<String> command(int port) {
+        String home = System.getProperty("sluice.home", ".");
+        String java = System.getProperty("sluice.java", "java");
+        Path jar = Path.of(home, "services/agent/target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new CliException("agent not built: " + jar + " is missing (run 'make build')");
+        }
+        List<String> cmd = new ArrayList<>(List.of("setsid", java, "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseSerialGC", "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xss512k",
+                "-Dsluice.state-dir=" + stateDir, "-Dsluice.pin-root=" + pinRoot, "-Dsluice.pod-cidr=" + podCidr,
+                "-Dsluice.service-cidr=" + serviceCidr, "-Dsluice.name-prefix=" + namePrefix,
+                "-Dquarkus.http.port=" + (port > 0 ? port : 9876), "-jar", jar.toString()));
+        return cmd;
+    }
+
+    static String tail(Path log, int lines) throws IOException {
+        List<String> all = Files.readAllLines(log);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+}
