@@ -34,6 +34,9 @@ class DownCommand implements Callable<Integer> {
             }
         }
         ProcessHandle agent = ProcessHandle.of(pid).orElse(null);
+        if (!purge) {
+            client.post("shutdown", "text/plain", "");
+        }
         if (agent != null) {
             agent.destroy();
             try {
@@ -42,7 +45,7 @@ class DownCommand implements Callable<Integer> {
                 agent.destroyForcibly();
             }
         }
-        System.out.println(purge ? "Sluice node stopped and purged" : "Sluice node stopped (pods stay enforced)");
+        System.out.println(purge ? "Sluice node stopped and purged" : "Sluice node stopped (pods stay, and stay enforced)");
         return 0;
     }
 }

@@ -4,9 +4,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.agent.bpf.DatapathSync;
 import io.sluice.agent.bpf.EventLog;
-import io.sluice.agent.dns.DnsServer;
+import io.sluice.agent.dns.DnsProcess;
 import io.sluice.agent.netns.HostNetwork;
-import io.sluice.agent.netns.PodProcess;
+import io.sluice.agent.netns.DetachedProcess;
 import io.sluice.agent.node.Node;
 import io.sluice.agent.store.NodeStore;
 import io.sluice.agent.store.PodRecord;
@@ -19,8 +19,6 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +33,7 @@ public class NodeRuntime {
     private static final Logger LOG = Logger.getLogger(NodeRuntime.class);
     private final NodeConfig config;
     private Datapath datapath;
-    private DnsServer dns;
+    private DnsProcess dns;
     private RingBufferReader reader;
     private HostNetwork host;
     private Node node;
@@ -56,16 +54,14 @@ public class NodeRuntime {
         }
         datapath = Datapath.open(Path.of(config.pinRoot()));
         DatapathSync sync = new DatapathSync(datapath);
-        node = new Node(config, new NodeStore(Path.of(config.stateDir())), sync, zone -> {
-            if (dns != null) {
-                dns.zone(zone);
-            }
-        });
+        dns = new DnsProcess(Path.of(config.stateDir()), io.sluice.agent.policy.Cidr.format(
+                io.sluice.agent.policy.Cidr.parse(config.podCidr()).orElseThrow().host(1)), config.dnsPort());
+        node = new Node(config, new NodeStore(Path.of(config.stateDir())), sync, dns.zone()::write);
         host = new HostNetwork(node.router(), node.podCidr(), node.serviceCidr());
         host.setUp();
         sync.config(node.serviceCidr(), config.allowHostIngress());
-        dns = new DnsServer(new InetSocketAddress(address(node.router()), config.dnsPort()));
         node.restore();
+        dns.ensure();
         reader = datapath.readEvents(events::add);
         LOG.infof("node ready in %d ms: %d pods, %d objects, pins under %s", (System.nanoTime() - t0) / 1_000_000,
                 node.state().pods().size(), node.objects().size(), config.pinRoot());
@@ -92,14 +88,25 @@ public class NodeRuntime {
         return config;
     }
 
+    public boolean dnsRunning() {
+        return dns.running();
+    }
+
+    /** Stops the node's processes (the cluster DNS, then the agent); pods and enforcement stay. */
+    public void shutdown() {
+        dns.stop();
+        io.quarkus.runtime.Quarkus.asyncExit(0);
+    }
+
     /** Removes everything the node made: pods, programs, pins, host routes and the store. */
     public synchronized void purge() {
         Node n = node();
         for (PodRecord p : n.state().pods().values()) {
-            new PodProcess(p.pid(), p.startTicks()).stop(Duration.ofSeconds(2));
+            new DetachedProcess(p.pid(), p.startTicks()).stop(Duration.ofSeconds(2));
             n.network(p).delete();
         }
         close();
+        dns.stop();
         Datapath.unpinAll(Path.of(config.pinRoot()));
         host.tearDown();
         try {
@@ -114,19 +121,8 @@ public class NodeRuntime {
         if (reader != null) {
             reader.close();
         }
-        if (dns != null) {
-            dns.close();
-        }
         if (datapath != null) {
             datapath.close();
-        }
-    }
-
-    private static InetAddress address(int a) {
-        try {
-            return InetAddress.getByAddress(new byte[]{(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.sluice.agent.dns;
 
-import org.jboss.logging.Logger;
+
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
@@ -24,7 +24,7 @@ import java.net.SocketException;
  * The zone is swapped atomically by {@link #zone(ClusterZone)}. Thread-safe.
  */
 public final class DnsServer implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(DnsServer.class);
+
     private static final long TTL = 5;
     private final DatagramSocket socket;
     private final Thread thread;
@@ -55,7 +55,7 @@ public final class DnsServer implements AutoCloseable {
                 }
             } catch (IOException e) {
                 if (!socket.isClosed()) {
-                    LOG.debugf("DNS: %s", e.getMessage());
+                    System.err.println("DNS: " + e.getMessage());
                 }
             }
         }

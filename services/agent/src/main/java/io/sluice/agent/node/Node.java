@@ -9,7 +9,7 @@ import io.sluice.agent.manifest.Invalid;
 import io.sluice.agent.manifest.Manifests;
 import io.sluice.agent.manifest.Resource;
 import io.sluice.agent.netns.PodNetwork;
-import io.sluice.agent.netns.PodProcess;
+import io.sluice.agent.netns.DetachedProcess;
 import io.sluice.agent.policy.Cidr;
 import io.sluice.agent.policy.Identity;
 import io.sluice.agent.policy.Labels;
@@ -112,7 +112,7 @@ public final class Node {
         reconcile();
         datapath.attach(ifindex);
         // The process starts only once its endpoint is enforced: the pod never runs unguarded.
-        PodProcess proc = PodProcess.start(net, spec.command(), logOf(rec));
+        DetachedProcess proc = DetachedProcess.start(net, spec.command(), logOf(rec));
         rec = rec.withProcess(proc.pid(), proc.startTicks());
         state.pods().put(key, rec);
         save();
@@ -124,7 +124,7 @@ public final class Node {
         if (rec == null) {
             throw NodeException.notFound("pod " + namespace + "/" + name + " not found");
         }
-        new PodProcess(rec.pid(), rec.startTicks()).stop(Duration.ofSeconds(3));
+        new DetachedProcess(rec.pid(), rec.startTicks()).stop(Duration.ofSeconds(3));
         state.pods().remove(rec.key());
         save();
         reconcile();

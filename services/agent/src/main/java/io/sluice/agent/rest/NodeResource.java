@@ -98,6 +98,13 @@ public class NodeResource {
     }
 
     @POST
+    @Path("/shutdown")
+    public Response shutdown() {
+        runtime.shutdown();
+        return Response.accepted().build();
+    }
+
+    @POST
     @Path("/purge")
     public Response purge() {
         runtime.purge();

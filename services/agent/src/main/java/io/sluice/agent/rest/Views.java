@@ -3,7 +3,7 @@ package io.sluice.agent.rest;
 import io.sluice.agent.config.NodeRuntime;
 import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.agent.manifest.Resource;
-import io.sluice.agent.netns.PodProcess;
+import io.sluice.agent.netns.DetachedProcess;
 import io.sluice.agent.node.Node;
 import io.sluice.agent.policy.Cidr;
 import io.sluice.agent.policy.Label;
@@ -24,7 +24,7 @@ final class Views {
     private Views() {}
 
     static PodView pod(Node node, PodRecord p) {
-        String st = new PodProcess(p.pid(), p.startTicks()).alive() ? "Running" : "Exited";
+        String st = new DetachedProcess(p.pid(), p.startTicks()).alive() ? "Running" : "Exited";
         return new PodView(p.name(), p.namespace(), p.ip(), p.endpointId(), p.identity(), p.labels(), p.netns(),
                 p.hostIf(), p.pid(), st, p.command());
     }
@@ -85,7 +85,8 @@ final class Views {
                 new NodeStatus.ComponentStatus("Datapath", "OK", "tc programs on " + node.state().pods().size()
                         + " endpoints, maps pinned under " + rt.config().pinRoot()),
                 new NodeStatus.ComponentStatus("KubeProxyReplacement", "True", services + " services, " + backends + " backends"),
-                new NodeStatus.ComponentStatus("Cluster DNS", "OK", Cidr.format(node.router()) + ":" + rt.config().dnsPort()));
+                new NodeStatus.ComponentStatus("Cluster DNS", rt.dnsRunning() ? "OK" : "down",
+                        Cidr.format(node.router()) + ":" + rt.config().dnsPort()));
         return new NodeStatus(comps, node.state().pods().size(), (int) policies, (int) services, identities,
                 node.podCidr().toString(), node.serviceCidr().toString(), Cidr.format(node.router()),
                 rt.events().seen(), rt.events().drops(), ProcessHandle.current().pid());

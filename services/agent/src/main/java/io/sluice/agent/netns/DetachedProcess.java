@@ -9,23 +9,28 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A pod's process: started in its own session inside the pod's namespace, with output to a log
- * file, so it outlives the agent (a restarted agent finds it again by pid and start time).
+ * A process started in its own session with output to a log file, so it outlives the agent
+ * (pods' processes, the cluster DNS); a restarted agent finds it again by pid and start time.
  */
-public record PodProcess(long pid, long startTicks) {
+public record DetachedProcess(long pid, long startTicks) {
 
-    public static PodProcess start(PodNetwork net, List<String> argv, Path log) {
+    /** Starts argv inside a pod's namespace. */
+    public static DetachedProcess start(PodNetwork net, List<String> argv, Path log) {
+        return start(net.exec(argv), log);
+    }
+
+    public static DetachedProcess start(List<String> argv, Path log) {
         List<String> cmd = new ArrayList<>(List.of("setsid"));
-        cmd.addAll(net.exec(argv));
+        cmd.addAll(argv);
         try {
             Process p = new ProcessBuilder(cmd)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
-            return new PodProcess(p.pid(), startTicks(p.pid()).orElse(0L));
+            return new DetachedProcess(p.pid(), startTicks(p.pid()).orElse(0L));
         } catch (IOException e) {
-            throw new UncheckedIOException("start " + String.join(" ", argv) + " in " + net.netns(), e);
+            throw new UncheckedIOException("start " + String.join(" ", argv), e);
         }
     }
 

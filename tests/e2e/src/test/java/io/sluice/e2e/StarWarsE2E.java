@@ -1,0 +1,246 @@
+package io.sluice.e2e;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The lab's first part on a real node: Star Wars pods in network namespaces, the deathstar
+ * Service balanced in eBPF, the lab's L3/L4 policy enforced in the kernel.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StarWarsE2E {
+    static final int TIMEOUT = 28;
+    static TestNode node;
+
+    @BeforeAll
+    static void deploy() throws Exception {
+        node = new TestNode(19876, 213);
+        assertOk(node.sluice("apply", "-f", TestNode.HOME.resolve("demo/manifests/deathstar-service.yaml").toString()));
+        String sluice = TestNode.HOME.resolve("bin/sluice").toString();
+        for (String ds : new String[]{"deathstar-1", "deathstar-2"}) {
+            assertOk(node.sluice("pod", "run", ds, "--labels", "org=empire,class=deathstar", "--port", "http=80",
+                    "--", sluice, "demo", "deathstar", "--name", ds));
+        }
+        assertOk(node.sluice("pod", "run", "tiefighter", "--labels", "org=empire,class=tiefighter", "--", "sleep", "infinity"));
+        assertOk(node.sluice("pod", "run", "xwing", "--labels", "org=alliance,class=xwing", "--", "sleep", "infinity"));
+        for (int i = 0; i < 100 && !landed(node.land("tiefighter")); i++) {
+            Thread.sleep(300);
+        }
+    }
+
+    @AfterAll
+    static void purge() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    static void assertOk(TestNode.Result r) {
+        assertThat(r.exit()).as(r.out()).isZero();
+    }
+
+    static boolean landed(TestNode.Result r) {
+        return r.exit() == 0 && r.out().equals("Ship landed\n");
+    }
+
+    static String labPolicy() throws Exception {
+        Path shared = TestNode.HOME.resolve("../shared/seeds/manifests/l4-policy.yaml");
+        return Files.readString(Files.exists(shared) ? shared : TestNode.HOME.resolve("demo/manifests/l4-policy.yaml"));
+    }
+
+    @Test
+    @Order(1)
+    void beforePolicy_bothShipsLand_andBothReplicasServe() {
+        assertThat(node.land("xwing")).satisfies(r -> assertThat(landed(r)).as(r.out()).isTrue());
+        assertThat(node.land("tiefighter")).satisfies(r -> assertThat(landed(r)).as(r.out()).isTrue());
+        Set<String> replicas = new HashSet<>();
+        for (int i = 0; i < 30 && replicas.size() < 2; i++) {
+            String out = node.curl("xwing", "GET", "http://deathstar.default.svc.cluster.local/").out();
+            replicas.add(out.replaceAll("(?s).*\"replica\":\"([^\"]+)\".*", "$1").strip());
+        }
+        assertThat(replicas).containsExactlyInAnyOrder("deathstar-1", "deathstar-2");
+    }
+
+    @Test
+    @Order(2)
+    void labL4Policy_blocksXwingWithPolicyDenied_andDeleteRestores() throws Exception {
+        String policy = labPolicy();
+        assertOk(node.apply(policy));
+        try {
+            assertThat(node.land("xwing").exit()).isEqualTo(TIMEOUT);
+            assertThat(landed(node.land("tiefighter"))).isTrue();
+            TestNode.Result drops = node.sluice("monitor", "--type", "drop");
+            String xwingIp = node.sluice("get", "pods").out().lines().filter(l -> l.contains(" xwing "))
+                    .findFirst().orElseThrow().split("\\s+")[3];
+            assertThat(drops.out()).contains("Policy denied " + xwingIp);
+        } finally {
+            assertOk(node.delete(policy));
+        }
+        assertThat(landed(node.land("xwing"))).isTrue();
+    }
+
+    @Test
+    @Order(3)
+    void invalidPolicy_isRejectedWithFieldAndNothingChanges() throws Exception {
+        String policy = labPolicy();
+        assertOk(node.apply(policy));
+        try {
+            TestNode.Result bad = node.apply(policy.replace("port: \"80\"", "port: \"80800\""));
+            assertThat(bad.exit()).isNotZero();
+            assertThat(bad.out()).contains("CiliumNetworkPolicy default/rule1: spec.ingress[0].toPorts[0].ports[0].port: '80800' is out of range");
+            assertThat(node.land("xwing").exit()).isEqualTo(TIMEOUT);
+            assertThat(landed(node.land("tiefighter"))).isTrue();
+        } finally {
+            assertOk(node.delete(policy));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void denyRule_beatsAllowRule() {
+        String policy = """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: allow-all-but-tiefighter}
+                spec:
+                  endpointSelector: {matchLabels: {class: deathstar}}
+                  ingress:
+                  - fromEntities: [all]
+                  ingressDeny:
+                  - fromEndpoints: [{matchLabels: {class: tiefighter}}]
+                """;
+        assertOk(node.apply(policy));
+        try {
+            assertThat(node.land("tiefighter").exit()).isEqualTo(TIMEOUT);
+            assertThat(landed(node.land("xwing"))).isTrue();
+            assertThat(node.sluice("monitor", "--type", "drop").out()).contains("Policy denied by denylist");
+        } finally {
+            assertOk(node.delete(policy));
+        }
+    }
+
+    @Test
+    @Order(5)
+    void matchExpressions_selectPeers() {
+        String policy = """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: expressions}
+                spec:
+                  endpointSelector: {matchExpressions: [{key: class, operator: In, values: [deathstar]}]}
+                  ingress:
+                  - fromEndpoints:
+                    - matchExpressions: [{key: org, operator: NotIn, values: [empire]}, {key: class, operator: Exists}]
+                """;
+        assertOk(node.apply(policy));
+        try {
+            assertThat(landed(node.land("xwing"))).isTrue();
+            assertThat(node.land("tiefighter").exit()).isEqualTo(TIMEOUT);
+        } finally {
+            assertOk(node.delete(policy));
+        }
+    }
+
+    @Test
+    @Order(6)
+    void egressEntities_hostAllowsDnsButNotTheDeathstar() {
+        String hostOnly = """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: xwing-egress}
+                spec:
+                  endpointSelector: {matchLabels: {class: xwing}}
+                  egress:
+                  - toEntities: [host]
+                """;
+        assertOk(node.apply(hostOnly));
+        try {
+            // DNS (the router, reserved:host) still answers; the deathstar does not.
+            assertThat(node.inPod("xwing", "getent", "hosts", "deathstar.default.svc.cluster.local").exit()).isZero();
+            assertThat(node.land("xwing").exit()).isEqualTo(TIMEOUT);
+            assertOk(node.apply(hostOnly.replace("[host]", "[host, cluster]")));
+            assertThat(landed(node.land("xwing"))).isTrue();
+        } finally {
+            assertOk(node.delete(hostOnly));
+        }
+    }
+
+    @Test
+    @Order(7)
+    void cidrRules_withExcept() throws Exception {
+        try (WorldHost world = new WorldHost("se2e-world", "10.215.0.2", TestNode.HOME.resolve("bin/sluice").toString())) {
+            String url = "http://10.215.0.2:8080/v1/request-landing";
+            String policy = """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata: {name: xwing-cidr}
+                    spec:
+                      endpointSelector: {matchLabels: {class: xwing}}
+                      egress:
+                      - toCIDRSet: [{cidr: 10.215.0.0/16, except: [EXCEPT]}]
+                    """;
+            assertOk(node.apply(policy.replace("EXCEPT", "10.215.9.0/24")));
+            try {
+                assertThat(node.curl("xwing", "POST", url).out()).isEqualTo("Ship landed\n");
+                assertThat(node.land("xwing").exit()).isEqualTo(TIMEOUT);
+                assertOk(node.apply(policy.replace("EXCEPT", "10.215.0.0/24")));
+                assertThat(node.curl("xwing", "POST", url).exit()).isEqualTo(TIMEOUT);
+            } finally {
+                assertOk(node.delete(policy.replace("EXCEPT", "10.215.0.0/24")));
+            }
+        }
+    }
+
+    @Test
+    @Order(8)
+    void agentKilled_enforcementHoldsThroughRestart() throws Exception {
+        String policy = labPolicy();
+        assertOk(node.apply(policy));
+        try {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger tieOk = new AtomicInteger(), tieFail = new AtomicInteger(), xwingOk = new AtomicInteger(), xwingTried = new AtomicInteger();
+            Thread tie = Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    (landed(node.inPod("tiefighter", "curl", "-s", "-m", "1", "-XPOST",
+                            "http://deathstar.default.svc.cluster.local/v1/request-landing")) ? tieOk : tieFail).incrementAndGet();
+                }
+            });
+            Thread xwing = Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    xwingTried.incrementAndGet();
+                    if (node.inPod("xwing", "curl", "-s", "-m", "1", "-XPOST",
+                            "http://deathstar.default.svc.cluster.local/v1/request-landing").exit() == 0) {
+                        xwingOk.incrementAndGet();
+                    }
+                }
+            });
+            Thread.sleep(1500);
+            TestNode.run(java.util.List.of("kill", "-9", Long.toString(node.agentPid())), null);
+            Thread.sleep(2000);
+            assertOk(node.restart());
+            Thread.sleep(2000);
+            stop.set(true);
+            tie.join();
+            xwing.join();
+            assertThat(tieOk.get()).isGreaterThan(5);
+            assertThat(tieFail.get()).as("tiefighter failures").isZero();
+            assertThat(xwingTried.get()).isPositive();
+            assertThat(xwingOk.get()).as("xwing successes").isZero();
+        } finally {
+            assertOk(node.delete(policy));
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.sluice.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A standalone node of its own for a test class: its own API port, state dir, bpffs root,
+ * address ranges and namespace prefix, so it never touches a node a user runs. Driven through
+ * the real {@code bin/sluice}; {@link #close} purges everything it made.
+ */
+final class TestNode implements AutoCloseable {
+    static final Path HOME = Path.of(System.getProperty("sluice.home", "../..")).toAbsolutePath().normalize();
+    final String api;
+    final Path stateDir;
+    final String prefix;
+    final String podCidrPrefix;
+
+    /** A command's exit code and what it printed (stdout and stderr together). */
+    record Result(int exit, String out) {}
+
+    TestNode(int port, int subnet) {
+        this.api = "http://127.0.0.1:" + port;
+        this.prefix = "se2e" + subnet;
+        this.podCidrPrefix = "10." + subnet + ".";
+        try {
+            this.stateDir = Files.createTempDirectory("sluice-e2e-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Result up = sluice("up", "--state-dir", stateDir.toString(), "--pin-root", "/sys/fs/bpf/" + prefix,
+                "--pod-cidr", "10." + subnet + ".0.0/16", "--service-cidr", "10." + (subnet + 1) + ".0.0/16",
+                "--name-prefix", prefix);
+        if (up.exit() != 0) {
+            throw new IllegalStateException("sluice up failed: " + up.out());
+        }
+    }
+
+    Result sluice(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/sluice").toString(), "--node", api));
+        cmd.addAll(List.of(args));
+        return run(cmd, null);
+    }
+
+    Result apply(String yaml) {
+        return run(List.of(HOME.resolve("bin/sluice").toString(), "--node", api, "apply", "-f", "-"), yaml);
+    }
+
+    Result delete(String yaml) {
+        return run(List.of(HOME.resolve("bin/sluice").toString(), "--node", api, "delete", "-f", "-"), yaml);
+    }
+
+    /** Runs a command in a pod's namespace directly (no JVM start per call), for traffic loops. */
+    Result inPod(String pod, String... argv) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", prefix + "-default-" + pod));
+        cmd.addAll(List.of(argv));
+        return run(cmd, null);
+    }
+
+    /** curl from a pod with a short timeout; exit 28 means the connection timed out. */
+    Result curl(String pod, String method, String url) {
+        return inPod(pod, "curl", "-s", "-m", "2", "-X", method, url);
+    }
+
+    Result land(String pod) {
+        return curl(pod, "POST", "http://deathstar.default.svc.cluster.local/v1/request-landing");
+    }
+
+    long agentPid() {
+        String out = run(List.of("curl", "-s", api + "/v1/status"), null).out();
+        int i = out.indexOf("\"agentPid\":");
+        return Long.parseLong(out.substring(i + 11).replaceAll("[^0-9].*", ""));
+    }
+
+    Result restart() {
+        return sluice("up", "--state-dir", stateDir.toString(), "--pin-root", "/sys/fs/bpf/" + prefix,
+                "--pod-cidr", podCidrPrefix + "0.0/16",
+                "--service-cidr", "10." + (Integer.parseInt(podCidrPrefix.split("\\.")[1]) + 1) + ".0.0/16",
+                "--name-prefix", prefix);
+    }
+
+    static Result run(List<String> cmd, String stdin) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            if (stdin != null) {
+                p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return new Result(-1, out + "\n(timed out)");
+            }
+            return new Result(p.exitValue(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        sluice("down", "--purge");
+        try (var files = Files.walk(stateDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temp dir
+        }
+    }
+}
