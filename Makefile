@@ -15,7 +15,7 @@ build: deps
 # The whole suite: unit tests, BPF program tests (PROG_TEST_RUN) and the end-to-end tests
 # against a real node (network namespaces, the real datapath).
 test: deps
-	$(MVN) install
+	mvn -B --no-transfer-progress -Dstyle.color=never install
 
 demo: build
 	demo/starwars.sh

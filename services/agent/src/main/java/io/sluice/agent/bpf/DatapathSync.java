@@ -16,7 +16,6 @@ import io.sluice.bpf.datapath.PolicyEntryKey;
 import io.sluice.bpf.datapath.PolicyEntryValue;
 import io.sluice.bpf.datapath.ServiceKey;
 import io.sluice.bpf.datapath.ServiceValue;
-import io.sluice.bpf.datapath.TypedMap;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,9 +31,14 @@ import java.util.Set;
 public final class DatapathSync {
     private final Datapath dp;
     private final Map<ServiceKey, Integer> serviceIds = new HashMap<>();
+    private final MapMirror<IpcacheKey, IpcacheValue> ipcache;
+    private final MapMirror<Integer, EndpointValue> endpoints;
+    private final Map<Integer, MapMirror<PolicyEntryKey, PolicyEntryValue>> policies = new HashMap<>();
 
     public DatapathSync(Datapath dp) {
         this.dp = dp;
+        this.ipcache = new MapMirror<>(dp.ipcache);
+        this.endpoints = new MapMirror<>(dp.endpoints);
         // A restarted agent keeps the service ids the datapath already uses.
         for (ServiceKey k : dp.services.keySet()) {
             dp.services.get(k).ifPresent(v -> serviceIds.put(k, v.serviceId()));
@@ -49,39 +53,40 @@ public final class DatapathSync {
     public void ipcache(Map<Cidr, Integer> desired) {
         Map<IpcacheKey, IpcacheValue> want = new HashMap<>();
         desired.forEach((c, id) -> want.put(new IpcacheKey(c.prefixLen(), c.address()), new IpcacheValue(id)));
-        write(dp.ipcache, want);
+        ipcache.sync(want);
     }
 
     /** Endpoints by host ifindex, each with its resolved policy. */
     public record EndpointState(int ifindex, int endpointId, int identity, int address, EndpointPolicy policy) {}
 
+    /**
+     * Per endpoint: allow and deny rows in, then the enforcement flags, then stale rows out, so
+     * tightening never drops allowed traffic and loosening never lets denied traffic through.
+     */
     public void endpoints(List<EndpointState> desired) {
         Map<Integer, EndpointValue> want = new HashMap<>();
+        Set<Integer> liveIds = new HashSet<>();
         for (EndpointState e : desired) {
             Map<PolicyEntryKey, PolicyEntryValue> rows = rows(e.policy());
-            TypedMap<PolicyEntryKey, PolicyEntryValue> map = dp.policy(e.endpointId());
-            upsert(map, rows);
+            MapMirror<PolicyEntryKey, PolicyEntryValue> policy =
+                    policies.computeIfAbsent(e.endpointId(), id -> new MapMirror<>(dp.policy(id)));
+            policy.upsert(rows);
             int flags = (e.policy().ingressEnforced() ? EndpointValue.INGRESS_ENFORCED : 0)
                     | (e.policy().egressEnforced() ? EndpointValue.EGRESS_ENFORCED : 0);
             EndpointValue v = new EndpointValue(e.endpointId(), e.identity(), e.address(), flags);
             want.put(e.ifindex(), v);
-            if (!dp.endpoints.get(e.ifindex()).map(v::equals).orElse(false)) {
-                dp.endpoints.put(e.ifindex(), v);
-            }
-            removeStale(map, rows.keySet());
+            endpoints.upsert(Map.of(e.ifindex(), v));
+            policy.removeOthers(rows.keySet());
+            liveIds.add(e.endpointId());
         }
-        Set<Integer> liveIds = new HashSet<>();
-        desired.forEach(e -> liveIds.add(e.endpointId()));
-        for (Integer ifindex : dp.endpoints.keySet()) {
-            if (!want.containsKey(ifindex)) {
-                dp.endpoints.get(ifindex).ifPresent(v -> {
-                    if (!liveIds.contains(v.endpointId())) {
-                        dp.removePolicy(v.endpointId());
-                    }
-                });
-                dp.endpoints.remove(ifindex);
+        for (EndpointValue gone : endpoints.known().entrySet().stream()
+                .filter(x -> !want.containsKey(x.getKey())).map(Map.Entry::getValue).toList()) {
+            if (!liveIds.contains(gone.endpointId())) {
+                dp.removePolicy(gone.endpointId());
+                policies.remove(gone.endpointId());
             }
         }
+        endpoints.removeOthers(want.keySet());
     }
 
     public void attach(int ifindex) {
@@ -133,24 +138,4 @@ public final class DatapathSync {
         return out;
     }
 
-    private static <K, V> void write(TypedMap<K, V> map, Map<K, V> want) {
-        upsert(map, want);
-        removeStale(map, want.keySet());
-    }
-
-    private static <K, V> void upsert(TypedMap<K, V> map, Map<K, V> want) {
-        want.forEach((k, v) -> {
-            if (!map.get(k).map(v::equals).orElse(false)) {
-                map.put(k, v);
-            }
-        });
-    }
-
-    private static <K, V> void removeStale(TypedMap<K, V> map, Set<K> keep) {
-        for (K k : map.keySet()) {
-            if (!keep.contains(k)) {
-                map.remove(k);
-            }
-        }
-    }
 }

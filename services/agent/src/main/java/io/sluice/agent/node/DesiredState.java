@@ -5,13 +5,10 @@ import io.sluice.agent.manifest.Resource;
 import io.sluice.agent.policy.Cidr;
 import io.sluice.agent.policy.EndpointPolicy;
 import io.sluice.agent.policy.Identity;
-import io.sluice.agent.policy.IdentityIndex;
 import io.sluice.agent.policy.Label;
 import io.sluice.agent.policy.Labels;
-import io.sluice.agent.policy.NamedPort;
 import io.sluice.agent.policy.Peer;
 import io.sluice.agent.policy.PeerRule;
-import io.sluice.agent.policy.Policies;
 import io.sluice.agent.policy.PolicyRule;
 import io.sluice.agent.policy.PolicySubject;
 import io.sluice.agent.service.Frontend;
@@ -59,24 +56,16 @@ public record DesiredState(Map<Cidr, Integer> ipcache, Map<Endpoint, EndpointPol
     }
 
     static DesiredState compute(List<Endpoint> endpoints, List<PolicyRule> rules, Map<Cidr, Integer> cidrIdentities,
-                                Map<Resource.Service, Integer> services, int router) {
+                                Map<Resource.Service, Integer> services, int router, PolicyCache cache) {
         Map<Integer, Identity> ids = new LinkedHashMap<>();
         RESERVED.forEach(i -> ids.put(i.id(), i));
-        Map<Integer, Map<String, NamedPort>> ports = new HashMap<>();
-        for (Endpoint e : endpoints) {
-            ids.putIfAbsent(e.identity(), new Identity(e.identity(), e.labels()));
-            ports.computeIfAbsent(e.identity(), k -> new HashMap<>()).putAll(e.namedPorts());
-        }
-        Map<Integer, Cidr> cidrById = new HashMap<>();
-        cidrIdentities.forEach((c, id) -> {
-            ids.put(id, new Identity(id, Labels.of(new Label(Label.CIDR, c.toString(), ""))));
-            cidrById.put(id, c);
-        });
-        IdentityIndex index = new IdentityIndex(ids.values(), cidrById, ports);
+        endpoints.forEach(e -> ids.putIfAbsent(e.identity(), new Identity(e.identity(), e.labels())));
+        cidrIdentities.forEach((c, id) -> ids.put(id, new Identity(id, Labels.of(new Label(Label.CIDR, c.toString(), "")))));
+        Map<Endpoint, PolicySubject> subjects = new LinkedHashMap<>();
+        endpoints.forEach(e -> subjects.put(e, new PolicySubject(e.labels(), e.namedPorts())));
+        Map<PolicySubject, EndpointPolicy> bySubject = cache.resolve(subjects.values(), rules, cidrIdentities, ids.values());
         Map<Endpoint, EndpointPolicy> policies = new LinkedHashMap<>();
-        for (Endpoint e : endpoints) {
-            policies.put(e, Policies.resolve(new PolicySubject(e.labels(), e.namedPorts()), rules, index));
-        }
+        subjects.forEach((e, s) -> policies.put(e, bySubject.get(s)));
         Map<Cidr, Integer> ipcache = new HashMap<>(cidrIdentities);
         ipcache.put(new Cidr(router, 32), Identity.HOST);
         endpoints.forEach(e -> ipcache.put(new Cidr(e.address(), 32), e.identity()));

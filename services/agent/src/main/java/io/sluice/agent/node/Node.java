@@ -48,6 +48,7 @@ public final class Node {
     private StoredState state;
     private final Map<String, Resource> objects = new TreeMap<>();
     private DesiredState desired;
+    private final PolicyCache policyCache = new PolicyCache();
 
     public Node(NodeConfig config, NodeStore store, DatapathSync datapath, Consumer<ClusterZone> dns) {
         this.config = config;
@@ -201,7 +202,7 @@ public final class Node {
             }
         });
         List<Endpoint> endpoints = state.pods().values().stream().map(this::endpoint).toList();
-        desired = DesiredState.compute(endpoints, rules, cidrIds, services, router);
+        desired = DesiredState.compute(endpoints, rules, cidrIds, services, router, policyCache);
         datapath.ipcache(desired.ipcache());
         List<DatapathSync.EndpointState> eps = new ArrayList<>();
         desired.policies().forEach((e, p) -> eps.add(new DatapathSync.EndpointState(

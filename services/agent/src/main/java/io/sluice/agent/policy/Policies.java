@@ -39,6 +39,29 @@ public final class Policies {
                 selecting.stream().anyMatch(r -> r.enforces(Direction.EGRESS)), rows);
     }
 
+    /**
+     * Whether a rule's result can change when identity id comes or goes: some peer of it
+     * selects id (an endpoint selector matching it, or the cluster entity). Prefix (CIDR)
+     * peers and the any-identity wildcard do not depend on pod identities.
+     */
+    public static boolean affects(PolicyRule rule, Identity id) {
+        for (Direction d : Direction.values()) {
+            for (PeerRule pr : java.util.stream.Stream.concat(rule.allows(d).stream(), rule.denies(d).stream()).toList()) {
+                for (Peer p : pr.peers()) {
+                    boolean hit = switch (p) {
+                        case Peer.Endpoints e -> e.selector().matches(id.labels());
+                        case Peer.Entities e -> e.entities().contains(Entity.CLUSTER);
+                        case Peer.Cidrs c -> false;
+                    };
+                    if (hit) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     /** The identities a rule element names; [ANY] when it names ports but no peer. */
     static int[] peersOf(PeerRule rule, IdentityIndex index) {
         if (rule.peers().isEmpty()) {
