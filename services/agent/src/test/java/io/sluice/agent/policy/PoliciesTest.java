@@ -181,4 +181,33 @@ class PoliciesTest {
         assertThat(p.ingressEnforced()).isTrue();
         assertThat(p.entries()).isEmpty();
     }
+
+    @Test
+    void clusterwidePolicy_selectsPeersInEveryNamespace() {
+        EndpointPolicy p = resolve(DEATHSTAR, """
+            apiVersion: cilium.io/v2
+            kind: CiliumClusterwideNetworkPolicy
+            metadata: {name: empire-everywhere}
+            spec:
+              endpointSelector: {matchLabels: {class: deathstar}}
+              ingress:
+              - fromEndpoints: [{matchLabels: {org: empire}}]
+            """);
+        assertThat(p.entries().keySet()).extracting(PolicyKey::identity)
+                .containsExactlyInAnyOrder(DEATHSTAR.id(), TIEFIGHTER.id(), OTHER_NS.id());
+    }
+
+    @Test
+    void namespacedPeer_mayNameAnotherNamespace() {
+        EndpointPolicy p = resolve(DEATHSTAR, """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: from-rebels}
+            spec:
+              endpointSelector: {}
+              ingress:
+              - fromEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": rebels}}]
+            """);
+        assertThat(p.entries().keySet()).extracting(PolicyKey::identity).containsExactly(OTHER_NS.id());
+    }
 }
