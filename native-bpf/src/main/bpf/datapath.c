@@ -203,6 +203,7 @@ struct verdict {
 	int allowed;
 	__u8 match_type;
 	__u8 reason;
+	__be16 proxy_port;
 };
 
 /* Deny wins over allow; an identity-specific entry wins over the any-identity one. */
@@ -231,6 +232,7 @@ static __always_inline struct verdict decide(struct endpoint_value *ep, __u32 pe
 	}
 	if (exact || any) {
 		v.match_type = exact ? exact->match_type : any->match_type;
+		v.proxy_port = exact ? exact->proxy_port : any->proxy_port;
 		return v;
 	}
 	if (ep->flags & enforced) {
@@ -334,6 +336,43 @@ static __always_inline int drop(struct __sk_buff *skb, struct endpoint_value *ep
 	return TC_ACT_SHOT;
 }
 
+/* Hands a TCP packet to the L7 proxy's socket: the connection's own (accepted earlier) if it
+ * has one, else the transparent listener on 127.0.0.1:proxy_port. Returns 0 when assigned;
+ * non-zero means the proxy is not there and the packet must not pass unfiltered. */
+static __always_inline int redirect_to_proxy(struct __sk_buff *skb, struct pkt *p, __be16 proxy_port)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_sock *sk;
+	long err;
+
+	t.ipv4.saddr = p->saddr;
+	t.ipv4.daddr = p->daddr;
+	t.ipv4.sport = p->sport;
+	t.ipv4.dport = p->dport;
+	sk = bpf_skc_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+	if (sk) {
+		if (sk->state != BPF_TCP_LISTEN && sk->state != BPF_TCP_TIME_WAIT)
+			goto assign;
+		bpf_sk_release(sk);
+	}
+	t.ipv4.daddr = bpf_htonl(0x7f000001);
+	t.ipv4.dport = proxy_port;
+	sk = bpf_skc_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return -1;
+	if (sk->state != BPF_TCP_LISTEN) {
+		bpf_sk_release(sk);
+		return -1;
+	}
+assign:
+	err = bpf_sk_assign(skb, sk, 0);
+	bpf_sk_release(sk);
+	if (err)
+		return -1;
+	skb->mark = MARK_TO_PROXY;
+	return 0;
+}
+
 /* Judges a packet that is not a reply, in direction dir of endpoint ep. */
 static __always_inline int enforce(struct __sk_buff *skb, struct endpoint_value *ep,
 				   struct pkt *p, __u8 dir, struct ct_value *seed)
@@ -368,10 +407,48 @@ static __always_inline int enforce(struct __sk_buff *skb, struct endpoint_value 
 	} else {
 		ct->last_seen_ns = bpf_ktime_get_ns();
 	}
+	if (dir == DIR_EGRESS && v.proxy_port && p->proto == IPPROTO_TCP) {
+		if (redirect_to_proxy(skb, p, v.proxy_port))
+			return drop(skb, ep, DROP_PROXY_LOOKUP_FAILED, src_id, dst_id, dir);
+		if (worth_tracing(p, is_new))
+			emit(skb, ep, EV_TRACE, TRACE_TO_PROXY, src_id, dst_id, dir, 0, 0);
+		return TC_ACT_OK;
+	}
 	if (worth_tracing(p, is_new))
 		emit(skb, ep, EV_TRACE,
 		     dir == DIR_INGRESS ? TRACE_TO_ENDPOINT : TRACE_FROM_ENDPOINT, src_id, dst_id,
 		     dir, 0, 0);
+	return TC_ACT_OK;
+}
+
+/* The destination's ingress L7 rules are applied here, at the source, because only tc
+ * ingress can hand a packet to a socket: a local destination whose ingress row for this peer
+ * names a proxy port gets the connection through the proxy. Denials are left to the
+ * destination's own to_container, which records them against it. */
+static __always_inline int ingress_proxy(struct __sk_buff *skb, struct endpoint_value *src,
+					 struct pkt *p)
+{
+	struct ipcache_key k = { .prefixlen = 32, .addr = p->daddr };
+	struct ipcache_value *dst = bpf_map_lookup_elem(&sluice_ipcache, &k);
+	struct endpoint_value dst_ep = {};
+	struct verdict v;
+
+	if (!dst || !dst->endpoint_id)
+		return TC_ACT_OK;
+	dst_ep.ep_id = dst->endpoint_id;
+	dst_ep.identity = dst->identity;
+	v = decide(&dst_ep, src->identity, DIR_INGRESS, p);
+	if (!v.allowed || !v.proxy_port)
+		return TC_ACT_OK;
+	if (p->tcp_flags & TCP_SYN && !(p->tcp_flags & 0x10))
+		emit(skb, &dst_ep, EV_POLICY_VERDICT, 0, src->identity, dst->identity, DIR_INGRESS,
+		     v.match_type, EVF_ALLOWED);
+	if (redirect_to_proxy(skb, p, v.proxy_port))
+		return drop(skb, &dst_ep, DROP_PROXY_LOOKUP_FAILED, src->identity, dst->identity,
+			    DIR_INGRESS);
+	if (worth_tracing(p, 0))
+		emit(skb, &dst_ep, EV_TRACE, TRACE_TO_PROXY, src->identity, dst->identity, DIR_INGRESS,
+		     0, 0);
 	return TC_ACT_OK;
 }
 
@@ -384,6 +461,7 @@ int from_container(struct __sk_buff *skb)
 	struct ct_key ck;
 	struct ct_value *ct;
 	struct pkt p;
+	int ret;
 
 	if (!ep || parse(skb, &p) < 0)
 		return TC_ACT_OK;
@@ -399,7 +477,10 @@ int from_container(struct __sk_buff *skb)
 	}
 	if (service_dnat(skb, &p, &seed) < 0)
 		return drop(skb, ep, DROP_NO_SERVICE, ep->identity, ID_WORLD, DIR_EGRESS);
-	return enforce(skb, ep, &p, DIR_EGRESS, &seed);
+	ret = enforce(skb, ep, &p, DIR_EGRESS, &seed);
+	if (ret != TC_ACT_OK || skb->mark == MARK_TO_PROXY || p.proto != IPPROTO_TCP)
+		return ret;
+	return ingress_proxy(skb, ep, &p);
 }
 
 SEC("tc")

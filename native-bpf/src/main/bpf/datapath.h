@@ -16,6 +16,7 @@
 
 /* Drop reasons, numbered as Cilium's (Hubble prints their names). */
 #define DROP_POLICY_DENIED 133
+#define DROP_PROXY_LOOKUP_FAILED 137
 #define DROP_NO_SERVICE 158
 #define DROP_POLICY_DENY 181
 
@@ -26,6 +27,7 @@
 
 /* Trace observation points (sub-types). */
 #define TRACE_TO_ENDPOINT 0
+#define TRACE_TO_PROXY 1
 #define TRACE_FROM_ENDPOINT 5
 
 /* Policy match types, as in Cilium's policy-verdict notifications. */
@@ -40,6 +42,11 @@
 
 #define CFG_F_ALLOW_HOST_INGRESS 1
 
+/* Packets handed to the L7 proxy carry this mark; `ip rule fwmark MARK_TO_PROXY/MARK_MASK lookup
+ * PROXY_TABLE` with a local default route there makes the kernel deliver them to the socket. */
+#define MARK_TO_PROXY 0x0200
+#define MARK_MASK 0x0f00
+
 struct ipcache_key {
 	__u32 prefixlen;
 	__u32 addr; /* network order */
@@ -47,7 +54,7 @@ struct ipcache_key {
 
 struct ipcache_value {
 	__u32 identity;
-	__u32 flags;
+	__u32 endpoint_id; /* a local endpoint's id, 0 for anything else */
 };
 
 struct endpoint_value {

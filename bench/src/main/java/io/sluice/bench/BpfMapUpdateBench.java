@@ -64,6 +64,6 @@ public class BpfMapUpdateBench {
     public void ipcacheUpdate() {
         int n = i++ & 0xffff;
         lpm.update(IpcacheKey.CODEC.encode(new IpcacheKey(32, 0x0a000000 | n)),
-                IpcacheValue.CODEC.encode(new IpcacheValue(256 + n)), BpfMap.ANY);
+                IpcacheValue.CODEC.encode(new IpcacheValue(256 + n, 0)), BpfMap.ANY);
     }
 }

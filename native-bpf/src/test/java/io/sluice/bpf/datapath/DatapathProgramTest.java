@@ -62,9 +62,9 @@ class DatapathProgramTest {
         dp.removePolicy(EP_ID);
         dp.conntrack().keys().forEach(dp.conntrack()::delete);
         dp.config.put(0, new DatapathConfig(ip(10, 97, 0, 0), ip(255, 255, 0, 0), 0));
-        dp.ipcache.put(new IpcacheKey(32, EMPIRE_POD), new IpcacheValue(EMPIRE));
-        dp.ipcache.put(new IpcacheKey(32, ALLIANCE_POD), new IpcacheValue(ALLIANCE));
-        dp.ipcache.put(new IpcacheKey(32, POD), new IpcacheValue(EP_IDENTITY));
+        dp.ipcache.put(new IpcacheKey(32, EMPIRE_POD), new IpcacheValue(EMPIRE, 0));
+        dp.ipcache.put(new IpcacheKey(32, ALLIANCE_POD), new IpcacheValue(ALLIANCE, 0));
+        dp.ipcache.put(new IpcacheKey(32, POD), new IpcacheValue(EP_IDENTITY, EP_ID));
         events.clear();
     }
 

@@ -50,9 +50,11 @@ public final class DatapathSync {
                 allowHostIngress ? DatapathConfig.ALLOW_HOST_INGRESS : 0));
     }
 
-    public void ipcache(Map<Cidr, Integer> desired) {
+    /** Prefix identities; local endpoints' /32s also carry the endpoint id (for ingress L7 at the source). */
+    public void ipcache(Map<Cidr, Integer> identities, Map<Integer, Integer> endpointByAddress) {
         Map<IpcacheKey, IpcacheValue> want = new HashMap<>();
-        desired.forEach((c, id) -> want.put(new IpcacheKey(c.prefixLen(), c.address()), new IpcacheValue(id)));
+        identities.forEach((c, id) -> want.put(new IpcacheKey(c.prefixLen(), c.address()), new IpcacheValue(id,
+                c.prefixLen() == 32 ? endpointByAddress.getOrDefault(c.address(), 0) : 0)));
         ipcache.sync(want);
     }
 

@@ -2,13 +2,14 @@ package io.sluice.agent.bpf;
 
 /** Drop reason codes and the texts Hubble prints for them. */
 public final class DropReasons {
-    public static final int POLICY_DENIED = 133, NO_SERVICE = 158, POLICY_DENY = 181;
+    public static final int POLICY_DENIED = 133, PROXY_LOOKUP_FAILED = 137, NO_SERVICE = 158, POLICY_DENY = 181;
 
     private DropReasons() {}
 
     public static String describe(int code) {
         return switch (code) {
             case POLICY_DENIED -> "Policy denied";
+            case PROXY_LOOKUP_FAILED -> "Proxy lookup failed";
             case NO_SERVICE -> "Service backend not found";
             case POLICY_DENY -> "Policy denied by denylist";
             default -> "reason " + code;

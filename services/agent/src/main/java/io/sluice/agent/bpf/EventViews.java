@@ -38,7 +38,7 @@ final class EventViews {
         };
         String detail = switch (e.type()) {
             case DatapathEvent.DROP -> DropReasons.describe(e.subtype());
-            case DatapathEvent.TRACE -> e.subtype() == 0 ? "to-endpoint" : e.subtype() == 5 ? "from-endpoint" : "point " + e.subtype();
+            case DatapathEvent.TRACE -> switch (e.subtype()) { case 0 -> "to-endpoint"; case 1 -> "to-proxy"; case 5 -> "from-endpoint"; default -> "point " + e.subtype(); };
             case DatapathEvent.POLICY_VERDICT -> "policy-verdict:" + matchType(e.matchType()) + " "
                     + (e.direction() == 0 ? "INGRESS" : "EGRESS") + " " + (e.allowed() ? "ALLOWED" : "DENIED");
             default -> "";

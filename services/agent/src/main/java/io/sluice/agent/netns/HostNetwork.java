@@ -3,10 +3,14 @@ package io.sluice.agent.netns;
 import io.sluice.agent.policy.Cidr;
 
 /**
- * The host side shared by all pods: forwarding on, the router address on lo, and unreachable
- * routes over the pod and service ranges so that nothing meant for them ever leaves the host.
+ * The host side shared by all pods: forwarding on, the router address on lo, unreachable
+ * routes over the pod and service ranges so that nothing meant for them ever leaves the host,
+ * and the policy route that delivers packets marked for the L7 proxy locally (DESIGN.md: without
+ * the mark and the local route, a packet assigned to a socket by bpf_sk_assign is dropped).
  */
 public record HostNetwork(int router, Cidr podCidr, Cidr serviceCidr) {
+    /** MARK_TO_PROXY/MARK_MASK of datapath.h, and the routing table that makes them local. */
+    static final String PROXY_MARK = "0x200/0xf00", PROXY_TABLE = "2004", PROXY_RULE_PREF = "9";
 
     /** Idempotent. */
     public void setUp() {
@@ -17,6 +21,10 @@ public record HostNetwork(int router, Cidr podCidr, Cidr serviceCidr) {
         }
         Commands.run("ip", "route", "replace", "unreachable", podCidr.toString());
         Commands.run("ip", "route", "replace", "unreachable", serviceCidr.toString());
+        Commands.run("ip", "route", "replace", "local", "0.0.0.0/0", "dev", "lo", "table", PROXY_TABLE);
+        if (!Commands.run("ip", "rule", "show", "pref", PROXY_RULE_PREF).contains("lookup " + PROXY_TABLE)) {
+            Commands.run("ip", "rule", "add", "pref", PROXY_RULE_PREF, "fwmark", PROXY_MARK, "lookup", PROXY_TABLE);
+        }
     }
 
     /** Idempotent. */
@@ -24,5 +32,7 @@ public record HostNetwork(int router, Cidr podCidr, Cidr serviceCidr) {
         Commands.tryRun("ip", "addr", "del", Cidr.format(router) + "/32", "dev", "lo");
         Commands.tryRun("ip", "route", "del", "unreachable", podCidr.toString());
         Commands.tryRun("ip", "route", "del", "unreachable", serviceCidr.toString());
+        // The proxy rule and table stay: they match only marked packets, and another node on
+        // this host may be using them.
     }
 }

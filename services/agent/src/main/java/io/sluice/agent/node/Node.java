@@ -203,7 +203,9 @@ public final class Node {
         });
         List<Endpoint> endpoints = state.pods().values().stream().map(this::endpoint).toList();
         desired = DesiredState.compute(endpoints, rules, cidrIds, services, router, policyCache);
-        datapath.ipcache(desired.ipcache());
+        Map<Integer, Integer> endpointByAddress = new HashMap<>();
+        endpoints.forEach(e -> endpointByAddress.put(e.address(), e.id()));
+        datapath.ipcache(desired.ipcache(), endpointByAddress);
         List<DatapathSync.EndpointState> eps = new ArrayList<>();
         desired.policies().forEach((e, p) -> eps.add(new DatapathSync.EndpointState(
                 network(state.pods().get(e.namespace() + "/" + e.name())).ifindex(), e.id(), e.identity(), e.address(), p)));
