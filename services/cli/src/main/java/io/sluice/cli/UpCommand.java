@@ -31,6 +31,14 @@ class UpCommand implements Callable<Integer> {
     String namePrefix;
     @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for readiness (default ${DEFAULT-VALUE}).")
     int timeout;
+    @Option(names = "--envoy-admin", description = "Expose Envoy's admin API on 127.0.0.1:--envoy-admin-port.")
+    boolean envoyAdmin;
+    @Option(names = "--envoy-admin-port", defaultValue = "9901")
+    int envoyAdminPort;
+    @Option(names = "--envoy-prometheus-port", defaultValue = "9964")
+    int envoyPrometheusPort;
+    @Option(names = "--envoy-health-port", defaultValue = "9878")
+    int envoyHealthPort;
 
     @Override
     public Integer call() throws Exception {
@@ -74,12 +82,31 @@ class UpCommand implements Callable<Integer> {
         if (!Files.exists(jar)) {
             throw new CliException("agent not built: " + jar + " is missing (run 'make build')");
         }
+        String envoy = envoyBinary(home);
         List<String> cmd = new ArrayList<>(List.of("setsid", java, "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseSerialGC", "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xss512k",
                 "-Dsluice.state-dir=" + stateDir, "-Dsluice.pin-root=" + pinRoot, "-Dsluice.pod-cidr=" + podCidr,
                 "-Dsluice.service-cidr=" + serviceCidr, "-Dsluice.name-prefix=" + namePrefix,
+                "-Dsluice.home=" + home, "-Dsluice.envoy-binary=" + envoy, "-Dsluice.envoy-admin-enabled=" + envoyAdmin,
+                "-Dsluice.envoy-admin-port=" + envoyAdminPort, "-Dsluice.envoy-prometheus-port=" + envoyPrometheusPort,
+                "-Dsluice.envoy-health-port=" + envoyHealthPort,
                 "-Dquarkus.http.port=" + (port > 0 ? port : 9876), "-jar", jar.toString()));
         return cmd;
+    }
+
+    /** The pinned Envoy from scripts/find-envoy.sh, or "" (L7 off) with the reason printed. */
+    private static String envoyBinary(String home) {
+        try {
+            Process p = new ProcessBuilder(Path.of(home, "scripts/find-envoy.sh").toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            if (p.waitFor() == 0) {
+                return out;
+            }
+            System.err.println("Warning: " + out + "; starting without Envoy (L7 policies will be refused)");
+        } catch (IOException | InterruptedException e) {
+            System.err.println("Warning: cannot look for Envoy (" + e.getMessage() + "); starting without it");
+        }
+        return "";
     }
 
     static String tail(Path log, int lines) throws IOException {

@@ -61,15 +61,20 @@ public final class DatapathSync {
     /** Endpoints by host ifindex, each with its resolved policy. */
     public record EndpointState(int ifindex, int endpointId, int identity, int address, EndpointPolicy policy) {}
 
+    /** The proxy ports L7 rows redirect to, per direction. */
+    public record ProxyPorts(int ingress, int egress) {
+        public static final ProxyPorts NONE = new ProxyPorts(0, 0);
+    }
+
     /**
      * Per endpoint: allow and deny rows in, then the enforcement flags, then stale rows out, so
      * tightening never drops allowed traffic and loosening never lets denied traffic through.
      */
-    public void endpoints(List<EndpointState> desired) {
+    public void endpoints(List<EndpointState> desired, ProxyPorts proxy) {
         Map<Integer, EndpointValue> want = new HashMap<>();
         Set<Integer> liveIds = new HashSet<>();
         for (EndpointState e : desired) {
-            Map<PolicyEntryKey, PolicyEntryValue> rows = rows(e.policy());
+            Map<PolicyEntryKey, PolicyEntryValue> rows = rows(e.policy(), proxy);
             MapMirror<PolicyEntryKey, PolicyEntryValue> policy =
                     policies.computeIfAbsent(e.endpointId(), id -> new MapMirror<>(dp.policy(id)));
             policy.upsert(rows);
@@ -130,12 +135,13 @@ public final class DatapathSync {
         return max + 1;
     }
 
-    static Map<PolicyEntryKey, PolicyEntryValue> rows(EndpointPolicy policy) {
+    static Map<PolicyEntryKey, PolicyEntryValue> rows(EndpointPolicy policy, ProxyPorts proxy) {
         Map<PolicyEntryKey, PolicyEntryValue> out = new HashMap<>();
         for (Map.Entry<PolicyKey, PolicyEntry> e : policy.entries().entrySet()) {
             PolicyKey k = e.getKey();
+            int port = !e.getValue().l7() ? 0 : k.direction() == io.sluice.agent.policy.Direction.INGRESS ? proxy.ingress() : proxy.egress();
             out.put(new PolicyEntryKey(k.prefixLen(), k.identity(), k.direction().code, k.protocol().number, k.port()),
-                    new PolicyEntryValue(e.getValue().deny(), e.getValue().matchType().code, 0, 0));
+                    new PolicyEntryValue(e.getValue().deny(), e.getValue().matchType().code, port, 0));
         }
         return out;
     }

@@ -33,4 +33,25 @@ public interface NodeConfig {
     /** Cilium's allow-localhost: the host may always reach its pods (health checks, sluice exec from the host). */
     @WithDefault("true")
     boolean allowHostIngress();
+
+    /** The Sluice checkout or install: where envoy-xds's jar is found. */
+    @WithDefault(".")
+    String home();
+
+    /** The Envoy binary; empty when Envoy is not installed (then L7 policies are refused). */
+    @WithDefault("")
+    String envoyBinary();
+
+    /** Cilium's envoy.debug.admin.enabled: Envoy's admin API on 127.0.0.1:envoy-admin-port. */
+    @WithDefault("false")
+    boolean envoyAdminEnabled();
+
+    @WithDefault("9901")
+    int envoyAdminPort();
+
+    @WithDefault("9964")
+    int envoyPrometheusPort();
+
+    @WithDefault("9878")
+    int envoyHealthPort();
 }

@@ -4,9 +4,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.agent.bpf.DatapathSync;
 import io.sluice.agent.bpf.EventLog;
-import io.sluice.agent.dns.DnsProcess;
+
 import io.sluice.agent.netns.HostNetwork;
-import io.sluice.agent.netns.DetachedProcess;
+import io.sluice.agent.proc.DetachedProcess;
 import io.sluice.agent.node.Node;
 import io.sluice.agent.store.NodeStore;
 import io.sluice.agent.store.PodRecord;
@@ -33,7 +33,8 @@ public class NodeRuntime {
     private static final Logger LOG = Logger.getLogger(NodeRuntime.class);
     private final NodeConfig config;
     private Datapath datapath;
-    private DnsProcess dns;
+    private NodeProcesses processes;
+    private java.util.Optional<io.sluice.agent.xds.XdsClient> xds = java.util.Optional.empty();
     private RingBufferReader reader;
     private HostNetwork host;
     private Node node;
@@ -54,14 +55,16 @@ public class NodeRuntime {
         }
         datapath = Datapath.open(Path.of(config.pinRoot()));
         DatapathSync sync = new DatapathSync(datapath);
-        dns = new DnsProcess(Path.of(config.stateDir()), io.sluice.agent.policy.Cidr.format(
-                io.sluice.agent.policy.Cidr.parse(config.podCidr()).orElseThrow().host(1)), config.dnsPort());
-        node = new Node(config, new NodeStore(Path.of(config.stateDir())), sync, dns.zone()::write);
+        processes = new NodeProcesses(config, io.sluice.agent.policy.Cidr.format(
+                io.sluice.agent.policy.Cidr.parse(config.podCidr()).orElseThrow().host(1)));
+        xds = processes.l7() ? java.util.Optional.of(new io.sluice.agent.xds.XdsClient(processes.xdsSocket()))
+                : java.util.Optional.empty();
+        node = new Node(config, new NodeStore(Path.of(config.stateDir())), sync, processes.dns().zone()::write, xds);
         host = new HostNetwork(node.router(), node.podCidr(), node.serviceCidr());
         host.setUp();
         sync.config(node.serviceCidr(), config.allowHostIngress());
+        processes.start();
         node.restore();
-        dns.ensure();
         reader = datapath.readEvents(events::add);
         LOG.infof("node ready in %d ms: %d pods, %d objects, pins under %s", (System.nanoTime() - t0) / 1_000_000,
                 node.state().pods().size(), node.objects().size(), config.pinRoot());
@@ -88,13 +91,13 @@ public class NodeRuntime {
         return config;
     }
 
-    public boolean dnsRunning() {
-        return dns.running();
+    public NodeProcesses processes() {
+        return processes;
     }
 
-    /** Stops the node's processes (the cluster DNS, then the agent); pods and enforcement stay. */
+    /** Stops the node's processes (DNS, envoy-xds, Envoy, then the agent); pods and L3/L4 enforcement stay. */
     public void shutdown() {
-        dns.stop();
+        processes.stopAll();
         io.quarkus.runtime.Quarkus.asyncExit(0);
     }
 
@@ -106,7 +109,7 @@ public class NodeRuntime {
             n.network(p).delete();
         }
         close();
-        dns.stop();
+        processes.stopAll();
         Datapath.unpinAll(Path.of(config.pinRoot()));
         host.tearDown();
         try {
@@ -118,6 +121,10 @@ public class NodeRuntime {
     }
 
     private void close() {
+        if (processes != null) {
+            processes.close();
+        }
+        xds.ifPresent(io.sluice.agent.xds.XdsClient::close);
         if (reader != null) {
             reader.close();
         }

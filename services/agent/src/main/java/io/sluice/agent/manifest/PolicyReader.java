@@ -2,6 +2,7 @@ package io.sluice.agent.manifest;
 
 import io.sluice.agent.policy.Cidr;
 import io.sluice.agent.policy.Entity;
+import io.sluice.agent.policy.HttpRule;
 import io.sluice.agent.policy.Label;
 import io.sluice.agent.policy.Peer;
 import io.sluice.agent.policy.PeerRule;
@@ -71,12 +72,12 @@ final class PolicyReader {
         PolicyRule.DefaultDeny defaultDeny = new PolicyRule.DefaultDeny(
                 dd.get("ingress").bool().orElse(true), dd.get("egress").bool().orElse(true));
         return new PolicyRule(source, subject,
-                peerRules(f.get("ingress"), true, namespace), peerRules(f.get("ingressDeny"), true, namespace),
-                peerRules(f.get("egress"), false, namespace), peerRules(f.get("egressDeny"), false, namespace),
+                peerRules(f.get("ingress"), true, false, namespace), peerRules(f.get("ingressDeny"), true, true, namespace),
+                peerRules(f.get("egress"), false, false, namespace), peerRules(f.get("egressDeny"), false, true, namespace),
                 defaultDeny);
     }
 
-    private static List<PeerRule> peerRules(Field list, boolean ingress, String namespace) {
+    private static List<PeerRule> peerRules(Field list, boolean ingress, boolean deny, String namespace) {
         List<PeerRule> out = new ArrayList<>();
         String dir = ingress ? "from" : "to";
         for (Field r : list.list()) {
@@ -101,7 +102,11 @@ final class PolicyReader {
             for (Field cs : r.get(dir + "CIDRSet").list()) {
                 cidrSet(cs).ifPresent(peers::add);
             }
-            out.add(new PeerRule(peers, ports(r.get("toPorts"))));
+            List<PortRule> toPorts = toPorts(r.get("toPorts"), ingress, deny);
+            if (toPorts.isEmpty()) {
+                out.add(new PeerRule(peers, List.of()));
+            }
+            toPorts.forEach(tp -> out.add(new PeerRule(peers, tp.ports(), tp.http())));
         }
         return out;
     }
@@ -156,26 +161,37 @@ final class PolicyReader {
         return base.map(b -> new Peer.Cidrs(b, except));
     }
 
-    private static List<PortProtocol> ports(Field toPorts) {
-        List<PortProtocol> out = new ArrayList<>();
+    /** One toPorts entry: its ports and, when it has {@code rules.http}, the HTTP rules. */
+    private record PortRule(List<PortProtocol> ports, List<HttpRule> http) {}
+
+    private static List<PortRule> toPorts(Field toPorts, boolean ingress, boolean deny) {
+        List<PortRule> out = new ArrayList<>();
         for (Field tp : toPorts.list()) {
             if (!tp.isObject()) {
                 continue;
             }
             tp.allowOnly(Set.of("ports", "rules", "listener", "serverNames", "terminatingTLS", "originatingTLS"));
-            for (String l7 : List.of("rules", "listener", "serverNames", "terminatingTLS", "originatingTLS")) {
-                if (tp.get(l7).present()) {
-                    tp.get(l7).problem("L7 rules need the L7 proxy, which this node does not run yet; "
-                            + "refusing rather than allowing all L7 traffic");
+            for (String unsupported : List.of("listener", "serverNames", "terminatingTLS", "originatingTLS")) {
+                if (tp.get(unsupported).present()) {
+                    tp.get(unsupported).problem("not supported on this node yet");
                 }
             }
-            List<Field> ports = tp.get("ports").list();
-            if (ports.size() > MAX_PORTS) {
+            List<Field> portFields = tp.get("ports").list();
+            if (portFields.size() > MAX_PORTS) {
                 tp.get("ports").problem("at most " + MAX_PORTS + " ports per entry");
             }
-            for (Field p : ports) {
-                port(p).ifPresent(out::add);
+            List<PortProtocol> ports = new ArrayList<>();
+            for (Field p : portFields) {
+                port(p).ifPresent(ports::add);
             }
+            List<HttpRule> http = HttpRules.read(tp.get("rules"), deny);
+            if (!http.isEmpty() && ports.stream().noneMatch(p -> p.port() > 0 || p.named())) {
+                tp.get("rules").problem("L7 rules need a port in ports");
+            }
+            if (!http.isEmpty() && ports.stream().anyMatch(p -> p.protocol() == Protocol.UDP || p.protocol() == Protocol.SCTP)) {
+                tp.get("rules").problem("HTTP rules apply to TCP ports only");
+            }
+            out.add(new PortRule(ports, http));
         }
         return out;
     }

@@ -9,7 +9,7 @@ import io.sluice.agent.manifest.Invalid;
 import io.sluice.agent.manifest.Manifests;
 import io.sluice.agent.manifest.Resource;
 import io.sluice.agent.netns.PodNetwork;
-import io.sluice.agent.netns.DetachedProcess;
+import io.sluice.agent.proc.DetachedProcess;
 import io.sluice.agent.policy.Cidr;
 import io.sluice.agent.policy.Identity;
 import io.sluice.agent.policy.Labels;
@@ -17,6 +17,9 @@ import io.sluice.agent.policy.PolicyRule;
 import io.sluice.agent.store.NodeStore;
 import io.sluice.agent.store.PodRecord;
 import io.sluice.agent.store.StoredState;
+import io.sluice.agent.envoy.L7Translation;
+import io.sluice.agent.xds.XdsClient;
+import java.util.Optional;
 import io.sluice.api.node.ApplyResult;
 import io.sluice.api.node.PodSpec;
 import org.jboss.logging.Logger;
@@ -49,12 +52,16 @@ public final class Node {
     private final Map<String, Resource> objects = new TreeMap<>();
     private DesiredState desired;
     private final PolicyCache policyCache = new PolicyCache();
+    private final Optional<XdsClient> xds;
+    private final DatapathSync.ProxyPorts proxyPorts;
 
-    public Node(NodeConfig config, NodeStore store, DatapathSync datapath, Consumer<ClusterZone> dns) {
+    /** xds is empty when the node runs without Envoy; L7 policies are then refused. */
+    public Node(NodeConfig config, NodeStore store, DatapathSync datapath, Consumer<ClusterZone> dns, Optional<XdsClient> xds) {
         this.config = config;
         this.store = store;
         this.datapath = datapath;
         this.dns = dns;
+        this.xds = xds;
         this.podCidr = Cidr.parse(config.podCidr()).orElseThrow(() -> new IllegalArgumentException("sluice.pod-cidr"));
         this.serviceCidr = Cidr.parse(config.serviceCidr()).orElseThrow(() -> new IllegalArgumentException("sluice.service-cidr"));
         this.router = podCidr.host(1);
@@ -63,6 +70,24 @@ public final class Node {
             Manifests.Parsed p = Manifests.parse(json);
             p.resources().forEach(r -> objects.put(key, r));
             p.invalid().forEach(i -> LOG.errorf("stored object %s no longer valid, ignored: %s", key, i.message()));
+        });
+        this.proxyPorts = xds.isEmpty() ? DatapathSync.ProxyPorts.NONE
+                : new DatapathSync.ProxyPorts(proxyPort("ingress"), proxyPort("egress"));
+    }
+
+    public Optional<XdsClient> xds() {
+        return xds;
+    }
+
+    /** A proxy port from 10000-20000, stable per listener (kept in the store), free when first chosen. */
+    private int proxyPort(String listener) {
+        return state.proxyPorts().computeIfAbsent(listener, k -> {
+            for (int p = 10000; p <= 20000; p++) {
+                if (!state.proxyPorts().containsValue(p) && ProxyPortProbe.free(p)) {
+                    return p;
+                }
+            }
+            throw new NodeException(507, "no free proxy port in 10000-20000");
         });
     }
 
@@ -145,6 +170,10 @@ public final class Node {
         if (parsed.resources().isEmpty() && errors.isEmpty()) {
             errors.add("no objects in input");
         }
+        if (xds.isEmpty()) {
+            parsed.resources().stream().filter(Node::hasL7).forEach(r -> errors.add(r.ref()
+                    + ": L7 rules need Envoy, which is not installed on this node (run 'make deps', then 'sluice down' and 'sluice up')"));
+        }
         if (!errors.isEmpty()) {
             return new ApplyResult(List.of(), errors);
         }
@@ -206,15 +235,42 @@ public final class Node {
         Map<Integer, Integer> endpointByAddress = new HashMap<>();
         endpoints.forEach(e -> endpointByAddress.put(e.address(), e.id()));
         datapath.ipcache(desired.ipcache(), endpointByAddress);
+        xds.ifPresent(this::configureProxy);
         List<DatapathSync.EndpointState> eps = new ArrayList<>();
         desired.policies().forEach((e, p) -> eps.add(new DatapathSync.EndpointState(
                 network(state.pods().get(e.namespace() + "/" + e.name())).ifindex(), e.id(), e.identity(), e.address(), p)));
-        datapath.endpoints(eps);
+        datapath.endpoints(eps, proxyPorts);
         datapath.services(desired.frontends());
         Map<String, Integer> names = new HashMap<>();
         services.forEach((s, vip) -> names.put(ClusterZone.serviceName(s.ref().name(), s.ref().namespace()), vip));
         dns.accept(new ClusterZone(names));
         save();
+    }
+
+    /**
+     * Envoy gets the configuration first, and the datapath starts redirecting only after Envoy
+     * acknowledged it (or 2 s passed): a new L7 rule never sends connections to a listener that
+     * is not there yet. A rejection leaves Envoy on its last good configuration.
+     */
+    private void configureProxy(XdsClient client) {
+        Map<Cidr, Integer> cidrIds = new HashMap<>();
+        desired.identities().stream().filter(Identity::local).forEach(i -> i.labels().all().forEach(l ->
+                Cidr.parse(l.key()).ifPresent(c -> cidrIds.put(c, i.id()))));
+        String version = client.push(L7Translation.translate(L7Configs.of(desired.policies(), cidrIds, router, proxyPorts)));
+        try {
+            var status = client.await(version, java.time.Duration.ofSeconds(2));
+            if (status.rejected(version)) {
+                LOG.warnf("Envoy rejected configuration %s: %s", version, status.lastNack());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean hasL7(Resource r) {
+        return r instanceof Resource.NetworkPolicy p && p.rules().stream()
+                .flatMap(rule -> java.util.stream.Stream.of(rule.ingress(), rule.egress()))
+                .flatMap(List::stream).anyMatch(pr -> !pr.http().isEmpty());
     }
 
     public synchronized StoredState state() {

@@ -3,7 +3,7 @@ package io.sluice.agent.rest;
 import io.sluice.agent.config.NodeRuntime;
 import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.agent.manifest.Resource;
-import io.sluice.agent.netns.DetachedProcess;
+import io.sluice.agent.proc.DetachedProcess;
 import io.sluice.agent.node.Node;
 import io.sluice.agent.policy.Cidr;
 import io.sluice.agent.policy.Label;
@@ -49,6 +49,27 @@ final class Views {
         return out;
     }
 
+    /** Envoy's lines: the process, envoy-xds, the acknowledged version and the last rejection. */
+    static List<NodeStatus.ComponentStatus> envoy(NodeRuntime rt) {
+        var procs = rt.processes();
+        if (procs.envoy().isEmpty()) {
+            return List.of(new NodeStatus.ComponentStatus("Envoy", "disabled", "not installed (run 'make deps'); L7 policies are refused"));
+        }
+        var st = rt.node().xds().map(io.sluice.agent.xds.XdsClient::status).orElseThrow();
+        String acked = st.types().stream().filter(t -> !t.type().equals("snapshot")).map(t -> t.acked()).distinct()
+                .reduce((a, b) -> a + "," + b).orElse("-");
+        List<NodeStatus.ComponentStatus> out = new ArrayList<>();
+        boolean envoyUp = procs.envoy().get().running() && st.envoyConnected();
+        out.add(new NodeStatus.ComponentStatus("Envoy", envoyUp ? "OK" : "down",
+                "pid " + procs.envoy().get().pid() + ", acknowledged version " + acked + ", desired " + st.desiredVersion()));
+        out.add(new NodeStatus.ComponentStatus("Envoy xDS", procs.xds().get().running() && st.xdsConnected() ? "OK" : "down",
+                "ADS (SotW + delta) on " + procs.xdsSocket()));
+        if (!st.lastNack().isEmpty()) {
+            out.add(new NodeStatus.ComponentStatus("Envoy last NACK", "Error", st.lastNack()));
+        }
+        return out;
+    }
+
     static List<PolicyView> policies(Node node) {
         List<PolicyView> out = new ArrayList<>();
         node.objects().forEach((key, r) -> {
@@ -85,8 +106,10 @@ final class Views {
                 new NodeStatus.ComponentStatus("Datapath", "OK", "tc programs on " + node.state().pods().size()
                         + " endpoints, maps pinned under " + rt.config().pinRoot()),
                 new NodeStatus.ComponentStatus("KubeProxyReplacement", "True", services + " services, " + backends + " backends"),
-                new NodeStatus.ComponentStatus("Cluster DNS", rt.dnsRunning() ? "OK" : "down",
+                new NodeStatus.ComponentStatus("Cluster DNS", rt.processes().dns().process().running() ? "OK" : "down",
                         Cidr.format(node.router()) + ":" + rt.config().dnsPort()));
+        comps = new ArrayList<>(comps);
+        comps.addAll(envoy(rt));
         return new NodeStatus(comps, node.state().pods().size(), (int) policies, (int) services, identities,
                 node.podCidr().toString(), node.serviceCidr().toString(), Cidr.format(node.router()),
                 rt.events().seen(), rt.events().drops(), ProcessHandle.current().pid());

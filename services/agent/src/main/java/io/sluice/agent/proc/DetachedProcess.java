@@ -1,4 +1,6 @@
-package io.sluice.agent.netns;
+package io.sluice.agent.proc;
+
+import io.sluice.agent.netns.PodNetwork;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,0 +1,119 @@
+package io.sluice.agent.config;
+
+import io.sluice.agent.dns.DnsProcess;
+import io.sluice.agent.envoy.Bootstrap;
+import io.sluice.agent.proc.ManagedProcess;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The node's processes besides the agent: cluster DNS, envoy-xds and Envoy. Each runs detached
+ * (it outlives an agent restart) and is restarted within a second when it dies.
+ */
+public final class NodeProcesses implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(NodeProcesses.class);
+    private final DnsProcess dns;
+    private final Optional<ManagedProcess> xds;
+    private final Optional<ManagedProcess> envoy;
+    private final Path stateDir;
+    private Thread supervisor;
+
+    public NodeProcesses(NodeConfig config, String router) {
+        this.stateDir = Path.of(config.stateDir());
+        this.dns = new DnsProcess(stateDir, router, config.dnsPort());
+        if (config.envoyBinary().isBlank()) {
+            this.xds = Optional.empty();
+            this.envoy = Optional.empty();
+            LOG.warn("no Envoy binary configured (sluice.envoy-binary): L7 policies will be refused; run 'make deps'");
+            return;
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path xdsJar = Path.of(config.home(), "services/envoy-xds/target/quarkus-app/quarkus-run.jar");
+        this.xds = Optional.of(new ManagedProcess("envoy-xds", stateDir, List.of(java, "-XX:+UseSerialGC", "-Xmx96m",
+                "-XX:TieredStopAtLevel=1", "-Dsluice.xds.socket=" + xdsSocket(), "-Dsluice.xds.state-dir=" + stateDir.resolve("xds"),
+                "-jar", xdsJar.toString())));
+        Path bootstrap = stateDir.resolve("envoy-bootstrap.yaml");
+        writeBootstrap(bootstrap, new Bootstrap(config.namePrefix(), xdsSocket(), stateDir.resolve("envoy-admin.sock").toString(),
+                alsSocket(), config.envoyAdminEnabled() ? config.envoyAdminPort() : 0, config.envoyPrometheusPort(),
+                config.envoyHealthPort()));
+        this.envoy = Optional.of(new ManagedProcess("envoy", stateDir, List.of(config.envoyBinary(), "-c", bootstrap.toString(),
+                "--disable-hot-restart", "--log-level", "warn")));
+    }
+
+    public DnsProcess dns() { return dns; }
+    public Optional<ManagedProcess> xds() { return xds; }
+    public Optional<ManagedProcess> envoy() { return envoy; }
+    public boolean l7() { return envoy.isPresent(); }
+
+    public String xdsSocket() {
+        return stateDir.resolve("xds.sock").toString();
+    }
+
+    public String alsSocket() {
+        return stateDir.resolve("als.sock").toString();
+    }
+
+    public String envoyAdminSocket() {
+        return stateDir.resolve("envoy-admin.sock").toString();
+    }
+
+    /** Starts what is not running and keeps it so. */
+    public void start() {
+        ensureAll();
+        supervisor = Thread.ofPlatform().daemon().name("node-supervisor").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(500);
+                    ensureAll();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.errorf("supervising node processes: %s", e.getMessage());
+                }
+            }
+        });
+    }
+
+    private void ensureAll() {
+        List<ManagedProcess> all = new ArrayList<>();
+        all.add(dns.process());
+        xds.ifPresent(all::add);
+        envoy.ifPresent(all::add);
+        for (ManagedProcess p : all) {
+            if (p.ensure()) {
+                LOG.infof("started %s (pid %d)", p.name(), p.pid());
+            }
+        }
+    }
+
+    /** Stops supervising; the processes keep running (an agent restart finds them). */
+    @Override
+    public void close() {
+        if (supervisor != null) {
+            supervisor.interrupt();
+        }
+    }
+
+    /** Stops supervising and stops the processes. */
+    public void stopAll() {
+        close();
+        envoy.ifPresent(ManagedProcess::stop);
+        xds.ifPresent(ManagedProcess::stop);
+        dns.process().stop();
+    }
+
+    private static void writeBootstrap(Path file, Bootstrap b) {
+        try {
+            Files.writeString(file, b.yaml());
+        } catch (IOException e) {
+            throw new UncheckedIOException("write Envoy bootstrap " + file, e);
+        }
+    }
+}

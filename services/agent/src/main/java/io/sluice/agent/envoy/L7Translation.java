@@ -1,0 +1,167 @@
+package io.sluice.agent.envoy;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.GrpcService;
+import io.envoyproxy.envoy.config.core.v3.RuntimeUInt32;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.accesslog.v3.ComparisonFilter;
+import io.envoyproxy.envoy.config.accesslog.v3.StatusCodeFilter;
+import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.CommonGrpcAccessLogConfig;
+import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.LocalReplyConfig;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.ResponseMapper;
+import io.sluice.agent.policy.Cidr;
+import io.sluice.agent.policy.Direction;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * L7 policy into Envoy resources (DESIGN.md "L7 with upstream Envoy"): one transparent
+ * listener per direction on 127.0.0.1 (the datapath assigns redirected connections to it),
+ * one filter chain per endpoint and port, HTTP connection manager -> RBAC -> router ->
+ * ORIGINAL_DST cluster. Each chain's rules live in its own RDS route (per-route RBAC), so peers
+ * coming and going change routes only and never drain connections. A denial is a 403 with
+ * {@code Access denied\r\n}. Pure and deterministic: same config, same resources, same order.
+ */
+public final class L7Translation {
+    public static final String ORIGINAL_DST = "sluice/original-dst";
+    public static final String ALS_CLUSTER = "sluice-als";
+    static final String RBAC_FILTER = "envoy.filters.http.rbac";
+    /** Request headers the access log carries (Hubble shows them); x-request-id is always there. */
+    static final List<String> LOGGED_HEADERS = List.of("accept", "content-type", "content-length", "user-agent",
+            "x-forwarded-proto", "x-envoy-original-path");
+
+    private L7Translation() {}
+
+    public static List<Any> translate(L7Config config) {
+        List<Any> out = new ArrayList<>();
+        out.add(Any.pack(originalDstCluster()));
+        for (Direction d : Direction.values()) {
+            List<FilterChain> chains = new ArrayList<>();
+            List<RouteConfiguration> routes = new ArrayList<>();
+            for (L7Endpoint e : config.endpoints()) {
+                e.rules().getOrDefault(d, java.util.Map.of()).entrySet().stream()
+                        .sorted(java.util.Map.Entry.comparingByKey())
+                        .forEach(port -> {
+                            String route = routeName(d, e.address(), port.getKey());
+                            chains.add(chain(d, e.address(), port.getKey(), route, config));
+                            routes.add(route(route, Rbac.of(d, port.getValue(), config.identityAddresses())));
+                        });
+            }
+            if (!chains.isEmpty()) {
+                out.add(Any.pack(listener(d, d == Direction.INGRESS ? config.ingressPort() : config.egressPort(), chains)));
+                routes.forEach(r -> out.add(Any.pack(r)));
+            }
+        }
+        return out;
+    }
+
+    public static String listenerName(Direction d) {
+        return "sluice/" + d.name().toLowerCase(Locale.ROOT) + "-proxy";
+    }
+
+    static String routeName(Direction d, int address, int port) {
+        return "sluice/" + d.name().toLowerCase(Locale.ROOT) + "/" + Cidr.format(address) + ":" + port;
+    }
+
+    private static Listener listener(Direction d, int port, List<FilterChain> chains) {
+        return Listener.newBuilder()
+                .setName(listenerName(d))
+                .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
+                        .setAddress("127.0.0.1").setPortValue(port)))
+                .setTransparent(com.google.protobuf.BoolValue.of(true))
+                .addListenerFilters(ListenerFilter.newBuilder().setName("envoy.filters.listener.original_dst")
+                        .setTypedConfig(Any.pack(OriginalDst.getDefaultInstance())))
+                .addAllFilterChains(chains)
+                .build();
+    }
+
+    private static FilterChain chain(Direction d, int address, int port, String route, L7Config config) {
+        FilterChainMatch.Builder match = FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port));
+        var endpoint = Rbac.ranges(List.of(new Cidr(address, 32)));
+        if (d == Direction.INGRESS) {
+            match.addAllPrefixRanges(endpoint);
+        } else {
+            match.addAllSourcePrefixRanges(endpoint);
+        }
+        HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+                .setStatPrefix(d.name().toLowerCase(Locale.ROOT) + "_proxy")
+                .setRds(Rds.newBuilder().setRouteConfigName(route).setConfigSource(ConfigSource.newBuilder()
+                        .setAds(AggregatedConfigSource.getDefaultInstance()).setResourceApiVersion(ApiVersion.V3)))
+                .addHttpFilters(HttpFilter.newBuilder().setName(RBAC_FILTER).setTypedConfig(Any.pack(RBAC.getDefaultInstance())))
+                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
+                        .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+                .setLocalReplyConfig(LocalReplyConfig.newBuilder().addMappers(ResponseMapper.newBuilder()
+                        .setFilter(io.envoyproxy.envoy.config.accesslog.v3.AccessLogFilter.newBuilder()
+                                .setStatusCodeFilter(StatusCodeFilter.newBuilder().setComparison(ComparisonFilter.newBuilder()
+                                        .setOp(ComparisonFilter.Op.EQ)
+                                        .setValue(RuntimeUInt32.newBuilder().setDefaultValue(403).setRuntimeKey("sluice.l7.denied")))))
+                        .setBody(DataSource.newBuilder().setInlineString(config.accessDeniedBody()))))
+                .addAccessLog(AccessLog.newBuilder().setName("envoy.access_loggers.http_grpc")
+                        .setTypedConfig(Any.pack(HttpGrpcAccessLogConfig.newBuilder()
+                                .setCommonConfig(CommonGrpcAccessLogConfig.newBuilder()
+                                        .setLogName(d.name().toLowerCase(Locale.ROOT))
+                                        .setTransportApiVersion(ApiVersion.V3)
+                                        .setGrpcService(GrpcService.newBuilder().setEnvoyGrpc(
+                                                GrpcService.EnvoyGrpc.newBuilder().setClusterName(ALS_CLUSTER))))
+                                .addAllAdditionalRequestHeadersToLog(LOGGED_HEADERS)
+                                .addAllAdditionalResponseHeadersToLog(List.of("content-type", "content-length", "server"))
+                                .build())))
+                .build();
+        return FilterChain.newBuilder()
+                .setName(route)
+                .setFilterChainMatch(match)
+                .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager")
+                        .setTypedConfig(Any.pack(hcm)))
+                .build();
+    }
+
+    private static RouteConfiguration route(String name, io.envoyproxy.envoy.config.rbac.v3.RBAC rules) {
+        return RouteConfiguration.newBuilder().setName(name)
+                .addVirtualHosts(VirtualHost.newBuilder().setName(name).addDomains("*")
+                        .addRoutes(Route.newBuilder()
+                                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                                .setRoute(RouteAction.newBuilder().setCluster(ORIGINAL_DST)
+                                        .setTimeout(Duration.newBuilder().setSeconds(0)))
+                                .putTypedPerFilterConfig(RBAC_FILTER, Any.pack(RBACPerRoute.newBuilder()
+                                        .setRbac(RBAC.newBuilder().setRules(rules)).build()))))
+                .build();
+    }
+
+    /** Connections go on to where the client sent them (COMPAT.md section 6: connect timeout 2s). */
+    private static Cluster originalDstCluster() {
+        return Cluster.newBuilder().setName(ORIGINAL_DST)
+                .setType(Cluster.DiscoveryType.ORIGINAL_DST)
+                .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+                .setConnectTimeout(Duration.newBuilder().setSeconds(2))
+                .build();
+    }
+}

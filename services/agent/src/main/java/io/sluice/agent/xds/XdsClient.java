@@ -1,0 +1,161 @@
+package io.sluice.agent.xds;
+
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.sluice.api.xds.ResourceSync;
+import org.jboss.logging.Logger;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The agent's end of ResourceSync. {@link #push} sets the desired configuration (versioned by
+ * its content, so an agent restart with the same configuration changes nothing for Envoy); a
+ * background thread keeps the stream open and resends the desired configuration on every
+ * (re)connect. Thread-safe.
+ */
+public final class XdsClient implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(XdsClient.class);
+    private final ManagedChannel channel;
+    private final EpollEventLoopGroup group = new EpollEventLoopGroup(1);
+    private final Map<String, EnvoyStatus.TypeStatus> types = new TreeMap<>();
+    private final Thread keeper;
+    private DiscoveryResponse desired = DiscoveryResponse.newBuilder().setTypeUrl(ResourceSync.SNAPSHOT_TYPE).build();
+    private StreamObserver<DiscoveryResponse> stream;
+    private boolean envoyConnected;
+    private String refused = "";
+
+    public XdsClient(String socket) {
+        channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket))
+                .channelType(EpollDomainSocketChannel.class).eventLoopGroup(group).usePlaintext().build();
+        keeper = Thread.ofPlatform().daemon().name("xds-sync").start(this::keepOpen);
+    }
+
+    /** Sets the desired configuration; returns its version. */
+    public synchronized String push(List<Any> resources) {
+        String version = version(resources);
+        if (!version.equals(desired.getVersionInfo())) {
+            desired = DiscoveryResponse.newBuilder().setTypeUrl(ResourceSync.SNAPSHOT_TYPE).setVersionInfo(version)
+                    .addAllResources(resources).build();
+            send();
+        }
+        return version;
+    }
+
+    /** Waits until Envoy acknowledged or rejected version, or the timeout passed; returns the status then. */
+    public synchronized EnvoyStatus await(String version, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            EnvoyStatus s = status();
+            long left = deadline - System.nanoTime();
+            if (s.acknowledged(version) || s.rejected(version) || left <= 0 || !s.envoyConnected()) {
+                return s;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+    }
+
+    public synchronized EnvoyStatus status() {
+        List<EnvoyStatus.TypeStatus> list = new java.util.ArrayList<>(types.values());
+        if (!refused.isEmpty()) {
+            list.add(new EnvoyStatus.TypeStatus("snapshot", "", desired.getVersionInfo(), refused));
+        }
+        return new EnvoyStatus(stream != null, envoyConnected, desired.getVersionInfo(), list);
+    }
+
+    private void keepOpen() {
+        while (!Thread.currentThread().isInterrupted()) {
+            synchronized (this) {
+                if (stream == null) {
+                    open();
+                }
+            }
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void open() {
+        stream = ClientCalls.asyncBidiStreamingCall(channel.newCall(ResourceSync.SYNC, CallOptions.DEFAULT),
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(DiscoveryRequest r) {
+                        received(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        closed();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        closed();
+                    }
+                });
+        send();
+    }
+
+    private synchronized void received(DiscoveryRequest r) {
+        envoyConnected = !r.getNode().getId().isEmpty();
+        String nack = r.hasErrorDetail() ? r.getErrorDetail().getMessage() : "";
+        if (r.getTypeUrl().equals(ResourceSync.SNAPSHOT_TYPE)) {
+            refused = nack.isEmpty() ? "" : r.getResponseNonce() + ": " + nack;
+        } else if (!r.getTypeUrl().isEmpty()) {
+            String type = r.getTypeUrl().substring(r.getTypeUrl().lastIndexOf('.') + 1);
+            types.put(type, new EnvoyStatus.TypeStatus(type, r.getVersionInfo(), r.getResponseNonce(), nack));
+        }
+        notifyAll();
+    }
+
+    private synchronized void closed() {
+        stream = null;
+        envoyConnected = false;
+        notifyAll();
+    }
+
+    private void send() {
+        if (stream != null && !desired.getVersionInfo().isEmpty()) {
+            try {
+                stream.onNext(desired);
+            } catch (RuntimeException e) {
+                LOG.debugf("xds send failed: %s", e.getMessage());
+                stream = null;
+            }
+        }
+    }
+
+    static String version(List<Any> resources) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            resources.forEach(a -> sha.update(a.toByteArray()));
+            return HexFormat.of().formatHex(sha.digest(), 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        keeper.interrupt();
+        channel.shutdownNow();
+        group.shutdownGracefully();
+    }
+}

@@ -1,0 +1,229 @@
+package io.sluice.xds;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.Status;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.sluice.api.xds.ResourceSync;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Serves Envoy's ADS and the agent's ResourceSync on one unix socket. On start it serves the
+ * last configuration Envoy acknowledged (from disk) until the agent sends a newer one.
+ */
+@ApplicationScoped
+public class XdsRuntime {
+    private static final Logger LOG = Logger.getLogger(XdsRuntime.class);
+    static final String GROUP = "sluice";
+
+    @ConfigProperty(name = "sluice.xds.socket", defaultValue = "/run/sluice/xds.sock")
+    String socket;
+    @ConfigProperty(name = "sluice.xds.state-dir", defaultValue = "/var/lib/sluice/xds")
+    String stateDir;
+
+    private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
+    private final AckTracker acks = new AckTracker();
+    private final Set<StreamObserver<DiscoveryRequest>> agents = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger envoyStreams = new AtomicInteger();
+    private volatile DiscoveryResponse latest = DiscoveryResponse.getDefaultInstance();
+    private volatile String savedVersion = "";
+    private SnapshotFile lastGood;
+    private Server server;
+
+    void onStart(@Observes StartupEvent ev) throws IOException {
+        lastGood = new SnapshotFile(Path.of(stateDir, "last-good.pb"));
+        lastGood.read().ifPresent(s -> {
+            apply(s);
+            savedVersion = s.getVersionInfo();
+            LOG.infof("serving the last acknowledged configuration, version %s", s.getVersionInfo());
+        });
+        V3DiscoveryServer discovery = new V3DiscoveryServer(new Callbacks(), cache);
+        Path sock = Path.of(socket);
+        Files.createDirectories(sock.getParent());
+        Files.deleteIfExists(sock);
+        server = NettyServerBuilder.forAddress(new DomainSocketAddress(sock.toString()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(new EpollEventLoopGroup(1))
+                .workerEventLoopGroup(new EpollEventLoopGroup(2))
+                .addService(discovery.getAggregatedDiscoveryServiceImpl())
+                .addService(syncService())
+                .build().start();
+        LOG.infof("envoy-xds serving ADS (SotW and delta) and ResourceSync on %s", sock);
+    }
+
+    void onStop(@Observes ShutdownEvent ev) {
+        if (server != null) {
+            server.shutdownNow();
+        }
+    }
+
+    private void apply(DiscoveryResponse snapshot) {
+        try {
+            cache.setSnapshot(GROUP, Snapshots.of(snapshot));
+            latest = snapshot;
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private ServerServiceDefinition syncService() {
+        return ServerServiceDefinition.builder(ResourceSync.SERVICE)
+                .addMethod(ResourceSync.SYNC, ServerCalls.asyncBidiStreamingCall(out -> {
+                    agents.add(out);
+                    report(out);
+                    return new StreamObserver<>() {
+                        @Override
+                        public void onNext(DiscoveryResponse snapshot) {
+                            try {
+                                apply(snapshot);
+                            } catch (RuntimeException e) {
+                                // A snapshot we cannot serve is refused; the previous one stays.
+                                send(out, DiscoveryRequest.newBuilder().setTypeUrl(ResourceSync.SNAPSHOT_TYPE)
+                                        .setResponseNonce(snapshot.getVersionInfo())
+                                        .setErrorDetail(Status.newBuilder().setCode(3).setMessage(e.getMessage())).build());
+                            }
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            agents.remove(out);
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            agents.remove(out);
+                            out.onCompleted();
+                        }
+                    };
+                }))
+                .build();
+    }
+
+    private void reportAll() {
+        agents.forEach(this::report);
+    }
+
+    private void report(StreamObserver<DiscoveryRequest> out) {
+        String envoy = envoyStreams.get() > 0 ? "envoy" : "";
+        for (AckTracker.TypeState s : acks.states()) {
+            DiscoveryRequest.Builder b = DiscoveryRequest.newBuilder().setTypeUrl(s.typeUrl())
+                    .setVersionInfo(s.acked()).setResponseNonce(s.sent()).setNode(Node.newBuilder().setId(envoy));
+            if (!s.nackMessage().isEmpty()) {
+                b.setErrorDetail(Status.newBuilder().setCode(3).setMessage(s.nackedVersion() + ": " + s.nackMessage()));
+            }
+            send(out, b.build());
+        }
+        if (acks.states().isEmpty()) {
+            send(out, DiscoveryRequest.newBuilder().setNode(Node.newBuilder().setId(envoy)).build());
+        }
+    }
+
+    private void send(StreamObserver<DiscoveryRequest> out, DiscoveryRequest r) {
+        synchronized (out) {
+            try {
+                out.onNext(r);
+            } catch (RuntimeException e) {
+                agents.remove(out);
+            }
+        }
+    }
+
+    /** Saves the latest snapshot once every type sent at its version is acknowledged and none rejected. */
+    private void saveIfAcknowledged() {
+        String v = latest.getVersionInfo();
+        if (v.isEmpty() || v.equals(savedVersion)) {
+            return;
+        }
+        var states = acks.states();
+        boolean sent = states.stream().anyMatch(s -> s.sent().equals(v));
+        boolean ok = states.stream().filter(s -> s.sent().equals(v)).allMatch(s -> s.acked().equals(v))
+                && states.stream().noneMatch(s -> s.nackedVersion().equals(v));
+        if (sent && ok) {
+            lastGood.write(latest);
+            savedVersion = v;
+        }
+    }
+
+    private final class Callbacks implements DiscoveryServerCallbacks {
+        @Override
+        public void onStreamOpen(long streamId, String typeUrl) {
+            envoyStreams.incrementAndGet();
+            reportAll();
+        }
+
+        @Override
+        public void onStreamClose(long streamId, String typeUrl) {
+            closed();
+        }
+
+        @Override
+        public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+            closed();
+        }
+
+        private void closed() {
+            envoyStreams.decrementAndGet();
+            acks.reset();
+            reportAll();
+        }
+
+        @Override
+        public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+            answered(request.getTypeUrl(), request.getResponseNonce(),
+                    request.hasErrorDetail() ? request.getErrorDetail().getMessage() : "");
+        }
+
+        @Override
+        public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+            answered(request.getTypeUrl(), request.getResponseNonce(),
+                    request.hasErrorDetail() ? request.getErrorDetail().getMessage() : "");
+        }
+
+        @Override
+        public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+            acks.sent(response.getTypeUrl(), response.getNonce(), response.getVersionInfo());
+        }
+
+        @Override
+        public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
+            acks.sent(response.getTypeUrl(), response.getNonce(), response.getSystemVersionInfo());
+        }
+
+        private void answered(String typeUrl, String nonce, String error) {
+            if (acks.answered(typeUrl, nonce, error)) {
+                if (!error.isEmpty()) {
+                    LOG.warnf("Envoy rejected %s: %s", typeUrl, error);
+                }
+                saveIfAcknowledged();
+                reportAll();
+            }
+        }
+    }
+
+}
