@@ -16,12 +16,17 @@ public final class AckTracker {
     public record TypeState(String typeUrl, String acked, String sent, String nackedVersion, String nackMessage) {}
 
     private final Map<String, String> versionByNonce = new ConcurrentHashMap<>();
+    /** Answers that arrived before their response was recorded (the server records after sending). */
+    private final Map<String, String> early = new HashMap<>();
     private final Map<String, TypeState> types = new TreeMap<>();
 
-    public synchronized void sent(String typeUrl, String nonce, String version) {
+    /** Records a response; returns true when an answer to it had already arrived (and is now applied). */
+    public synchronized boolean sent(String typeUrl, String nonce, String version) {
         versionByNonce.put(nonce, version);
         TypeState s = state(typeUrl);
         types.put(typeUrl, new TypeState(typeUrl, s.acked(), version, s.nackedVersion(), s.nackMessage()));
+        String answer = early.remove(typeUrl + "/" + nonce);
+        return answer != null && answered(typeUrl, nonce, answer);
     }
 
     /**
@@ -34,6 +39,7 @@ public final class AckTracker {
         }
         String version = versionByNonce.remove(nonce);
         if (version == null) {
+            early.put(typeUrl + "/" + nonce, errorMessage);
             return false;
         }
         TypeState s = state(typeUrl);
@@ -51,6 +57,7 @@ public final class AckTracker {
     /** Forgets the answers of a stream that closed (Envoy restarted: it will ask afresh). */
     public synchronized void reset() {
         versionByNonce.clear();
+        early.clear();
         Map<String, TypeState> cleared = new HashMap<>();
         types.forEach((t, s) -> cleared.put(t, new TypeState(t, "", s.sent(), s.nackedVersion(), s.nackMessage())));
         types.putAll(cleared);

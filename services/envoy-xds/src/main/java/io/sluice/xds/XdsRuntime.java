@@ -207,21 +207,29 @@ public class XdsRuntime {
 
         @Override
         public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
-            acks.sent(response.getTypeUrl(), response.getNonce(), response.getVersionInfo());
+            if (acks.sent(response.getTypeUrl(), response.getNonce(), response.getVersionInfo())) {
+                changed();
+            }
         }
 
         @Override
         public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
-            acks.sent(response.getTypeUrl(), response.getNonce(), response.getSystemVersionInfo());
+            if (acks.sent(response.getTypeUrl(), response.getNonce(), response.getSystemVersionInfo())) {
+                changed();
+            }
+        }
+
+        private void changed() {
+            saveIfAcknowledged();
+            reportAll();
         }
 
         private void answered(String typeUrl, String nonce, String error) {
+            if (!error.isEmpty()) {
+                LOG.warnf("Envoy rejected %s: %s", typeUrl, error);
+            }
             if (acks.answered(typeUrl, nonce, error)) {
-                if (!error.isEmpty()) {
-                    LOG.warnf("Envoy rejected %s: %s", typeUrl, error);
-                }
-                saveIfAcknowledged();
-                reportAll();
+                changed();
             }
         }
     }

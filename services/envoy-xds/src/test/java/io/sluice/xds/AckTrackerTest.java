@@ -53,4 +53,15 @@ class AckTrackerTest {
         assertThat(t.answered(LDS, "42", "")).isFalse();
         assertThat(t.states()).isEmpty();
     }
+
+    @Test
+    void answerArrivingBeforeTheResponseIsRecorded_isAppliedWhenItIs() {
+        AckTracker t = new AckTracker();
+        assertThat(t.answered(LDS, "3", "bad listener")).isFalse();
+        assertThat(t.sent(LDS, "3", "v4")).isTrue();
+        assertThat(t.states()).singleElement().satisfies(s -> {
+            assertThat(s.nackedVersion()).isEqualTo("v4");
+            assertThat(s.nackMessage()).isEqualTo("bad listener");
+        });
+    }
 }

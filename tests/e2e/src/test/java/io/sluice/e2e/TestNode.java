@@ -24,6 +24,8 @@ final class TestNode implements AutoCloseable {
     /** A command's exit code and what it printed (stdout and stderr together). */
     record Result(int exit, String out) {}
 
+    private final List<String> upArgs;
+
     TestNode(int port, int subnet) {
         this.api = "http://127.0.0.1:" + port;
         this.prefix = "se2e" + subnet;
@@ -33,9 +35,11 @@ final class TestNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Result up = sluice("up", "--state-dir", stateDir.toString(), "--pin-root", "/sys/fs/bpf/" + prefix,
+        this.upArgs = List.of("up", "--state-dir", stateDir.toString(), "--pin-root", "/sys/fs/bpf/" + prefix,
                 "--pod-cidr", "10." + subnet + ".0.0/16", "--service-cidr", "10." + (subnet + 1) + ".0.0/16",
-                "--name-prefix", prefix);
+                "--name-prefix", prefix, "--envoy-admin", "--envoy-admin-port", Integer.toString(port + 1),
+                "--envoy-prometheus-port", Integer.toString(port + 2), "--envoy-health-port", Integer.toString(port + 3));
+        Result up = restart();
         if (up.exit() != 0) {
             throw new IllegalStateException("sluice up failed: " + up.out());
         }
@@ -77,11 +81,19 @@ final class TestNode implements AutoCloseable {
         return Long.parseLong(out.substring(i + 11).replaceAll("[^0-9].*", ""));
     }
 
+    /** {@code sluice up} with this node's settings: starts whatever is not running. */
     Result restart() {
-        return sluice("up", "--state-dir", stateDir.toString(), "--pin-root", "/sys/fs/bpf/" + prefix,
-                "--pod-cidr", podCidrPrefix + "0.0/16",
-                "--service-cidr", "10." + (Integer.parseInt(podCidrPrefix.split("\\.")[1]) + 1) + ".0.0/16",
-                "--name-prefix", prefix);
+        return sluice(upArgs.toArray(String[]::new));
+    }
+
+    /** The pid a node process (agent excluded) recorded in its pid file, or 0. */
+    long pidOf(String process) {
+        try {
+            Path f = stateDir.resolve(process + ".pid");
+            return Files.exists(f) ? Long.parseLong(Files.readString(f).strip().split(" ")[0]) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static Result run(List<String> cmd, String stdin) {

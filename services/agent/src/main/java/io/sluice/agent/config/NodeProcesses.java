@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * The node's processes besides the agent: cluster DNS, envoy-xds and Envoy. Each runs detached
- * (it outlives an agent restart) and is restarted within a second when it dies.
+ * (it outlives an agent restart) and is restarted within 200 ms when it dies.
  */
 public final class NodeProcesses implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NodeProcesses.class);
@@ -70,7 +70,7 @@ public final class NodeProcesses implements AutoCloseable {
         supervisor = Thread.ofPlatform().daemon().name("node-supervisor").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
-                    Thread.sleep(500);
+                    Thread.sleep(200);
                     ensureAll();
                 } catch (InterruptedException e) {
                     return;

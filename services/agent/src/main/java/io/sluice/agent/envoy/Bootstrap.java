@@ -23,7 +23,7 @@ public record Bootstrap(String nodeId, String xdsSocket, String adminSocket, Str
                   address: {pipe: {path: %s}}
                 dynamic_resources:
                   ads_config:
-                    api_type: GRPC
+                    api_type: DELTA_GRPC
                     transport_api_version: V3
                     set_node_on_first_message_only: true
                     grpc_services: [{envoy_grpc: {cluster_name: xds-grpc}}]

@@ -56,7 +56,7 @@ final class Views {
             return List.of(new NodeStatus.ComponentStatus("Envoy", "disabled", "not installed (run 'make deps'); L7 policies are refused"));
         }
         var st = rt.node().xds().map(io.sluice.agent.xds.XdsClient::status).orElseThrow();
-        String acked = st.types().stream().filter(t -> !t.type().equals("snapshot")).map(t -> t.acked()).distinct()
+        String acked = st.types().stream().filter(t -> !t.type().equals("snapshot")).map(t -> t.acked()).filter(v -> !v.isEmpty()).distinct()
                 .reduce((a, b) -> a + "," + b).orElse("-");
         List<NodeStatus.ComponentStatus> out = new ArrayList<>();
         boolean envoyUp = procs.envoy().get().running() && st.envoyConnected();

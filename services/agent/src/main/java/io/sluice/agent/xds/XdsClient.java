@@ -35,6 +35,13 @@ public final class XdsClient implements AutoCloseable {
     private final Map<String, EnvoyStatus.TypeStatus> types = new TreeMap<>();
     private final Thread keeper;
     private DiscoveryResponse desired = DiscoveryResponse.newBuilder().setTypeUrl(ResourceSync.SNAPSHOT_TYPE).build();
+    /** Recent pushes by version, to tell whether a rejection still concerns what is desired. */
+    private final Map<String, List<Any>> pushed = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, List<Any>> eldest) {
+            return size() > 32;
+        }
+    };
     private StreamObserver<DiscoveryResponse> stream;
     private boolean envoyConnected;
     private String refused = "";
@@ -51,6 +58,7 @@ public final class XdsClient implements AutoCloseable {
         if (!version.equals(desired.getVersionInfo())) {
             desired = DiscoveryResponse.newBuilder().setTypeUrl(ResourceSync.SNAPSHOT_TYPE).setVersionInfo(version)
                     .addAllResources(resources).build();
+            pushed.put(version, List.copyOf(resources));
             send();
         }
         return version;
@@ -70,11 +78,34 @@ public final class XdsClient implements AutoCloseable {
     }
 
     public synchronized EnvoyStatus status() {
-        List<EnvoyStatus.TypeStatus> list = new java.util.ArrayList<>(types.values());
+        List<EnvoyStatus.TypeStatus> list = new java.util.ArrayList<>();
+        for (EnvoyStatus.TypeStatus t : types.values()) {
+            list.add(stillRejected(t) ? t : new EnvoyStatus.TypeStatus(t.type(), t.acked(), t.sent(), ""));
+        }
         if (!refused.isEmpty()) {
             list.add(new EnvoyStatus.TypeStatus("snapshot", "", desired.getVersionInfo(), refused));
         }
         return new EnvoyStatus(stream != null, envoyConnected, desired.getVersionInfo(), list);
+    }
+
+    /**
+     * A rejection matters while the desired configuration still holds one of the resources that
+     * the rejected version added to the type (relative to the version Envoy runs). With delta
+     * xDS a resource that is no longer desired is simply not sent again, so nothing else clears it.
+     */
+    private boolean stillRejected(EnvoyStatus.TypeStatus t) {
+        if (t.nack().isEmpty()) {
+            return false;
+        }
+        String rejectedVersion = t.nack().substring(0, Math.max(0, t.nack().indexOf(':')));
+        List<Any> rejected = pushed.get(rejectedVersion);
+        if (rejected == null) {
+            return true;
+        }
+        java.util.Set<Any> running = new java.util.HashSet<>(pushed.getOrDefault(t.acked(), List.of()));
+        java.util.Set<Any> current = new java.util.HashSet<>(desired.getResourcesList());
+        return rejected.stream().filter(a -> a.getTypeUrl().endsWith("." + t.type()))
+                .filter(a -> !running.contains(a)).anyMatch(current::contains);
     }
 
     private void keepOpen() {

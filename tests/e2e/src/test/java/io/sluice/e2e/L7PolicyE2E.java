@@ -1,0 +1,208 @@
+package io.sluice.e2e;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.sluice.e2e.StarWarsE2E.assertOk;
+import static io.sluice.e2e.StarWarsE2E.landed;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The lab's L7 part with the real Envoy: the kernel hands policied connections to Envoy's
+ * transparent listener, Envoy enforces the HTTP rules it got over xDS.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class L7PolicyE2E {
+    static final String DEATHSTAR = "http://deathstar.default.svc.cluster.local";
+    static TestNode node;
+
+    @BeforeAll
+    static void deploy() throws Exception {
+        node = new TestNode(19886, 217);
+        assertOk(node.sluice("apply", "-f", TestNode.HOME.resolve("demo/manifests/deathstar-service.yaml").toString()));
+        String sluice = TestNode.HOME.resolve("bin/sluice").toString();
+        for (String ds : new String[]{"deathstar-1", "deathstar-2"}) {
+            assertOk(node.sluice("pod", "run", ds, "--labels", "org=empire,class=deathstar", "--", sluice, "demo",
+                    "deathstar", "--name", ds));
+        }
+        assertOk(node.sluice("pod", "run", "tiefighter", "--labels", "org=empire,class=tiefighter", "--", "sleep", "infinity"));
+        assertOk(node.sluice("pod", "run", "xwing", "--labels", "org=alliance,class=xwing", "--", "sleep", "infinity"));
+        for (int i = 0; i < 100 && !landed(node.land("tiefighter")); i++) {
+            Thread.sleep(300);
+        }
+        Path shared = TestNode.HOME.resolve("../shared/seeds/manifests/l7-policy.yaml");
+        assertOk(node.apply(Files.readString(Files.exists(shared) ? shared : TestNode.HOME.resolve("demo/manifests/l7-policy.yaml"))));
+    }
+
+    @AfterAll
+    static void purge() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    static TestNode.Result put(String pod) {
+        return node.curl(pod, "PUT", DEATHSTAR + "/v1/exhaust-port");
+    }
+
+    @Test
+    @Order(1)
+    void labL7Policy_putIsDenied_postLands_xwingTimesOut() {
+        TestNode.Result denied = put("tiefighter");
+        assertThat(denied.out()).isEqualTo("Access denied\r\n");
+        assertThat(node.inPod("tiefighter", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "2", "-XPUT",
+                DEATHSTAR + "/v1/exhaust-port").out()).isEqualTo("403");
+        assertThat(landed(node.land("tiefighter"))).isTrue();
+        assertThat(node.land("xwing").exit()).isEqualTo(StarWarsE2E.TIMEOUT);
+        assertThat(node.sluice("status").out()).containsPattern("Envoy: +OK");
+    }
+
+    @Test
+    @Order(2)
+    void egressL7Rule_onAClient_isEnforced() {
+        String policy = """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: xwing-get-only}
+                spec:
+                  endpointSelector: {matchLabels: {class: xwing}}
+                  egress:
+                  - toEndpoints: [{matchLabels: {class: deathstar}}]
+                    toPorts:
+                    - ports: [{port: "80", protocol: TCP}]
+                      rules: {http: [{method: GET, path: "/"}]}
+                  - toEntities: [host]
+                """;
+        String open = """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: deathstar-open}
+                spec:
+                  endpointSelector: {matchLabels: {class: deathstar}}
+                  ingress: [{fromEntities: [all]}]
+                """;
+        assertOk(node.apply(open));
+        assertOk(node.apply(policy));
+        try {
+            assertThat(node.curl("xwing", "GET", DEATHSTAR + "/").out()).contains("Death Star");
+            assertThat(node.inPod("xwing", "curl", "-s", "-m", "2", "-XPOST", DEATHSTAR + "/v1/request-landing").out())
+                    .isEqualTo("Access denied\r\n");
+        } finally {
+            assertOk(node.delete(policy));
+            assertOk(node.delete(open));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void configEnvoyRejects_isShownInStatus_andTheLastGoodOneStaysInForce() throws Exception {
+        // RE2/J accepts this pattern; Envoy's RE2 refuses it (program size over its limit of 100).
+        String big = "/v1/(alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel|india|juliet|kilo|lima){20}";
+        String policy = """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: xwing-too-big}
+                spec:
+                  endpointSelector: {matchLabels: {class: xwing}}
+                  egress:
+                  - toPorts:
+                    - ports: [{port: "8080", protocol: TCP}]
+                      rules: {http: [{path: "PATH"}]}
+                  - toEntities: [all]
+                """.replace("PATH", big);
+        assertOk(node.apply(policy));
+        try {
+            // Envoy asks for the new route once it has warmed the listener; its NACK follows.
+            String status = "";
+            for (int i = 0; i < 50 && !status.contains("Envoy last NACK"); i++) {
+                Thread.sleep(200);
+                status = node.sluice("status").out();
+            }
+            assertThat(status).contains("Envoy last NACK").contains("program size");
+            assertThat(put("tiefighter").out()).isEqualTo("Access denied\r\n");
+            assertThat(landed(node.land("tiefighter"))).isTrue();
+        } finally {
+            assertOk(node.delete(policy));
+        }
+        String status = node.sluice("status").out();
+        for (int i = 0; i < 50 && status.contains("Envoy last NACK"); i++) {
+            Thread.sleep(200);
+            status = node.sluice("status").out();
+        }
+        assertThat(status).doesNotContain("Envoy last NACK");
+    }
+
+    @Test
+    @Order(4)
+    void agentOrXdsKilled_noRequestFails() throws Exception {
+        for (String victim : List.of("agent", "envoy-xds")) {
+            Loop loop = Loop.start("tiefighter");
+            Thread.sleep(1000);
+            long pid = victim.equals("agent") ? node.agentPid() : node.pidOf(victim);
+            TestNode.run(List.of("kill", "-9", Long.toString(pid)), null);
+            Thread.sleep(1500);
+            if (victim.equals("agent")) {
+                assertOk(node.restart());
+            }
+            Thread.sleep(1500);
+            loop.finish();
+            assertThat(loop.ok.get()).as(victim).isGreaterThan(10);
+            assertThat(loop.failed.get()).as("failed requests while %s was killed", victim).isZero();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void envoyKilled_failsClosed_andWorksWithin2sOfItsRestart() throws Exception {
+        long old = node.pidOf("envoy");
+        TestNode.run(List.of("kill", "-9", Long.toString(old)), null);
+        // While Envoy is gone the PUT must never reach the deathstar unfiltered.
+        TestNode.Result during = node.inPod("tiefighter", "curl", "-s", "-m", "1", "-XPUT", DEATHSTAR + "/v1/exhaust-port");
+        assertThat(during.out()).doesNotContain("Panic");
+        long restartedAt = 0;
+        for (int i = 0; i < 100 && restartedAt == 0; i++) {
+            long now = node.pidOf("envoy");
+            if (now != old && now != 0) {
+                restartedAt = System.nanoTime();
+            }
+            Thread.sleep(20);
+        }
+        assertThat(restartedAt).as("the supervisor restarts Envoy").isPositive();
+        boolean ok = false;
+        while (!ok && System.nanoTime() - restartedAt < 2_000_000_000L) {
+            ok = landed(node.inPod("tiefighter", "curl", "-s", "-m", "0.3", "-XPOST", DEATHSTAR + "/v1/request-landing"));
+        }
+        assertThat(ok).as("a request succeeds within 2 s of Envoy's restart").isTrue();
+        assertThat(put("tiefighter").out()).isEqualTo("Access denied\r\n");
+    }
+
+    /** Requests in a loop from a pod, counting successes and failures. */
+    record Loop(Thread thread, AtomicBoolean stop, AtomicInteger ok, AtomicInteger failed) {
+        static Loop start(String pod) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger ok = new AtomicInteger(), failed = new AtomicInteger();
+            Thread t = Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    (landed(node.inPod(pod, "curl", "-s", "-m", "2", "-XPOST", DEATHSTAR + "/v1/request-landing")) ? ok : failed)
+                            .incrementAndGet();
+                }
+            });
+            return new Loop(t, stop, ok, failed);
+        }
+
+        void finish() throws InterruptedException {
+            stop.set(true);
+            thread.join();
+        }
+    }
+}
