@@ -45,6 +45,9 @@ class ManifestsTest {
         "endpointSelector: {}\\negress: [{toEntities: [galaxy]}]|spec.egress[0].toEntities[0]: unknown entity 'galaxy'",
         "endpointSelector: {}\\negress: [{toCIDRSet: [{cidr: 10.0.0.0/8, except: [192.168.0.0/16]}]}]|spec.egress[0].toCIDRSet[0].except[0]: 192.168.0.0/16 is not inside 10.0.0.0/8",
         "ingress: []|spec.endpointSelector: endpointSelector or nodeSelector is required",
+        "endpointSelector: {}\\ningress: [{toPorts: [{ports: [{port: '80'}], rules: {http: [{path: '/v1/(unclosed'}]}}]}]|spec.ingress[0].toPorts[0].rules.http[0].path: '/v1/(unclosed' is not a valid RE2 regular expression",
+        "endpointSelector: {}\\ningressDeny: [{toPorts: [{ports: [{port: '80'}], rules: {http: [{method: GET}]}}]}]|spec.ingressDeny[0].toPorts[0].rules.http: deny rules cannot carry L7 rules",
+        "endpointSelector: {}\\ningress: [{toPorts: [{ports: [{port: '53', protocol: UDP}], rules: {http: [{method: GET}]}}]}]|spec.ingress[0].toPorts[0].rules: HTTP rules apply to TCP ports only",
     })
     void invalidPolicy_namesObjectAndField(String body, String expected) {
         // Rows keep YAML on one line; a literal \n separates its lines.
@@ -84,5 +87,22 @@ class ManifestsTest {
             assertThat(port.port()).isEqualTo(80);
             assertThat(port.targetPort()).isEqualTo(80);
         });
+    }
+
+    @Test
+    void labL7Policy_keepsItsHttpRule() {
+        Manifests.Parsed p = Manifests.parse(cnp("""
+            endpointSelector: {matchLabels: {class: deathstar, org: empire}}
+            ingress:
+            - fromEndpoints: [{matchLabels: {org: empire}}]
+              toPorts:
+              - ports: [{port: "80", protocol: TCP}]
+                rules:
+                  http: [{method: POST, path: /v1/request-landing}]
+            """));
+        assertThat(p.invalid()).isEmpty();
+        var rule = ((Resource.NetworkPolicy) p.resources().getFirst()).rules().getFirst();
+        assertThat(rule.ingress().getFirst().http()).singleElement()
+                .isEqualTo(new io.sluice.agent.policy.HttpRule("POST", "/v1/request-landing", "", java.util.List.of()));
     }
 }

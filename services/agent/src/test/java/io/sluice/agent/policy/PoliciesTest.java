@@ -210,4 +210,28 @@ class PoliciesTest {
             """);
         assertThat(p.entries().keySet()).extracting(PolicyKey::identity).containsExactly(OTHER_NS.id());
     }
+
+    static final String L7_POST = """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: l7}
+            spec:
+              endpointSelector: {matchLabels: {class: deathstar}}
+              ingress:
+              - fromEndpoints: [{matchLabels: {class: tiefighter}}]
+                toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: POST}]}}]
+            """;
+
+    @Test
+    void l4AllowOnTheSamePort_allowsAllOfL7() {
+        EndpointPolicy p = resolve(DEATHSTAR, L7_POST + "---\n" + RULE1);
+        assertThat(p.entries().get(new PolicyKey(TIEFIGHTER.id(), Direction.INGRESS, Protocol.TCP, 80, 16)).l7()).isFalse();
+    }
+
+    @Test
+    void twoL7Rules_onTheSamePort_areUnited() {
+        EndpointPolicy p = resolve(DEATHSTAR, L7_POST + "---\n" + L7_POST.replace("name: l7", "name: l7b").replace("POST", "GET"));
+        assertThat(p.entries().get(new PolicyKey(TIEFIGHTER.id(), Direction.INGRESS, Protocol.TCP, 80, 16)).http())
+                .extracting(HttpRule::method).containsExactlyInAnyOrder("POST", "GET");
+    }
 }
