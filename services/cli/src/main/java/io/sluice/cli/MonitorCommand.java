@@ -18,7 +18,7 @@ class MonitorCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
     @ParentCommand
     Sluice root;
-    @Option(names = {"-t", "--type"}, defaultValue = "", description = "drop, trace or policy-verdict")
+    @Option(names = {"-t", "--type"}, defaultValue = "", description = "drop, trace, policy-verdict or l7")
     String type;
     @Option(names = {"-f", "--follow"}, description = "Keep printing new events.")
     boolean follow;

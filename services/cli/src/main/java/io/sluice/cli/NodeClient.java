@@ -41,6 +41,15 @@ final class NodeClient {
         });
     }
 
+    /** The body of a GET as text, or the node's error. */
+    String getRaw(String path) {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("v1/" + path)).GET());
+        if (r.statusCode() / 100 != 2) {
+            throw new CliException(errorOf(r));
+        }
+        return r.body();
+    }
+
     HttpResponse<String> post(String path, String contentType, String body) {
         return send(HttpRequest.newBuilder(base.resolve("v1/" + path)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body)));

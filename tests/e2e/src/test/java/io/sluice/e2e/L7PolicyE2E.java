@@ -69,6 +69,28 @@ class L7PolicyE2E {
 
     @Test
     @Order(2)
+    void accessLogs_becomeL7Records_andTheConfigIsInspectable() throws Exception {
+        put("tiefighter");
+        String l7 = "";
+        for (int i = 0; i < 30 && !l7.contains("exhaust-port"); i++) {
+            Thread.sleep(200);
+            l7 = node.sluice("monitor", "--type", "l7").out();
+        }
+        assertThat(l7).contains("http-request DROPPED (HTTP/1.1 PUT http://deathstar.default.svc.cluster.local/v1/exhaust-port)")
+                .containsPattern("X-Request-Id [0-9a-f-]{36}");
+        assertThat(node.sluice("envoy", "config-dump", "--name-regex", ".*ingress.*").out())
+                .contains("sluice/ingress-proxy").doesNotContain("sluice/egress-proxy");
+        // The admin API is also on 127.0.0.1 when enabled (the test node enables it on port + 1).
+        assertThat(TestNode.run(List.of("curl", "-s", node.api.replaceAll(":(\\d+)$", ":") + (port() + 1) + "/ready"), null).out())
+                .isEqualTo("LIVE\n");
+    }
+
+    static int port() {
+        return Integer.parseInt(node.api.substring(node.api.lastIndexOf(':') + 1));
+    }
+
+    @Test
+    @Order(3)
     void egressL7Rule_onAClient_isEnforced() {
         String policy = """
                 apiVersion: cilium.io/v2
@@ -104,7 +126,7 @@ class L7PolicyE2E {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void configEnvoyRejects_isShownInStatus_andTheLastGoodOneStaysInForce() throws Exception {
         // RE2/J accepts this pattern; Envoy's RE2 refuses it (program size over its limit of 100).
         String big = "/v1/(alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel|india|juliet|kilo|lima){20}";
@@ -143,7 +165,7 @@ class L7PolicyE2E {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void agentOrXdsKilled_noRequestFails() throws Exception {
         for (String victim : List.of("agent", "envoy-xds")) {
             Loop loop = Loop.start("tiefighter");
@@ -162,7 +184,7 @@ class L7PolicyE2E {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void envoyKilled_failsClosed_andWorksWithin2sOfItsRestart() throws Exception {
         long old = node.pidOf("envoy");
         TestNode.run(List.of("kill", "-9", Long.toString(old)), null);

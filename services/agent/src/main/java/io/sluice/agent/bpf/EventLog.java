@@ -17,6 +17,7 @@ public final class EventLog {
     private final ArrayDeque<EventView> events;
     private final AtomicLong seq = new AtomicLong();
     private final AtomicLong drops = new AtomicLong();
+    private final ArrayDeque<io.sluice.agent.flow.L7Record> l7 = new ArrayDeque<>();
     private final long bootOffsetNanos;
 
     public EventLog(int capacity) {
@@ -26,11 +27,41 @@ public final class EventLog {
         this.bootOffsetNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
     }
 
+    /** An HTTP exchange from the proxy's access log, shown with the identities of its two ends. */
+    public void addL7(io.sluice.agent.flow.L7Record r, java.util.function.ToIntFunction<String> identityOfAddress) {
+        synchronized (l7) {
+            if (l7.size() == capacity) {
+                l7.removeFirst();
+            }
+            l7.addLast(r);
+        }
+        String verdict = r.forwarded() ? "FORWARDED" : "DROPPED";
+        int src = identityOfAddress.applyAsInt(host(r.source())), dst = identityOfAddress.applyAsInt(host(r.destination()));
+        append(new EventView(seq.incrementAndGet(), r.timeNanos(), "l7", r.status(), "http-request " + verdict, 0, src, dst,
+                r.source(), r.destination(), r.protocol(), "", "http-request " + verdict + " (" + r.requestSummary() + ") "
+                + r.direction() + ", response " + r.status() + ", X-Request-Id " + r.requestId()));
+    }
+
+    /** The L7 records kept, oldest first (the material of Hubble's L7 flows). */
+    public List<io.sluice.agent.flow.L7Record> l7Records() {
+        synchronized (l7) {
+            return List.copyOf(l7);
+        }
+    }
+
+    private static String host(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return colon < 0 ? hostPort : hostPort.substring(0, colon);
+    }
+
     public void add(DatapathEvent e) {
         if (e.type() == DatapathEvent.DROP) {
             drops.incrementAndGet();
         }
-        EventView v = EventViews.of(seq.incrementAndGet(), e.ktimeNs() + bootOffsetNanos, e);
+        append(EventViews.of(seq.incrementAndGet(), e.ktimeNs() + bootOffsetNanos, e));
+    }
+
+    private void append(EventView v) {
         synchronized (events) {
             if (events.size() == capacity) {
                 events.removeFirst();

@@ -34,6 +34,7 @@ public class NodeRuntime {
     private final NodeConfig config;
     private Datapath datapath;
     private NodeProcesses processes;
+    private io.sluice.agent.als.AccessLogServer accessLogs;
     private java.util.Optional<io.sluice.agent.xds.XdsClient> xds = java.util.Optional.empty();
     private RingBufferReader reader;
     private HostNetwork host;
@@ -65,6 +66,10 @@ public class NodeRuntime {
         sync.config(node.serviceCidr(), config.allowHostIngress());
         processes.start();
         node.restore();
+        if (processes.l7()) {
+            accessLogs = new io.sluice.agent.als.AccessLogServer(Path.of(processes.alsSocket()),
+                    r -> events.addL7(r, node::identityOf));
+        }
         reader = datapath.readEvents(events::add);
         LOG.infof("node ready in %d ms: %d pods, %d objects, pins under %s", (System.nanoTime() - t0) / 1_000_000,
                 node.state().pods().size(), node.objects().size(), config.pinRoot());
@@ -125,6 +130,9 @@ public class NodeRuntime {
             processes.close();
         }
         xds.ifPresent(io.sluice.agent.xds.XdsClient::close);
+        if (accessLogs != null) {
+            accessLogs.close();
+        }
         if (reader != null) {
             reader.close();
         }

@@ -273,6 +273,13 @@ public final class Node {
                 .flatMap(List::stream).anyMatch(pr -> !pr.http().isEmpty());
     }
 
+    /** The identity the datapath gives an address (a pod, the router), or world. */
+    public int identityOf(String address) {
+        DesiredState d = desired;
+        return Cidr.parse(address).filter(c -> c.prefixLen() == 32 && d != null)
+                .map(c -> d.ipcache().getOrDefault(c, Identity.WORLD)).orElse(Identity.WORLD);
+    }
+
     public synchronized StoredState state() {
         return state;
     }

@@ -97,6 +97,21 @@ public class NodeResource {
         return runtime.events().since(after, e -> type.isEmpty() || e.type().equals(type));
     }
 
+    @GET
+    @Path("/envoy/config_dump")
+    public String configDump(@QueryParam("name_regex") @DefaultValue("") String nameRegex) {
+        if (!runtime.processes().l7()) {
+            throw new io.sluice.agent.node.NodeException(404, "Envoy is not installed on this node (run 'make deps')");
+        }
+        return new io.sluice.agent.als.EnvoyAdmin(java.nio.file.Path.of(runtime.processes().envoyAdminSocket())).configDump(nameRegex);
+    }
+
+    @GET
+    @Path("/l7")
+    public List<io.sluice.agent.flow.L7Record> l7() {
+        return runtime.events().l7Records();
+    }
+
     @POST
     @Path("/shutdown")
     public Response shutdown() {
