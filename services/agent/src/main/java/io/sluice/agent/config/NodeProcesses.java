@@ -18,6 +18,14 @@ import java.util.Optional;
  * (it outlives an agent restart) and is restarted within 200 ms when it dies.
  */
 public final class NodeProcesses implements AutoCloseable {
+    /**
+     * envoy-xds's JVM: a small heap, and one Netty arena (its pooled allocator reserves 16 MB
+     * chunks per arena, two arenas per core by default, which dominated its resident memory).
+     */
+    public static final List<String> XDS_JVM = List.of("-XX:+UseSerialGC", "-Xmx96m", "-XX:ReservedCodeCacheSize=48m",
+            "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
+            "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1");
+
     private static final Logger LOG = Logger.getLogger(NodeProcesses.class);
     private final DnsProcess dns;
     private final Optional<ManagedProcess> xds;
@@ -36,9 +44,11 @@ public final class NodeProcesses implements AutoCloseable {
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         Path xdsJar = Path.of(config.home(), "services/envoy-xds/target/quarkus-app/quarkus-run.jar");
-        this.xds = Optional.of(new ManagedProcess("envoy-xds", stateDir, List.of(java, "-XX:+UseSerialGC", "-Xmx96m",
-                "-XX:TieredStopAtLevel=1", "-Dsluice.xds.socket=" + xdsSocket(), "-Dsluice.xds.state-dir=" + stateDir.resolve("xds"),
-                "-jar", xdsJar.toString())));
+        List<String> xdsCmd = new ArrayList<>(List.of(java));
+        xdsCmd.addAll(XDS_JVM);
+        xdsCmd.addAll(List.of("-Dsluice.xds.socket=" + xdsSocket(), "-Dsluice.xds.state-dir=" + stateDir.resolve("xds"),
+                "-jar", xdsJar.toString()));
+        this.xds = Optional.of(new ManagedProcess("envoy-xds", stateDir, xdsCmd));
         Path bootstrap = stateDir.resolve("envoy-bootstrap.yaml");
         writeBootstrap(bootstrap, new Bootstrap(config.namePrefix(), xdsSocket(), stateDir.resolve("envoy-admin.sock").toString(),
                 alsSocket(), config.envoyAdminEnabled() ? config.envoyAdminPort() : 0, config.envoyPrometheusPort(),

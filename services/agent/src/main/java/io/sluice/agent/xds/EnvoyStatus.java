@@ -13,11 +13,6 @@ public record EnvoyStatus(boolean xdsConnected, boolean envoyConnected, String d
         types = List.copyOf(types);
     }
 
-    /** Whether every type Envoy was sent at this version is acknowledged at it. */
-    public boolean acknowledged(String version) {
-        return envoyConnected && !types.isEmpty() && types.stream().allMatch(t -> t.acked().equals(version));
-    }
-
     public boolean rejected(String version) {
         return types.stream().anyMatch(t -> t.nack().startsWith(version + ":"));
     }

@@ -42,6 +42,12 @@ public final class XdsClient implements AutoCloseable {
             return size() > 32;
         }
     };
+    private final Map<String, java.util.Set<String>> changedTypes = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, java.util.Set<String>> eldest) {
+            return size() > 32;
+        }
+    };
     private StreamObserver<DiscoveryResponse> stream;
     private boolean envoyConnected;
     private String refused = "";
@@ -56,8 +62,10 @@ public final class XdsClient implements AutoCloseable {
     public synchronized String push(List<Any> resources) {
         String version = version(resources);
         if (!version.equals(desired.getVersionInfo())) {
+            String previous = desired.getVersionInfo();
             desired = DiscoveryResponse.newBuilder().setTypeUrl(ResourceSync.SNAPSHOT_TYPE).setVersionInfo(version)
                     .addAllResources(resources).build();
+            changedTypes.put(version, changedTypes(pushed.getOrDefault(previous, List.of()), resources));
             pushed.put(version, List.copyOf(resources));
             send();
         }
@@ -70,11 +78,44 @@ public final class XdsClient implements AutoCloseable {
         while (true) {
             EnvoyStatus s = status();
             long left = deadline - System.nanoTime();
-            if (s.acknowledged(version) || s.rejected(version) || left <= 0 || !s.envoyConnected()) {
+            if (acknowledged(version) || s.rejected(version) || left <= 0 || !s.envoyConnected()) {
                 return s;
             }
             wait(Math.max(1, left / 1_000_000));
         }
+    }
+
+    /**
+     * Whether Envoy runs this version of every resource type the version changed. Delta xDS
+     * sends only changed types, so the others keep the version they last had.
+     */
+    public synchronized boolean acknowledged(String version) {
+        java.util.Set<String> changed = changedTypes.get(version);
+        if (!envoyConnected || changed == null) {
+            return false;
+        }
+        return changed.stream().allMatch(t -> types.containsKey(t) && types.get(t).acked().equals(version));
+    }
+
+    /** Short type names (Listener, RouteConfiguration, Cluster) whose resources differ between two pushes. */
+    static java.util.Set<String> changedTypes(List<Any> before, List<Any> after) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        java.util.Set<Any> b = new java.util.HashSet<>(before), a = new java.util.HashSet<>(after);
+        for (Any x : before) {
+            if (!a.contains(x)) {
+                out.add(shortType(x.getTypeUrl()));
+            }
+        }
+        for (Any x : after) {
+            if (!b.contains(x)) {
+                out.add(shortType(x.getTypeUrl()));
+            }
+        }
+        return out;
+    }
+
+    static String shortType(String typeUrl) {
+        return typeUrl.substring(typeUrl.lastIndexOf('.') + 1);
     }
 
     public synchronized EnvoyStatus status() {
@@ -150,7 +191,7 @@ public final class XdsClient implements AutoCloseable {
         if (r.getTypeUrl().equals(ResourceSync.SNAPSHOT_TYPE)) {
             refused = nack.isEmpty() ? "" : r.getResponseNonce() + ": " + nack;
         } else if (!r.getTypeUrl().isEmpty()) {
-            String type = r.getTypeUrl().substring(r.getTypeUrl().lastIndexOf('.') + 1);
+            String type = shortType(r.getTypeUrl());
             types.put(type, new EnvoyStatus.TypeStatus(type, r.getVersionInfo(), r.getResponseNonce(), nack));
         }
         notifyAll();
