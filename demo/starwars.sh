@@ -35,4 +35,14 @@ echo -n "xwing:      "; if land xwing; then echo "(unexpected: landed)"; else ec
 
 say "The drop, as the datapath recorded it"
 "$sluice" monitor --type drop | tail -n 3
-say "Done. Try: sluice status | sluice get identities | sluice monitor -f | sluice down --purge"
+
+if "$sluice" status | grep -q "^Envoy: *OK"; then
+  say "L7: only POST /v1/request-landing for the empire (the lab's L7 rule1, enforced by Envoy)"
+  "$sluice" apply -f "$home/demo/manifests/l7-policy.yaml"
+  sleep 1
+  echo -n "tiefighter PUT /v1/exhaust-port:     "; "$sluice" exec tiefighter -- curl -s -m 3 -XPUT deathstar.default.svc.cluster.local/v1/exhaust-port
+  echo -n "tiefighter POST /v1/request-landing: "; land tiefighter
+  sleep 1.5
+  "$sluice" monitor --type l7 | tail -n 2
+fi
+say "Done. Try: sluice status | sluice get identities | sluice monitor -f | sluice envoy config-dump | sluice down --purge"
