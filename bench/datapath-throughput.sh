@@ -11,7 +11,7 @@ state=$(mktemp -d /tmp/sluice-bench-XXXX)
 cleanup() { s down --purge >/dev/null 2>&1 || true; rm -rf "$state"; }
 trap cleanup EXIT
 up() { s up --state-dir "$state" --pin-root /sys/fs/bpf/sbench --pod-cidr 10.220.0.0/16 \
-  --service-cidr 10.221.0.0/16 --name-prefix sbench >/dev/null; }
+  --service-cidr 10.221.0.0/16 --name-prefix sbench --envoy-prometheus-port 19981 --envoy-health-port 19982 >/dev/null; }
 up
 s pod run server --labels app=server -- iperf3 -s >/dev/null
 s pod run client --labels app=client -- sleep infinity >/dev/null

@@ -10,7 +10,7 @@ cleanup() { s down --purge >/dev/null 2>&1 || true; rm -rf "$state"; }
 trap cleanup EXIT
 t0=$(date +%s.%N)
 s up --state-dir "$state" --pin-root /sys/fs/bpf/sfoot --pod-cidr 10.222.0.0/16 --service-cidr 10.223.0.0/16 \
-  --name-prefix sfoot >/dev/null
+  --name-prefix sfoot --envoy-prometheus-port 19983 --envoy-health-port 19984 >/dev/null
 t1=$(date +%s.%N)
 echo "up_to_ready_seconds $(python3 -c "print(round($t1-$t0,2))")"
 for i in $(seq 1 100); do
