@@ -54,4 +54,8 @@ public interface NodeConfig {
 
     @WithDefault("9878")
     int envoyHealthPort();
+
+    /** Envoy's worker threads; 0 means one per core (Envoy's default; one worker measured slower on 2 cores). */
+    @WithDefault("0")
+    int envoyConcurrency();
 }

@@ -54,7 +54,8 @@ public final class NodeProcesses implements AutoCloseable {
                 alsSocket(), config.envoyAdminEnabled() ? config.envoyAdminPort() : 0, config.envoyPrometheusPort(),
                 config.envoyHealthPort()));
         this.envoy = Optional.of(new ManagedProcess("envoy", stateDir, List.of(config.envoyBinary(), "-c", bootstrap.toString(),
-                "--disable-hot-restart", "--log-level", "warn")));
+                "--disable-hot-restart", "--log-level", "warn", "--concurrency", Integer.toString(config.envoyConcurrency() > 0
+                        ? config.envoyConcurrency() : Runtime.getRuntime().availableProcessors()))));
     }
 
     public DnsProcess dns() { return dns; }
