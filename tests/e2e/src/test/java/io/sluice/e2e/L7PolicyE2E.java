@@ -29,17 +29,7 @@ class L7PolicyE2E {
     @BeforeAll
     static void deploy() throws Exception {
         node = new TestNode(19886, 217);
-        assertOk(node.sluice("apply", "-f", TestNode.HOME.resolve("demo/manifests/deathstar-service.yaml").toString()));
-        String sluice = TestNode.HOME.resolve("bin/sluice").toString();
-        for (String ds : new String[]{"deathstar-1", "deathstar-2"}) {
-            assertOk(node.sluice("pod", "run", ds, "--labels", "org=empire,class=deathstar", "--", sluice, "demo",
-                    "deathstar", "--name", ds));
-        }
-        assertOk(node.sluice("pod", "run", "tiefighter", "--labels", "org=empire,class=tiefighter", "--", "sleep", "infinity"));
-        assertOk(node.sluice("pod", "run", "xwing", "--labels", "org=alliance,class=xwing", "--", "sleep", "infinity"));
-        for (int i = 0; i < 100 && !landed(node.land("tiefighter")); i++) {
-            Thread.sleep(300);
-        }
+        StarWars.deploy(node);
         Path shared = TestNode.HOME.resolve("../shared/seeds/manifests/l7-policy.yaml");
         assertOk(node.apply(Files.readString(Files.exists(shared) ? shared : TestNode.HOME.resolve("demo/manifests/l7-policy.yaml"))));
     }

@@ -28,17 +28,7 @@ class StarWarsE2E {
     @BeforeAll
     static void deploy() throws Exception {
         node = new TestNode(19876, 213);
-        assertOk(node.sluice("apply", "-f", TestNode.HOME.resolve("demo/manifests/deathstar-service.yaml").toString()));
-        String sluice = TestNode.HOME.resolve("bin/sluice").toString();
-        for (String ds : new String[]{"deathstar-1", "deathstar-2"}) {
-            assertOk(node.sluice("pod", "run", ds, "--labels", "org=empire,class=deathstar", "--port", "http=80",
-                    "--", sluice, "demo", "deathstar", "--name", ds));
-        }
-        assertOk(node.sluice("pod", "run", "tiefighter", "--labels", "org=empire,class=tiefighter", "--", "sleep", "infinity"));
-        assertOk(node.sluice("pod", "run", "xwing", "--labels", "org=alliance,class=xwing", "--", "sleep", "infinity"));
-        for (int i = 0; i < 100 && !landed(node.land("tiefighter")); i++) {
-            Thread.sleep(300);
-        }
+        StarWars.deploy(node);
     }
 
     @AfterAll

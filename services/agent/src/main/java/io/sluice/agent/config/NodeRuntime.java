@@ -1,13 +1,17 @@
 package io.sluice.agent.config;
 
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.sluice.agent.als.AccessLogServer;
 import io.sluice.agent.bpf.DatapathSync;
 import io.sluice.agent.bpf.EventLog;
 
 import io.sluice.agent.netns.HostNetwork;
 import io.sluice.agent.proc.DetachedProcess;
 import io.sluice.agent.node.Node;
+import io.sluice.agent.policy.Cidr;
+import io.sluice.agent.xds.XdsClient;
 import io.sluice.agent.store.NodeStore;
 import io.sluice.agent.store.PodRecord;
 import io.sluice.bpf.BpfFs;
@@ -22,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Starts the node at application start: bpffs, host network, the datapath (reusing pinned
@@ -34,8 +39,8 @@ public class NodeRuntime {
     private final NodeConfig config;
     private Datapath datapath;
     private NodeProcesses processes;
-    private io.sluice.agent.als.AccessLogServer accessLogs;
-    private java.util.Optional<io.sluice.agent.xds.XdsClient> xds = java.util.Optional.empty();
+    private AccessLogServer accessLogs;
+    private Optional<XdsClient> xds = Optional.empty();
     private RingBufferReader reader;
     private HostNetwork host;
     private Node node;
@@ -56,10 +61,10 @@ public class NodeRuntime {
         }
         datapath = Datapath.open(Path.of(config.pinRoot()));
         DatapathSync sync = new DatapathSync(datapath);
-        processes = new NodeProcesses(config, io.sluice.agent.policy.Cidr.format(
-                io.sluice.agent.policy.Cidr.parse(config.podCidr()).orElseThrow().host(1)));
-        xds = processes.l7() ? java.util.Optional.of(new io.sluice.agent.xds.XdsClient(processes.xdsSocket()))
-                : java.util.Optional.empty();
+        processes = new NodeProcesses(config, Cidr.format(
+                Cidr.parse(config.podCidr()).orElseThrow().host(1)));
+        xds = processes.l7() ? Optional.of(new XdsClient(processes.xdsSocket()))
+                : Optional.empty();
         node = new Node(config, new NodeStore(Path.of(config.stateDir())), sync, processes.dns().zone()::write, xds);
         host = new HostNetwork(node.router(), node.podCidr(), node.serviceCidr());
         host.setUp();
@@ -67,7 +72,7 @@ public class NodeRuntime {
         processes.start();
         node.restore();
         if (processes.l7()) {
-            accessLogs = new io.sluice.agent.als.AccessLogServer(Path.of(processes.alsSocket()),
+            accessLogs = new AccessLogServer(Path.of(processes.alsSocket()),
                     r -> events.addL7(r, node::identityOf));
         }
         reader = datapath.readEvents(events::add);
@@ -103,7 +108,7 @@ public class NodeRuntime {
     /** Stops the node's processes (DNS, envoy-xds, Envoy, then the agent); pods and L3/L4 enforcement stay. */
     public void shutdown() {
         processes.stopAll();
-        io.quarkus.runtime.Quarkus.asyncExit(0);
+        Quarkus.asyncExit(0);
     }
 
     /** Removes everything the node made: pods, programs, pins, host routes and the store. */
@@ -129,7 +134,7 @@ public class NodeRuntime {
         if (processes != null) {
             processes.close();
         }
-        xds.ifPresent(io.sluice.agent.xds.XdsClient::close);
+        xds.ifPresent(XdsClient::close);
         if (accessLogs != null) {
             accessLogs.close();
         }
