@@ -55,6 +55,9 @@ public final class XdsAckBench {
             proxy = new ProcessBuilder(envoy, "-c", dir.resolve("bootstrap.yaml").toString(), "--disable-hot-restart",
                     "--log-level", "error").redirectErrorStream(true).redirectOutput(dir.resolve("envoy.log").toFile()).start();
             try (XdsClient client = new XdsClient(dir.resolve("xds.sock").toString())) {
+                for (int i = 0; i < 300 && !client.status().envoyConnected(); i++) {
+                    Thread.sleep(100); // Envoy starting
+                }
                 double[] base = measure(client, 1, rounds);
                 double[] big = measure(client, endpoints, rounds);
                 long rss = rssKb(xds.pid());
@@ -74,7 +77,9 @@ public final class XdsAckBench {
     static double[] measure(XdsClient client, int endpoints, int rounds) throws InterruptedException {
         ack(client, config(endpoints, -1, 0));
         for (int w = 0; w < 20; w++) {
-            ack(client, config(endpoints, w % endpoints, 1000 + w)); // warm-up: JIT on both sides
+            if (ack(client, config(endpoints, w % endpoints, 1000 + w)) == null) { // warm-up: JIT on both sides
+                throw new IllegalStateException("Envoy did not acknowledge warm-up round " + w);
+            }
         }
         double[] ms = new double[rounds];
         for (int r = 0; r < rounds; r++) {
@@ -89,8 +94,11 @@ public final class XdsAckBench {
         return ms;
     }
 
+    /** The node keeps one translator; so does the benchmark. */
+    static final io.sluice.agent.envoy.L7Translator TRANSLATOR = new io.sluice.agent.envoy.L7Translator();
+
     static EnvoyStatus ack(XdsClient client, L7Config config) throws InterruptedException {
-        String version = client.push(L7Translation.translate(config));
+        String version = client.push(TRANSLATOR.translate(config));
         EnvoyStatus s = client.await(version, Duration.ofSeconds(30));
         return client.acknowledged(version) ? s : null;
     }

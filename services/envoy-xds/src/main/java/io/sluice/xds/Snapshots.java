@@ -10,17 +10,25 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 
+import com.google.protobuf.Message;
+
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
  * Turns the agent's snapshot message into a java-control-plane snapshot. Resources of a type
- * Envoy's ADS does not serve here are refused as a whole, naming the type.
+ * Envoy's ADS does not serve here are refused as a whole, naming the type. Resources whose
+ * bytes did not change since the previous snapshot are not parsed again: the same message
+ * objects are reused (their hashes, which the cache's versions come from, are memoised).
+ * Not thread-safe: one owner.
  */
 public final class Snapshots {
-    private Snapshots() {}
+    private Map<Any, Message> parsed = new HashMap<>();
 
-    public static Snapshot of(DiscoveryResponse message) throws InvalidProtocolBufferException {
+    public Snapshot of(DiscoveryResponse message) throws InvalidProtocolBufferException {
+        Map<Any, Message> now = new HashMap<>();
         List<Cluster> clusters = new ArrayList<>();
         List<ClusterLoadAssignment> endpoints = new ArrayList<>();
         List<Listener> listeners = new ArrayList<>();
@@ -28,19 +36,29 @@ public final class Snapshots {
         List<Secret> secrets = new ArrayList<>();
         for (Any a : message.getResourcesList()) {
             if (a.is(Listener.class)) {
-                listeners.add(a.unpack(Listener.class));
+                listeners.add(unpack(a, Listener.class, now));
             } else if (a.is(RouteConfiguration.class)) {
-                routes.add(a.unpack(RouteConfiguration.class));
+                routes.add(unpack(a, RouteConfiguration.class, now));
             } else if (a.is(Cluster.class)) {
-                clusters.add(a.unpack(Cluster.class));
+                clusters.add(unpack(a, Cluster.class, now));
             } else if (a.is(ClusterLoadAssignment.class)) {
-                endpoints.add(a.unpack(ClusterLoadAssignment.class));
+                endpoints.add(unpack(a, ClusterLoadAssignment.class, now));
             } else if (a.is(Secret.class)) {
-                secrets.add(a.unpack(Secret.class));
+                secrets.add(unpack(a, Secret.class, now));
             } else {
                 throw new InvalidProtocolBufferException("unsupported resource type " + a.getTypeUrl());
             }
         }
-        return Snapshot.create(clusters, endpoints, listeners, routes, secrets, message.getVersionInfo());
+        Snapshot snapshot = Snapshot.create(clusters, endpoints, listeners, routes, secrets, message.getVersionInfo());
+        parsed = now;
+        return snapshot;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends Message> T unpack(Any a, Class<T> type, Map<Any, Message> now) throws InvalidProtocolBufferException {
+        Message m = parsed.get(a);
+        T out = m != null ? (T) m : a.unpack(type);
+        now.put(a, out);
+        return out;
     }
 }

@@ -49,6 +49,7 @@ public class XdsRuntime {
 
     private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
     private final AckTracker acks = new AckTracker();
+    private final Snapshots snapshots = new Snapshots();
     private final Set<StreamObserver<DiscoveryRequest>> agents = ConcurrentHashMap.newKeySet();
     private final AtomicInteger envoyStreams = new AtomicInteger();
     private volatile DiscoveryResponse latest = DiscoveryResponse.getDefaultInstance();
@@ -83,9 +84,9 @@ public class XdsRuntime {
         }
     }
 
-    private void apply(DiscoveryResponse snapshot) {
+    private synchronized void apply(DiscoveryResponse snapshot) {
         try {
-            cache.setSnapshot(GROUP, Snapshots.of(snapshot));
+            cache.setSnapshot(GROUP, snapshots.of(snapshot));
             latest = snapshot;
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException(e.getMessage(), e);

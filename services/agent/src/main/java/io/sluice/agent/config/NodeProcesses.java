@@ -19,10 +19,12 @@ import java.util.Optional;
  */
 public final class NodeProcesses implements AutoCloseable {
     /**
-     * envoy-xds's JVM: a small heap, and one Netty arena (its pooled allocator reserves 16 MB
-     * chunks per arena, two arenas per core by default, which dominated its resident memory).
+     * envoy-xds's JVM, sized for its job (docs/benchmarks.md): a small heap that gives memory
+     * back, the C1 compiler only (less code cache and compiler memory; its work is parsing and
+     * hashing), and one Netty arena per kind.
      */
-    public static final List<String> XDS_JVM = List.of("-XX:+UseSerialGC", "-Xmx96m", "-XX:ReservedCodeCacheSize=48m",
+    public static final List<String> XDS_JVM = List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m",
             "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
             "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1");
 

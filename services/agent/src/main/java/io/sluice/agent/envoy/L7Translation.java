@@ -61,27 +61,9 @@ public final class L7Translation {
 
     private L7Translation() {}
 
+    /** One-off translation; a node keeps an {@link L7Translator} so unchanged parts are reused. */
     public static List<Any> translate(L7Config config) {
-        List<Any> out = new ArrayList<>();
-        out.add(Any.pack(originalDstCluster()));
-        for (Direction d : Direction.values()) {
-            List<FilterChain> chains = new ArrayList<>();
-            List<RouteConfiguration> routes = new ArrayList<>();
-            for (L7Endpoint e : config.endpoints()) {
-                e.rules().getOrDefault(d, java.util.Map.of()).entrySet().stream()
-                        .sorted(java.util.Map.Entry.comparingByKey())
-                        .forEach(port -> {
-                            String route = routeName(d, e.address(), port.getKey());
-                            chains.add(chain(d, e.address(), port.getKey(), route, config));
-                            routes.add(route(route, Rbac.of(d, port.getValue(), config.identityAddresses())));
-                        });
-            }
-            if (!chains.isEmpty()) {
-                out.add(Any.pack(listener(d, d == Direction.INGRESS ? config.ingressPort() : config.egressPort(), chains)));
-                routes.forEach(r -> out.add(Any.pack(r)));
-            }
-        }
-        return out;
+        return new L7Translator().translate(config);
     }
 
     public static String listenerName(Direction d) {
@@ -92,7 +74,7 @@ public final class L7Translation {
         return "sluice/" + d.name().toLowerCase(Locale.ROOT) + "/" + Cidr.format(address) + ":" + port;
     }
 
-    private static Listener listener(Direction d, int port, List<FilterChain> chains) {
+    static Listener listener(Direction d, int port, List<FilterChain> chains) {
         return Listener.newBuilder()
                 .setName(listenerName(d))
                 .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
@@ -104,7 +86,7 @@ public final class L7Translation {
                 .build();
     }
 
-    private static FilterChain chain(Direction d, int address, int port, String route, L7Config config) {
+    static FilterChain chain(Direction d, int address, int port, String route, String accessDeniedBody) {
         FilterChainMatch.Builder match = FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port));
         var endpoint = Rbac.ranges(List.of(new Cidr(address, 32)));
         if (d == Direction.INGRESS) {
@@ -124,7 +106,7 @@ public final class L7Translation {
                                 .setStatusCodeFilter(StatusCodeFilter.newBuilder().setComparison(ComparisonFilter.newBuilder()
                                         .setOp(ComparisonFilter.Op.EQ)
                                         .setValue(RuntimeUInt32.newBuilder().setDefaultValue(403).setRuntimeKey("sluice.l7.denied")))))
-                        .setBody(DataSource.newBuilder().setInlineString(config.accessDeniedBody()))))
+                        .setBody(DataSource.newBuilder().setInlineString(accessDeniedBody))))
                 .addAccessLog(AccessLog.newBuilder().setName("envoy.access_loggers.http_grpc")
                         .setTypedConfig(Any.pack(HttpGrpcAccessLogConfig.newBuilder()
                                 .setCommonConfig(CommonGrpcAccessLogConfig.newBuilder()
@@ -144,7 +126,7 @@ public final class L7Translation {
                 .build();
     }
 
-    private static RouteConfiguration route(String name, io.envoyproxy.envoy.config.rbac.v3.RBAC rules) {
+    static RouteConfiguration route(String name, io.envoyproxy.envoy.config.rbac.v3.RBAC rules) {
         return RouteConfiguration.newBuilder().setName(name)
                 .addVirtualHosts(VirtualHost.newBuilder().setName(name).addDomains("*")
                         .addRoutes(Route.newBuilder()
@@ -157,7 +139,7 @@ public final class L7Translation {
     }
 
     /** Connections go on to where the client sent them (COMPAT.md section 6: connect timeout 2s). */
-    private static Cluster originalDstCluster() {
+    static Cluster originalDstCluster() {
         return Cluster.newBuilder().setName(ORIGINAL_DST)
                 .setType(Cluster.DiscoveryType.ORIGINAL_DST)
                 .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)

@@ -17,7 +17,6 @@ import io.sluice.agent.policy.PolicyRule;
 import io.sluice.agent.store.NodeStore;
 import io.sluice.agent.store.PodRecord;
 import io.sluice.agent.store.StoredState;
-import io.sluice.agent.envoy.L7Translation;
 import io.sluice.agent.xds.XdsClient;
 import java.util.Optional;
 import io.sluice.api.node.ApplyResult;
@@ -52,6 +51,7 @@ public final class Node {
     private final Map<String, Resource> objects = new TreeMap<>();
     private DesiredState desired;
     private final PolicyCache policyCache = new PolicyCache();
+    private final io.sluice.agent.envoy.L7Translator l7Translator = new io.sluice.agent.envoy.L7Translator();
     private final Optional<XdsClient> xds;
     private final DatapathSync.ProxyPorts proxyPorts;
 
@@ -256,7 +256,7 @@ public final class Node {
         Map<Cidr, Integer> cidrIds = new HashMap<>();
         desired.identities().stream().filter(Identity::local).forEach(i -> i.labels().all().forEach(l ->
                 Cidr.parse(l.key()).ifPresent(c -> cidrIds.put(c, i.id()))));
-        String version = client.push(L7Translation.translate(L7Configs.of(desired.policies(), cidrIds, router, proxyPorts)));
+        String version = client.push(l7Translator.translate(L7Configs.of(desired.policies(), cidrIds, router, proxyPorts)));
         try {
             var status = client.await(version, java.time.Duration.ofSeconds(2));
             if (status.rejected(version)) {

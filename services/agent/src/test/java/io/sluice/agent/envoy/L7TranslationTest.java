@@ -78,4 +78,16 @@ class L7TranslationTest {
         assertThat(p.getAndRules().getRules(0).getHeader().getPresentMatch()).isTrue();
         assertThat(p.getAndRules().getRules(1).getHeader().getStringMatch().getExact()).isEqualTo("empire");
     }
+
+    @Test
+    void translator_reusesUnchangedParts_andEqualsAFreshTranslation() {
+        L7Translator t = new L7Translator();
+        t.translate(LAB);
+        L7Config changed = new L7Config(10000, 10001,
+                List.of(new L7Endpoint("default/deathstar-1", DEATHSTAR, Map.of(Direction.INGRESS,
+                        Map.of(80, Map.of(TIEFIGHTER_ID, List.of(new HttpRule("GET", "/", "", List.of()))))))),
+                LAB.identityAddresses(), L7Config.ACCESS_DENIED);
+        assertThat(t.translate(changed)).isEqualTo(new L7Translator().translate(changed));
+        assertThat(t.translate(LAB)).isEqualTo(L7Translation.translate(LAB));
+    }
 }
