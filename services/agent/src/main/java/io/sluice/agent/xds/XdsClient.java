@@ -17,10 +17,15 @@ import org.jboss.logging.Logger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The agent's end of ResourceSync. {@link #push} sets the desired configuration (versioned by
@@ -35,16 +40,13 @@ public final class XdsClient implements AutoCloseable {
     private final Map<String, EnvoyStatus.TypeStatus> types = new TreeMap<>();
     private final Thread keeper;
     private DiscoveryResponse desired = DiscoveryResponse.newBuilder().setTypeUrl(ResourceSync.SNAPSHOT_TYPE).build();
-    /** Recent pushes by version, to tell whether a rejection still concerns what is desired. */
-    private final Map<String, List<Any>> pushed = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    /** A recent push: its resources and the types it changed relative to the one before. */
+    private record Pushed(List<Any> resources, Set<String> changedTypes) {}
+
+    /** Recent pushes by version: what acknowledging a version means, and whether a rejection still matters. */
+    private final Map<String, Pushed> pushed = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, List<Any>> eldest) {
-            return size() > 32;
-        }
-    };
-    private final Map<String, java.util.Set<String>> changedTypes = new java.util.LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, java.util.Set<String>> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Pushed> eldest) {
             return size() > 32;
         }
     };
@@ -65,8 +67,8 @@ public final class XdsClient implements AutoCloseable {
             String previous = desired.getVersionInfo();
             desired = DiscoveryResponse.newBuilder().setTypeUrl(ResourceSync.SNAPSHOT_TYPE).setVersionInfo(version)
                     .addAllResources(resources).build();
-            changedTypes.put(version, changedTypes(pushed.getOrDefault(previous, List.of()), resources));
-            pushed.put(version, List.copyOf(resources));
+            List<Any> before = pushed.containsKey(previous) ? pushed.get(previous).resources() : List.of();
+            pushed.put(version, new Pushed(List.copyOf(resources), changedTypes(before, resources)));
             send();
         }
         return version;
@@ -90,17 +92,17 @@ public final class XdsClient implements AutoCloseable {
      * sends only changed types, so the others keep the version they last had.
      */
     public synchronized boolean acknowledged(String version) {
-        java.util.Set<String> changed = changedTypes.get(version);
-        if (!envoyConnected || changed == null) {
+        Pushed p = pushed.get(version);
+        if (!envoyConnected || p == null) {
             return false;
         }
-        return changed.stream().allMatch(t -> types.containsKey(t) && types.get(t).acked().equals(version));
+        return p.changedTypes().stream().allMatch(t -> types.containsKey(t) && types.get(t).acked().equals(version));
     }
 
     /** Short type names (Listener, RouteConfiguration, Cluster) whose resources differ between two pushes. */
-    static java.util.Set<String> changedTypes(List<Any> before, List<Any> after) {
-        java.util.Set<String> out = new java.util.TreeSet<>();
-        java.util.Set<Any> b = new java.util.HashSet<>(before), a = new java.util.HashSet<>(after);
+    static Set<String> changedTypes(List<Any> before, List<Any> after) {
+        Set<String> out = new TreeSet<>();
+        Set<Any> b = new HashSet<>(before), a = new HashSet<>(after);
         for (Any x : before) {
             if (!a.contains(x)) {
                 out.add(shortType(x.getTypeUrl()));
@@ -119,7 +121,7 @@ public final class XdsClient implements AutoCloseable {
     }
 
     public synchronized EnvoyStatus status() {
-        List<EnvoyStatus.TypeStatus> list = new java.util.ArrayList<>();
+        List<EnvoyStatus.TypeStatus> list = new ArrayList<>();
         for (EnvoyStatus.TypeStatus t : types.values()) {
             list.add(stillRejected(t) ? t : new EnvoyStatus.TypeStatus(t.type(), t.acked(), t.sent(), ""));
         }
@@ -139,13 +141,13 @@ public final class XdsClient implements AutoCloseable {
             return false;
         }
         String rejectedVersion = t.nack().substring(0, Math.max(0, t.nack().indexOf(':')));
-        List<Any> rejected = pushed.get(rejectedVersion);
+        Pushed rejected = pushed.get(rejectedVersion);
         if (rejected == null) {
             return true;
         }
-        java.util.Set<Any> running = new java.util.HashSet<>(pushed.getOrDefault(t.acked(), List.of()));
-        java.util.Set<Any> current = new java.util.HashSet<>(desired.getResourcesList());
-        return rejected.stream().filter(a -> a.getTypeUrl().endsWith("." + t.type()))
+        Set<Any> running = new HashSet<>(pushed.containsKey(t.acked()) ? pushed.get(t.acked()).resources() : List.of());
+        Set<Any> current = new HashSet<>(desired.getResourcesList());
+        return rejected.resources().stream().filter(a -> a.getTypeUrl().endsWith("." + t.type()))
                 .filter(a -> !running.contains(a)).anyMatch(current::contains);
     }
 
