@@ -18,6 +18,12 @@ public sealed interface Resource {
             Objects.requireNonNull(ref, "ref");
             rules = List.copyOf(rules);
         }
+
+        /** Whether any rule needs the L7 proxy (HTTP rules on an allow). */
+        public boolean hasL7() {
+            return rules.stream().flatMap(r -> java.util.stream.Stream.of(r.ingress(), r.egress()))
+                    .flatMap(List::stream).anyMatch(pr -> !pr.http().isEmpty());
+        }
     }
 
     /** A Service of type ClusterIP: the pods its selector picks serve its ports. */

@@ -51,9 +51,7 @@ public final class Node {
     private final Map<String, Resource> objects = new TreeMap<>();
     private DesiredState desired;
     private final PolicyCache policyCache = new PolicyCache();
-    private final io.sluice.agent.envoy.L7Translator l7Translator = new io.sluice.agent.envoy.L7Translator();
-    private final Optional<XdsClient> xds;
-    private final DatapathSync.ProxyPorts proxyPorts;
+    private final Optional<ProxyControl> proxy;
 
     /** xds is empty when the node runs without Envoy; L7 policies are then refused. */
     public Node(NodeConfig config, NodeStore store, DatapathSync datapath, Consumer<ClusterZone> dns, Optional<XdsClient> xds) {
@@ -61,7 +59,6 @@ public final class Node {
         this.store = store;
         this.datapath = datapath;
         this.dns = dns;
-        this.xds = xds;
         this.podCidr = Cidr.parse(config.podCidr()).orElseThrow(() -> new IllegalArgumentException("sluice.pod-cidr"));
         this.serviceCidr = Cidr.parse(config.serviceCidr()).orElseThrow(() -> new IllegalArgumentException("sluice.service-cidr"));
         this.router = podCidr.host(1);
@@ -71,24 +68,11 @@ public final class Node {
             p.resources().forEach(r -> objects.put(key, r));
             p.invalid().forEach(i -> LOG.errorf("stored object %s no longer valid, ignored: %s", key, i.message()));
         });
-        this.proxyPorts = xds.isEmpty() ? DatapathSync.ProxyPorts.NONE
-                : new DatapathSync.ProxyPorts(proxyPort("ingress"), proxyPort("egress"));
+        this.proxy = xds.map(client -> new ProxyControl(client, state.proxyPorts()));
     }
 
     public Optional<XdsClient> xds() {
-        return xds;
-    }
-
-    /** A proxy port from 10000-20000, stable per listener (kept in the store), free when first chosen. */
-    private int proxyPort(String listener) {
-        return state.proxyPorts().computeIfAbsent(listener, k -> {
-            for (int p = 10000; p <= 20000; p++) {
-                if (!state.proxyPorts().containsValue(p) && ProxyPortProbe.free(p)) {
-                    return p;
-                }
-            }
-            throw new NodeException(507, "no free proxy port in 10000-20000");
-        });
+        return proxy.map(ProxyControl::client);
     }
 
     public int router() { return router; }
@@ -164,14 +148,14 @@ public final class Node {
         Map<String, String> vips = new HashMap<>(state.serviceIps());
         for (Resource r : parsed.resources()) {
             if (r instanceof Resource.Service s) {
-                vipFor(s, vips).ifPresent(errors::add);
+                ServiceAddresses.assign(s, key(s), vips, serviceCidr).ifPresent(errors::add);
             }
         }
         if (parsed.resources().isEmpty() && errors.isEmpty()) {
             errors.add("no objects in input");
         }
-        if (xds.isEmpty()) {
-            parsed.resources().stream().filter(Node::hasL7).forEach(r -> errors.add(r.ref()
+        if (proxy.isEmpty()) {
+            parsed.resources().stream().filter(r -> r instanceof Resource.NetworkPolicy p && p.hasL7()).forEach(r -> errors.add(r.ref()
                     + ": L7 rules need Envoy, which is not installed on this node (run 'make deps', then 'sluice down' and 'sluice up')"));
         }
         if (!errors.isEmpty()) {
@@ -235,42 +219,16 @@ public final class Node {
         Map<Integer, Integer> endpointByAddress = new HashMap<>();
         endpoints.forEach(e -> endpointByAddress.put(e.address(), e.id()));
         datapath.ipcache(desired.ipcache(), endpointByAddress);
-        xds.ifPresent(this::configureProxy);
+        proxy.ifPresent(p -> p.configure(desired, router));
         List<DatapathSync.EndpointState> eps = new ArrayList<>();
         desired.policies().forEach((e, p) -> eps.add(new DatapathSync.EndpointState(
                 network(state.pods().get(e.namespace() + "/" + e.name())).ifindex(), e.id(), e.identity(), e.address(), p)));
-        datapath.endpoints(eps, proxyPorts);
+        datapath.endpoints(eps, proxy.map(ProxyControl::ports).orElse(DatapathSync.ProxyPorts.NONE));
         datapath.services(desired.frontends());
         Map<String, Integer> names = new HashMap<>();
         services.forEach((s, vip) -> names.put(ClusterZone.serviceName(s.ref().name(), s.ref().namespace()), vip));
         dns.accept(new ClusterZone(names));
         save();
-    }
-
-    /**
-     * Envoy gets the configuration first, and the datapath starts redirecting only after Envoy
-     * acknowledged it (or 2 s passed): a new L7 rule never sends connections to a listener that
-     * is not there yet. A rejection leaves Envoy on its last good configuration.
-     */
-    private void configureProxy(XdsClient client) {
-        Map<Cidr, Integer> cidrIds = new HashMap<>();
-        desired.identities().stream().filter(Identity::local).forEach(i -> i.labels().all().forEach(l ->
-                Cidr.parse(l.key()).ifPresent(c -> cidrIds.put(c, i.id()))));
-        String version = client.push(l7Translator.translate(L7Configs.of(desired.policies(), cidrIds, router, proxyPorts)));
-        try {
-            var status = client.await(version, java.time.Duration.ofSeconds(2));
-            if (status.rejected(version)) {
-                LOG.warnf("Envoy rejected configuration %s: %s", version, status.lastNack());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static boolean hasL7(Resource r) {
-        return r instanceof Resource.NetworkPolicy p && p.rules().stream()
-                .flatMap(rule -> java.util.stream.Stream.of(rule.ingress(), rule.egress()))
-                .flatMap(List::stream).anyMatch(pr -> !pr.http().isEmpty());
     }
 
     /** The identity the datapath gives an address (a pod, the router), or world. */
@@ -308,25 +266,6 @@ public final class Node {
     private int identityFor(Labels labels) {
         return state.identities().computeIfAbsent(labels.toString(), k -> Allocations.lowestFree(
                 state.identities().values(), Identity.FIRST_ALLOCATED, Identity.FIRST_LOCAL, "identity"));
-    }
-
-    /** Assigns the service its address (kept if it had one); returns a problem if the asked one cannot be had. */
-    private java.util.Optional<String> vipFor(Resource.Service s, Map<String, String> vips) {
-        String key = key(s);
-        if (!s.clusterIp().isEmpty()) {
-            Cidr ip = Cidr.parse(s.clusterIp()).orElseThrow();
-            if (!serviceCidr.contains(ip)) {
-                return java.util.Optional.of(s.ref() + ": spec.clusterIP: " + s.clusterIp() + " is outside the service range " + serviceCidr);
-            }
-            if (vips.entrySet().stream().anyMatch(e -> e.getValue().equals(s.clusterIp()) && !e.getKey().equals(key))) {
-                return java.util.Optional.of(s.ref() + ": spec.clusterIP: " + s.clusterIp() + " is already allocated");
-            }
-            vips.put(key, s.clusterIp());
-        } else if (!vips.containsKey(key)) {
-            vips.put(key, Cidr.format(Allocations.freeAddress(serviceCidr,
-                    vips.values().stream().map(v -> Cidr.parse(v).orElseThrow().address()).toList(), "service address")));
-        }
-        return java.util.Optional.empty();
     }
 
     static String key(Resource r) {

@@ -1,0 +1,70 @@
+package io.sluice.agent.node;
+
+import io.sluice.agent.bpf.DatapathSync;
+import io.sluice.agent.envoy.L7Translator;
+import io.sluice.agent.policy.Cidr;
+import io.sluice.agent.policy.Identity;
+import io.sluice.agent.xds.XdsClient;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The node's L7 proxy as the node drives it: the two proxy ports (10000-20000, stable per
+ * listener, kept in the store), the translator that remembers unchanged parts, and the
+ * ResourceSync client. Not thread-safe: the node calls it under its own lock.
+ */
+final class ProxyControl {
+    private static final Logger LOG = Logger.getLogger(ProxyControl.class);
+    private final XdsClient client;
+    private final L7Translator translator = new L7Translator();
+    private final DatapathSync.ProxyPorts ports;
+
+    /** storedPorts is the store's listener -> port map; new listeners get a port there. */
+    ProxyControl(XdsClient client, Map<String, Integer> storedPorts) {
+        this.client = client;
+        this.ports = new DatapathSync.ProxyPorts(port(storedPorts, "ingress"), port(storedPorts, "egress"));
+    }
+
+    XdsClient client() {
+        return client;
+    }
+
+    DatapathSync.ProxyPorts ports() {
+        return ports;
+    }
+
+    /**
+     * Envoy gets the configuration first, and the datapath starts redirecting only after Envoy
+     * acknowledged it (or 2 s passed): a new L7 rule never sends connections to a listener that
+     * is not there yet. A rejection leaves Envoy on its last good configuration.
+     */
+    void configure(DesiredState desired, int router) {
+        Map<Cidr, Integer> cidrIds = new HashMap<>();
+        desired.identities().stream().filter(Identity::local).forEach(i -> i.labels().all().forEach(l ->
+                Cidr.parse(l.key()).ifPresent(c -> cidrIds.put(c, i.id()))));
+        String version = client.push(translator.translate(L7Configs.of(desired.policies(), cidrIds, router, ports)));
+        try {
+            var status = client.await(version, Duration.ofSeconds(2));
+            if (status.rejected(version)) {
+                LOG.warnf("Envoy rejected configuration %s: %s", version, status.lastNack());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A proxy port from 10000-20000, stable per listener, free when first chosen. */
+    private static int port(Map<String, Integer> stored, String listener) {
+        return stored.computeIfAbsent(listener, k -> {
+            for (int p = 10000; p <= 20000; p++) {
+                if (!stored.containsValue(p) && ProxyPortProbe.free(p)) {
+                    return p;
+                }
+            }
+            throw new NodeException(507, "no free proxy port in 10000-20000");
+        });
+    }
+}
