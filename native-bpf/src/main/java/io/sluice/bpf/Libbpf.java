@@ -45,7 +45,6 @@ final class Libbpf {
     static final MethodHandle TC_HOOK_DESTROY = fn("bpf_tc_hook_destroy", JAVA_INT, ADDRESS);
     static final MethodHandle TC_ATTACH = fn("bpf_tc_attach", JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle TC_DETACH = fn("bpf_tc_detach", JAVA_INT, ADDRESS, ADDRESS);
-    static final MethodHandle TC_QUERY = fn("bpf_tc_query", JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle TEST_RUN = fn("bpf_prog_test_run_opts", JAVA_INT, JAVA_INT, ADDRESS);
     static final MethodHandle RINGBUF_NEW = errnoFn("ring_buffer__new", ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle RINGBUF_POLL = fn("ring_buffer__poll", JAVA_INT, ADDRESS, JAVA_INT);

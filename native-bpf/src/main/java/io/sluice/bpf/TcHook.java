@@ -51,15 +51,6 @@ public final class TcHook {
         }
     }
 
-    /** The id of the program attached by us at ifindex/side, or 0 when none is. */
-    public static int attachedProgramId(int ifindex, Side side) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment opts = opts(a);
-            int rc = Libbpf.call(Libbpf.TC_QUERY, hook(a, ifindex, side), opts);
-            return rc == 0 ? opts.get(ValueLayout.JAVA_INT, 16) : 0;
-        }
-    }
-
     private static MemorySegment hook(Arena a, int ifindex, Side side) {
         MemorySegment hook = a.allocate(24, 8);
         hook.set(ValueLayout.JAVA_LONG, 0, 24);
