@@ -89,6 +89,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sluice_events SEC(".maps");
 
+/* Events the ring buffer had no room for (a reader too slow): reported as lost, never silent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32);
+	__type(value, __u64);
+} sluice_events_lost SEC(".maps");
+
 struct pkt {
 	__u32 saddr;
 	__u32 daddr;
@@ -163,10 +172,15 @@ static __always_inline void emit(struct __sk_buff *skb, struct endpoint_value *e
 				 __u8 flags)
 {
 	struct event *e = bpf_ringbuf_reserve(&sluice_events, sizeof(*e), 0);
-	__u32 cap;
+	__u32 cap, zero = 0;
 
-	if (!e)
+	if (!e) {
+		__u64 *lost = bpf_map_lookup_elem(&sluice_events_lost, &zero);
+
+		if (lost)
+			__sync_fetch_and_add(lost, 1);
 		return;
+	}
 	e->type = type;
 	e->subtype = subtype;
 	e->direction = dir;

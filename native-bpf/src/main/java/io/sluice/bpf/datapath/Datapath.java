@@ -55,6 +55,13 @@ public final class Datapath implements AutoCloseable {
         return object.map("sluice_events");
     }
 
+    /** Events the datapath could not hand over because the ring buffer was full, since the map was created. */
+    public long eventsLost() {
+        byte[] zero = EndpointValue.IFINDEX.encode(0);
+        return object.map("sluice_events_lost").lookup(zero)
+                .map(v -> java.nio.ByteBuffer.wrap(v).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()).orElse(0L);
+    }
+
     public BpfMap conntrack() {
         return object.map("sluice_ct");
     }

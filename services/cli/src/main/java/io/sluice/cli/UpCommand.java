@@ -39,6 +39,18 @@ class UpCommand implements Callable<Integer> {
     int envoyPrometheusPort;
     @Option(names = "--envoy-health-port", defaultValue = "9878")
     int envoyHealthPort;
+    @Option(names = "--node-name", defaultValue = "", description = "The node's name in flows (default: the host name).")
+    String nodeName;
+    @Option(names = "--hubble-port", defaultValue = "4244", description = "Hubble's Observer API on TCP (default ${DEFAULT-VALUE}).")
+    int hubblePort;
+    @Option(names = "--hubble-metrics-port", defaultValue = "9965", description = "Hubble's metrics (default ${DEFAULT-VALUE}).")
+    int hubbleMetricsPort;
+    @Option(names = "--hubble-buffer-capacity", defaultValue = "65535", description = "Flows kept (default ${DEFAULT-VALUE}).")
+    int hubbleBufferCapacity;
+    @Option(names = "--relay-port", defaultValue = "4245", description = "The relay's Observer API; 0: no relay (default ${DEFAULT-VALUE}).")
+    int relayPort;
+    @Option(names = "--relay-health-port", defaultValue = "4222", description = "The relay's gRPC health (default ${DEFAULT-VALUE}).")
+    int relayHealthPort;
 
     @Override
     public Integer call() throws Exception {
@@ -84,13 +96,18 @@ class UpCommand implements Callable<Integer> {
         }
         String envoy = envoyBinary(home);
         List<String> cmd = new ArrayList<>(List.of("setsid", java, "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseSerialGC", "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xss512k",
+                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xss512k",
                 "-Dsluice.state-dir=" + stateDir, "-Dsluice.pin-root=" + pinRoot, "-Dsluice.pod-cidr=" + podCidr,
                 "-Dsluice.service-cidr=" + serviceCidr, "-Dsluice.name-prefix=" + namePrefix,
                 "-Dsluice.home=" + home, "-Dsluice.envoy-binary=" + envoy, "-Dsluice.envoy-admin-enabled=" + envoyAdmin,
                 "-Dsluice.envoy-admin-port=" + envoyAdminPort, "-Dsluice.envoy-prometheus-port=" + envoyPrometheusPort,
-                "-Dsluice.envoy-health-port=" + envoyHealthPort,
+                "-Dsluice.envoy-health-port=" + envoyHealthPort, "-Dsluice.hubble-port=" + hubblePort,
+                "-Dsluice.hubble-metrics-port=" + hubbleMetricsPort, "-Dsluice.hubble-buffer-capacity=" + hubbleBufferCapacity,
+                "-Dsluice.relay-port=" + relayPort, "-Dsluice.relay-health-port=" + relayHealthPort,
                 "-Dquarkus.http.port=" + (port > 0 ? port : 9876), "-jar", jar.toString()));
+        if (!nodeName.isBlank()) {
+            cmd.add(cmd.size() - 2, "-Dsluice.node-name=" + nodeName);
+        }
         return cmd;
     }
 

@@ -7,12 +7,6 @@ public final class DropReasons {
     private DropReasons() {}
 
     public static String describe(int code) {
-        return switch (code) {
-            case POLICY_DENIED -> "Policy denied";
-            case PROXY_LOOKUP_FAILED -> "Proxy lookup failed";
-            case NO_SERVICE -> "Service backend not found";
-            case POLICY_DENY -> "Policy denied by denylist";
-            default -> "reason " + code;
-        };
+        return io.sluice.api.hubble.HubbleNames.dropReason(code);
     }
 }

@@ -58,7 +58,12 @@ public final class EventLog {
         if (e.type() == DatapathEvent.DROP) {
             drops.incrementAndGet();
         }
-        append(EventViews.of(seq.incrementAndGet(), e.ktimeNs() + bootOffsetNanos, e));
+        append(EventViews.of(seq.incrementAndGet(), wallClockNanos(e), e));
+    }
+
+    /** When the event happened, in wall-clock nanoseconds. */
+    public long wallClockNanos(DatapathEvent e) {
+        return e.ktimeNs() + bootOffsetNanos;
     }
 
     private void append(EventView v) {

@@ -4,8 +4,6 @@ import io.sluice.agent.policy.Cidr;
 import io.sluice.api.node.EventView;
 import io.sluice.bpf.datapath.DatapathEvent;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /** Decodes a datapath event and the packet head it carries into a readable view. */
 final class EventViews {
@@ -49,21 +47,11 @@ final class EventViews {
     }
 
     static String matchType(int m) {
-        return switch (m) { case 1 -> "L3-Only"; case 2 -> "L3-L4"; case 3 -> "L4-Only"; case 4 -> "all"; default -> "none"; };
+        return io.sluice.api.hubble.HubbleNames.matchType(m);
     }
 
-    /** Hubble's order: SYN, ACK, RST, FIN, PSH, URG, ECE, CWR (COMPAT.md section 2). */
     static String tcpFlags(int f) {
-        List<String> out = new ArrayList<>();
-        if ((f & 0x02) != 0) out.add("SYN");
-        if ((f & 0x10) != 0) out.add("ACK");
-        if ((f & 0x04) != 0) out.add("RST");
-        if ((f & 0x01) != 0) out.add("FIN");
-        if ((f & 0x08) != 0) out.add("PSH");
-        if ((f & 0x20) != 0) out.add("URG");
-        if ((f & 0x40) != 0) out.add("ECE");
-        if ((f & 0x80) != 0) out.add("CWR");
-        return String.join(", ", out);
+        return io.sluice.api.hubble.HubbleNames.tcpFlags(f);
     }
 
     private static int int16(byte[] p, int o) {

@@ -58,4 +58,27 @@ public interface NodeConfig {
     /** Envoy's worker threads; 0 means one per core (Envoy's default; one worker measured slower on 2 cores). */
     @WithDefault("0")
     int envoyConcurrency();
+
+    /** The node's name in flows and in Hubble's node list; empty means the host name. */
+    java.util.Optional<String> nodeName();
+
+    /** Hubble's observer on TCP (Hubble's 4244); it is also on the unix socket hubble.sock in the state dir. */
+    @WithDefault("4244")
+    int hubblePort();
+
+    /** Hubble's Prometheus metrics (hubble_*), Hubble's 9965. */
+    @WithDefault("9965")
+    int hubbleMetricsPort();
+
+    /** Flows kept for GetFlows (Hubble's ring buffer); the oldest are overwritten first. */
+    @WithDefault("65535")
+    int hubbleBufferCapacity();
+
+    /** The relay's Observer API (Hubble relay's 4245); 0 runs no relay. */
+    @WithDefault("4245")
+    int relayPort();
+
+    /** The relay's gRPC health port (Hubble relay's 4222). */
+    @WithDefault("4222")
+    int relayHealthPort();
 }

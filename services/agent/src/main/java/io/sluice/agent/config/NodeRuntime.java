@@ -7,7 +7,16 @@ import io.sluice.agent.als.AccessLogServer;
 import io.sluice.agent.bpf.DatapathSync;
 import io.sluice.agent.bpf.EventLog;
 
+import io.sluice.agent.hubble.FlowParser;
+import io.sluice.agent.hubble.HubbleMetrics;
+import io.sluice.agent.hubble.MetricsServer;
+import io.sluice.agent.hubble.Observer;
+import io.sluice.agent.hubble.ObserverService;
+import io.sluice.agent.hubble.PeerService;
 import io.sluice.agent.netns.HostNetwork;
+import io.sluice.api.hubble.HubbleNames;
+import io.sluice.api.hubble.HubbleServer;
+import io.sluice.api.hubble.flow.LostEventSource;
 import io.sluice.agent.proc.DetachedProcess;
 import io.sluice.agent.node.Node;
 import io.sluice.agent.policy.Cidr;
@@ -23,6 +32,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +55,10 @@ public class NodeRuntime {
     private HostNetwork host;
     private Node node;
     private final EventLog events = new EventLog(8192);
+    private Observer observer;
+    private HubbleServer hubble;
+    private MetricsServer metrics;
+    private Thread lossWatch;
     private volatile boolean purged;
 
     NodeRuntime(NodeConfig config) {
@@ -71,13 +85,62 @@ public class NodeRuntime {
         sync.config(node.serviceCidr(), config.allowHostIngress());
         processes.start();
         node.restore();
+        startHubble();
         if (processes.l7()) {
-            accessLogs = new AccessLogServer(Path.of(processes.alsSocket()),
-                    r -> events.addL7(r, node::identityOf));
+            accessLogs = new AccessLogServer(Path.of(processes.alsSocket()), r -> {
+                events.addL7(r, node::identityOf);
+                observer.l7(r);
+            });
         }
-        reader = datapath.readEvents(events::add);
+        reader = datapath.readEvents(e -> {
+            events.add(e);
+            observer.datapathEvent(e, events.wallClockNanos(e));
+        });
         LOG.infof("node ready in %d ms: %d pods, %d objects, pins under %s", (System.nanoTime() - t0) / 1_000_000,
                 node.state().pods().size(), node.objects().size(), config.pinRoot());
+    }
+
+    /** Hubble's observer (unix socket and TCP), its metrics, and the count of events the datapath could not hand over. */
+    private void startHubble() {
+        String name = nodeName(config);
+        HubbleMetrics counters = new HubbleMetrics();
+        observer = new Observer(name, new FlowParser(name, node::directory), config.hubbleBufferCapacity(), counters);
+        String address = "127.0.0.1:" + config.hubblePort();
+        hubble = new HubbleServer("hubble-server-version", HubbleNames.VERSION, Path.of(config.stateDir(), "hubble.sock"),
+                config.hubblePort() > 0 ? new InetSocketAddress(config.hubblePort()) : null,
+                new ObserverService(observer, node::directory, address), new PeerService(name, address));
+        if (config.hubbleMetricsPort() > 0) {
+            metrics = new MetricsServer(new InetSocketAddress(config.hubbleMetricsPort()), counters);
+        }
+        long before = datapath.eventsLost();
+        lossWatch = Thread.ofVirtual().name("event-loss").start(() -> {
+            long seen = before;
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long now = datapath.eventsLost();
+                observer.lost(LostEventSource.PERF_EVENT_RING_BUFFER, now - seen);
+                seen = now;
+            }
+        });
+    }
+
+    static String nodeName(NodeConfig config) {
+        if (config.nodeName().isPresent()) {
+            return config.nodeName().get();
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "sluice-node";
+        }
+    }
+
+    public Observer observer() {
+        return observer;
     }
 
     void onStop(@Observes ShutdownEvent ev) {
@@ -140,6 +203,15 @@ public class NodeRuntime {
         }
         if (reader != null) {
             reader.close();
+        }
+        if (lossWatch != null) {
+            lossWatch.interrupt();
+        }
+        if (hubble != null) {
+            hubble.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (datapath != null) {
             datapath.close();

@@ -13,6 +13,7 @@ import io.sluice.agent.proc.DetachedProcess;
 import io.sluice.agent.policy.Cidr;
 import io.sluice.agent.policy.Identity;
 import io.sluice.agent.policy.Labels;
+import io.sluice.agent.hubble.Directory;
 import io.sluice.agent.policy.PolicyRule;
 import io.sluice.agent.store.NodeStore;
 import io.sluice.agent.store.PodRecord;
@@ -39,6 +40,7 @@ import java.util.function.Consumer;
  * operations are serialised.
  */
 public final class Node {
+    private volatile Directory directory = Directory.EMPTY;
     private static final Logger LOG = Logger.getLogger(Node.class);
     private final NodeConfig config;
     private final NodeStore store;
@@ -228,7 +230,13 @@ public final class Node {
         Map<String, Integer> names = new HashMap<>();
         services.forEach((s, vip) -> names.put(ClusterZone.serviceName(s.ref().name(), s.ref().namespace()), vip));
         dns.accept(new ClusterZone(names));
+        directory = new Directory(endpoints, desired.frontends(), router);
         save();
+    }
+
+    /** Names of the node's endpoints and services as of the last reconcile, for flows. */
+    public Directory directory() {
+        return directory;
     }
 
     /** The identity the datapath gives an address (a pod, the router), or world. */
