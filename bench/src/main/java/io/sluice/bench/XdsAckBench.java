@@ -28,8 +28,8 @@ import java.util.Map;
  * <p>Usage: {@code XdsAckBench SLUICE_HOME ENVOY_BINARY [ENDPOINTS] [ROUNDS]}.
  */
 public final class XdsAckBench {
-    /** The JVM flags the agent starts envoy-xds with (NodeProcesses.XDS_JVM). */
-    static final List<String> XDS_JVM = io.sluice.agent.config.NodeProcesses.XDS_JVM;
+    /** The JVM flags the agent starts envoy-xds with (NodeProcesses.SERVICE_JVM). */
+    static final List<String> XDS_JVM = io.sluice.agent.config.NodeProcesses.SERVICE_JVM;
 
     public static void main(String[] args) throws Exception {
         Path home = Path.of(args[0]);

@@ -65,7 +65,8 @@ final class FlowPrinter {
             case NODE_STATUS -> {
                 var s = r.getNodeStatus();
                 if (s.getStateChange() != io.sluice.api.hubble.relay.NodeState.NODE_CONNECTED) {
-                    err.printf("%s: %s %s%n", s.getStateChange(), String.join(", ", s.getNodeNamesList()), s.getMessage());
+                    err.printf("Node %s: %s%s%n", String.join(", ", s.getNodeNamesList()), s.getStateChange(),
+                            s.getMessage().isEmpty() ? "" : " (" + s.getMessage() + ")");
                 }
             }
             default -> { }

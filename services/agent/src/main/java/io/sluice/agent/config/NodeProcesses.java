@@ -14,16 +14,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The node's processes besides the agent: cluster DNS, envoy-xds and Envoy. Each runs detached
+ * The node's processes besides the agent: cluster DNS, Hubble relay, envoy-xds and Envoy. Each runs detached
  * (it outlives an agent restart) and is restarted within 200 ms when it dies.
  */
 public final class NodeProcesses implements AutoCloseable {
     /**
-     * envoy-xds's JVM, sized for its job (docs/benchmarks.md): a small heap that gives memory
+     * The JVM of envoy-xds and of the relay, sized for their jobs (docs/benchmarks.md): a small heap that gives memory
      * back, the C1 compiler only (less code cache and compiler memory; its work is parsing and
      * hashing), and one Netty arena per kind.
      */
-    public static final List<String> XDS_JVM = List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:MinHeapFreeRatio=10",
+    public static final List<String> SERVICE_JVM = List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:MinHeapFreeRatio=10",
             "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m",
             "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
             "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1");
@@ -32,12 +32,14 @@ public final class NodeProcesses implements AutoCloseable {
     private final DnsProcess dns;
     private final Optional<ManagedProcess> xds;
     private final Optional<ManagedProcess> envoy;
+    private final Optional<ManagedProcess> relay;
     private final Path stateDir;
     private Thread supervisor;
 
     public NodeProcesses(NodeConfig config, String router) {
         this.stateDir = Path.of(config.stateDir());
         this.dns = new DnsProcess(stateDir, router, config.dnsPort());
+        this.relay = relay(config, stateDir);
         if (config.envoyBinary().isBlank()) {
             this.xds = Optional.empty();
             this.envoy = Optional.empty();
@@ -47,7 +49,7 @@ public final class NodeProcesses implements AutoCloseable {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path xdsJar = Path.of(config.home(), "services/envoy-xds/target/quarkus-app/quarkus-run.jar");
         List<String> xdsCmd = new ArrayList<>(List.of(java));
-        xdsCmd.addAll(XDS_JVM);
+        xdsCmd.addAll(SERVICE_JVM);
         xdsCmd.addAll(List.of("-Dsluice.xds.socket=" + xdsSocket(), "-Dsluice.xds.state-dir=" + stateDir.resolve("xds"),
                 "-jar", xdsJar.toString()));
         this.xds = Optional.of(new ManagedProcess("envoy-xds", stateDir, xdsCmd));
@@ -60,7 +62,23 @@ public final class NodeProcesses implements AutoCloseable {
                         ? config.envoyConcurrency() : Runtime.getRuntime().availableProcessors()))));
     }
 
+    /** Hubble relay, on the agent's unix socket as its peer service; none when relay-port is 0. */
+    private static Optional<ManagedProcess> relay(NodeConfig config, Path stateDir) {
+        if (config.relayPort() <= 0) {
+            return Optional.empty();
+        }
+        Path jar = Path.of(config.home(), "services/relay/target/quarkus-app/quarkus-run.jar");
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        cmd.addAll(SERVICE_JVM);
+        cmd.addAll(List.of("--sun-misc-unsafe-memory-access=allow",
+                "-Dsluice.relay.peer-service=unix://" + stateDir.resolve("hubble.sock"),
+                "-Dsluice.relay.port=" + config.relayPort(), "-Dsluice.relay.health-port=" + config.relayHealthPort(),
+                "-jar", jar.toString()));
+        return Optional.of(new ManagedProcess("relay", stateDir, cmd));
+    }
+
     public DnsProcess dns() { return dns; }
+    public Optional<ManagedProcess> relay() { return relay; }
     public Optional<ManagedProcess> xds() { return xds; }
     public Optional<ManagedProcess> envoy() { return envoy; }
     public boolean l7() { return envoy.isPresent(); }
@@ -97,6 +115,7 @@ public final class NodeProcesses implements AutoCloseable {
     private void ensureAll() {
         List<ManagedProcess> all = new ArrayList<>();
         all.add(dns.process());
+        relay.ifPresent(all::add);
         xds.ifPresent(all::add);
         envoy.ifPresent(all::add);
         for (ManagedProcess p : all) {
@@ -119,6 +138,7 @@ public final class NodeProcesses implements AutoCloseable {
         close();
         envoy.ifPresent(ManagedProcess::stop);
         xds.ifPresent(ManagedProcess::stop);
+        relay.ifPresent(ManagedProcess::stop);
         dns.process().stop();
     }
 

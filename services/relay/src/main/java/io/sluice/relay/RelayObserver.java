@@ -1,0 +1,190 @@
+package io.sluice.relay;
+
+import com.google.protobuf.UInt32Value;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.sluice.api.hubble.HubbleNames;
+import io.sluice.api.hubble.observer.GetAgentEventsRequest;
+import io.sluice.api.hubble.observer.GetAgentEventsResponse;
+import io.sluice.api.hubble.observer.GetDebugEventsRequest;
+import io.sluice.api.hubble.observer.GetDebugEventsResponse;
+import io.sluice.api.hubble.observer.GetFlowsRequest;
+import io.sluice.api.hubble.observer.GetFlowsResponse;
+import io.sluice.api.hubble.observer.GetNamespacesRequest;
+import io.sluice.api.hubble.observer.GetNamespacesResponse;
+import io.sluice.api.hubble.observer.GetNodesRequest;
+import io.sluice.api.hubble.observer.GetNodesResponse;
+import io.sluice.api.hubble.observer.Namespace;
+import io.sluice.api.hubble.observer.Node;
+import io.sluice.api.hubble.observer.ObserverGrpc;
+import io.sluice.api.hubble.observer.ServerStatusRequest;
+import io.sluice.api.hubble.observer.ServerStatusResponse;
+import io.sluice.api.hubble.relay.NodeState;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/** Hubble's Observer API across the nodes {@link Peers} knows. */
+final class RelayObserver extends ObserverGrpc.ObserverImplBase {
+    private static final long PEER_DEADLINE_SECONDS = 3;
+    private final Peers peers;
+    private final int sortCapacity;
+    private final long sortTimeoutMillis;
+    private final long startNanos = System.nanoTime();
+
+    RelayObserver(Peers peers, int sortCapacity, long sortTimeoutMillis) {
+        this.peers = peers;
+        this.sortCapacity = sortCapacity;
+        this.sortTimeoutMillis = sortTimeoutMillis;
+    }
+
+    @Override
+    public void getFlows(GetFlowsRequest req, StreamObserver<GetFlowsResponse> out) {
+        var call = (ServerCallStreamObserver<GetFlowsResponse>) out;
+        List<Peers.Peer> nodes = List.copyOf(peers.all());
+        if (nodes.isEmpty()) {
+            out.onError(Status.UNAVAILABLE.withDescription("no nodes known to the relay yet (peer service unreachable?)")
+                    .asRuntimeException());
+            return;
+        }
+        Context.CancellableContext ctx = Context.current().withCancellation();
+        call.setOnCancelHandler(() -> ctx.cancel(null));
+        List<FlowMerge.Upstream> upstreams = nodes.stream().<FlowMerge.Upstream>map(p -> new FlowMerge.Upstream() {
+            @Override
+            public String name() {
+                return p.name();
+            }
+
+            @Override
+            public void stream(GetFlowsRequest r, java.util.function.Consumer<GetFlowsResponse> sink) {
+                ctx.run(() -> {
+                    Iterator<GetFlowsResponse> it = ObserverGrpc.newBlockingStub(p.channel()).getFlows(r);
+                    while (it.hasNext()) {
+                        GetFlowsResponse resp = it.next();
+                        sink.accept(resp.getNodeName().isEmpty() ? resp.toBuilder().setNodeName(p.name()).build() : resp);
+                    }
+                });
+            }
+        }).toList();
+        Thread.ofVirtual().name("relay-get-flows").start(() -> {
+            try {
+                for (Peers.Peer p : nodes) {
+                    send(call, FlowMerge.status(p.connected() ? NodeState.NODE_CONNECTED : NodeState.NODE_UNAVAILABLE,
+                            p.name(), ""));
+                }
+                new FlowMerge(upstreams, sortCapacity, sortTimeoutMillis).run(req, new FlowMerge.Sink() {
+                    @Override
+                    public void send(GetFlowsResponse r) {
+                        RelayObserver.send(call, r);
+                    }
+
+                    @Override
+                    public boolean cancelled() {
+                        return call.isCancelled();
+                    }
+                });
+                if (!call.isCancelled()) {
+                    call.onCompleted();
+                }
+            } catch (StatusRuntimeException e) {
+                // A request the nodes refuse (a bad filter) is refused with their message.
+                call.onError(e.getStatus().asRuntimeException());
+            } catch (InterruptedException e) {
+                call.onError(Status.CANCELLED.withDescription("relay shutting down").asRuntimeException());
+            } catch (RuntimeException e) {
+                if (!call.isCancelled()) {
+                    call.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+                }
+            }
+        });
+    }
+
+    /** Sends when the client can take it: a slow client slows the merge instead of filling memory. */
+    private static void send(ServerCallStreamObserver<GetFlowsResponse> call, GetFlowsResponse r) {
+        while (!call.isReady() && !call.isCancelled()) {
+            LockSupport.parkNanos(200_000);
+        }
+        if (!call.isCancelled()) {
+            call.onNext(r);
+        }
+    }
+
+    @Override
+    public void serverStatus(ServerStatusRequest req, StreamObserver<ServerStatusResponse> out) {
+        long num = 0, max = 0, seen = 0, uptime = System.nanoTime() - startNanos;
+        double rate = 0;
+        int connected = 0;
+        List<String> unavailable = new java.util.ArrayList<>();
+        for (Peers.Peer p : peers.all()) {
+            try {
+                ServerStatusResponse s = ObserverGrpc.newBlockingStub(p.channel())
+                        .withDeadlineAfter(PEER_DEADLINE_SECONDS, TimeUnit.SECONDS).serverStatus(req);
+                num += s.getNumFlows();
+                max += s.getMaxFlows();
+                seen += s.getSeenFlows();
+                rate += s.getFlowsRate();
+                connected++;
+            } catch (StatusRuntimeException e) {
+                unavailable.add(p.name());
+            }
+        }
+        out.onNext(ServerStatusResponse.newBuilder().setNumFlows(num).setMaxFlows(max).setSeenFlows(seen)
+                .setUptimeNs(uptime).setFlowsRate(rate).setVersion(HubbleNames.VERSION)
+                .setNumConnectedNodes(UInt32Value.of(connected)).setNumUnavailableNodes(UInt32Value.of(unavailable.size()))
+                .addAllUnavailableNodes(unavailable).build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void getNodes(GetNodesRequest req, StreamObserver<GetNodesResponse> out) {
+        var b = GetNodesResponse.newBuilder();
+        for (Peers.Peer p : peers.all()) {
+            Node.Builder n = Node.newBuilder().setName(p.name()).setAddress(p.address())
+                    .setTls(io.sluice.api.hubble.observer.TLS.newBuilder().setEnabled(false));
+            try {
+                ServerStatusResponse s = ObserverGrpc.newBlockingStub(p.channel())
+                        .withDeadlineAfter(PEER_DEADLINE_SECONDS, TimeUnit.SECONDS).serverStatus(ServerStatusRequest.getDefaultInstance());
+                n.setState(NodeState.NODE_CONNECTED).setVersion(s.getVersion()).setUptimeNs(s.getUptimeNs())
+                        .setNumFlows(s.getNumFlows()).setMaxFlows(s.getMaxFlows()).setSeenFlows(s.getSeenFlows());
+            } catch (StatusRuntimeException e) {
+                n.setState(NodeState.NODE_UNAVAILABLE);
+            }
+            b.addNodes(n);
+        }
+        out.onNext(b.build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void getNamespaces(GetNamespacesRequest req, StreamObserver<GetNamespacesResponse> out) {
+        TreeSet<String> all = new TreeSet<>();
+        for (Peers.Peer p : peers.all()) {
+            try {
+                ObserverGrpc.newBlockingStub(p.channel()).withDeadlineAfter(PEER_DEADLINE_SECONDS, TimeUnit.SECONDS)
+                        .getNamespaces(req).getNamespacesList().forEach(ns -> all.add(ns.getNamespace()));
+            } catch (StatusRuntimeException e) {
+                // an unavailable node adds nothing; GetNodes and ServerStatus report it
+            }
+        }
+        var b = GetNamespacesResponse.newBuilder();
+        all.forEach(ns -> b.addNamespaces(Namespace.newBuilder().setNamespace(ns)));
+        out.onNext(b.build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void getAgentEvents(GetAgentEventsRequest req, StreamObserver<GetAgentEventsResponse> out) {
+        out.onError(Status.UNIMPLEMENTED.withDescription("the relay does not forward agent events").asRuntimeException());
+    }
+
+    @Override
+    public void getDebugEvents(GetDebugEventsRequest req, StreamObserver<GetDebugEventsResponse> out) {
+        out.onError(Status.UNIMPLEMENTED.withDescription("the relay does not forward debug events").asRuntimeException());
+    }
+}
