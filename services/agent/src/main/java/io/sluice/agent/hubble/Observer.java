@@ -143,9 +143,10 @@ public final class Observer {
             }
             Message m = buffer.get(seq);
             if (m == null) {
-                long oldest = buffer.oldest();
-                lost += Math.max(1, oldest - seq);
-                seq = Math.max(seq + 1, oldest);
+                // Overwritten before this reader got to it; without follow, only what the call asked for counts.
+                long upto = req.getFollow() ? buffer.oldest() : Math.min(buffer.oldest(), end);
+                lost += Math.max(1, upto - seq);
+                seq = Math.max(seq + 1, upto);
                 continue;
             }
             seq++;
@@ -172,6 +173,9 @@ public final class Observer {
                         .setTime(l.getLast()).build());
                 default -> { }
             }
+        }
+        if (lost > 0 && !sink.cancelled()) {
+            sink.send(lostResponse(LostEventSource.HUBBLE_RING_BUFFER, lost));
         }
     }
 
