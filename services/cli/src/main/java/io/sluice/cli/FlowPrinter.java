@@ -49,10 +49,18 @@ final class FlowPrinter {
         };
     }
 
+    private static final java.util.regex.Pattern HTML_ESCAPE = java.util.regex.Pattern.compile("(?<!\\\\)((?:\\\\\\\\)*)\\\\u00(3d|3c|3e|26|27)");
+
+    /** protobuf's JSON printer escapes = < > & ' as unicode escapes; Hubble prints them plainly (jq reads both). */
+    static String unescapeHtml(String json) {
+        return HTML_ESCAPE.matcher(json).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(m.group(1)
+                + (char) Integer.parseInt(m.group(2), 16)));
+    }
+
     void print(GetFlowsResponse r) {
         if (format == Format.JSON) {
             try {
-                out.println(JSON.print(r));
+                out.println(unescapeHtml(JSON.print(r)));
             } catch (InvalidProtocolBufferException e) {
                 throw new CliException("cannot print a flow as JSON: " + e.getMessage());
             }

@@ -31,6 +31,7 @@ class StatusCommand implements Callable<Integer> {
         NodeClient c = root.client();
         if (!c.reachable()) {
             System.out.println("Sluice:               down (no agent at " + c.base() + "; run 'sluice up')");
+            hubble();
             return 1;
         }
         NodeStatus s = c.get("status", NodeStatus.class);

@@ -73,6 +73,13 @@ class ObserveOutputTest {
         assertThat(not.getNumber()).as("following: only new flows unless --last is given").isZero();
     }
 
+    @Test
+    void json_printsLabelsPlainly() throws Exception {
+        String json = FlowPrinter.unescapeHtml(com.google.protobuf.util.JsonFormat.printer().omittingInsignificantWhitespace()
+                .print(Endpoint.newBuilder().addLabels("k8s:org=empire").addLabels("a\\=b").build()));
+        assertThat(json).isEqualTo("{\"labels\":[\"k8s:org=empire\",\"a\\\\=b\"]}");
+    }
+
     static GetFlowsRequest request(String... args) {
         ObserveCommand c = new ObserveCommand();
         new CommandLine(c).parseArgs(args);

@@ -9,10 +9,13 @@ import io.sluice.api.hubble.peer.NotifyRequest;
 import io.sluice.api.hubble.peer.PeerGrpc;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The nodes the relay serves, as the Peer API announces them. A broken Notify stream (the
@@ -24,10 +27,23 @@ final class Peers implements AutoCloseable {
 
     /** One node: its name, its Observer API address, and a channel to it. */
     record Peer(String name, String address, ManagedChannel channel) {
-        /** False once connecting failed; a channel still connecting counts as connected (its stream reports failure). */
-        boolean connected() {
+        /**
+         * Connects now if the channel is idle or waiting out a reconnect backoff (the node came
+         * back after a restart), waiting up to {@code timeout}; false if it is still not ready.
+         */
+        boolean awaitReady(Duration timeout) throws InterruptedException {
             ConnectivityState s = channel.getState(true);
-            return s != ConnectivityState.TRANSIENT_FAILURE && s != ConnectivityState.SHUTDOWN;
+            if (s == ConnectivityState.READY) {
+                return true;
+            }
+            channel.resetConnectBackoff();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while ((s = channel.getState(true)) != ConnectivityState.READY && System.nanoTime() < deadline) {
+                CountDownLatch changed = new CountDownLatch(1);
+                channel.notifyWhenStateChanged(s, changed::countDown);
+                changed.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            return s == ConnectivityState.READY;
         }
     }
 

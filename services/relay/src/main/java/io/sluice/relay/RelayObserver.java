@@ -33,6 +33,7 @@ import java.util.concurrent.locks.LockSupport;
 /** Hubble's Observer API across the nodes {@link Peers} knows. */
 final class RelayObserver extends ObserverGrpc.ObserverImplBase {
     private static final long PEER_DEADLINE_SECONDS = 3;
+    private static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(2);
     private final Peers peers;
     private final int sortCapacity;
     private final long sortTimeoutMillis;
@@ -62,7 +63,8 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
             }
 
             @Override
-            public void stream(GetFlowsRequest r, java.util.function.Consumer<GetFlowsResponse> sink) {
+            public void stream(GetFlowsRequest r, java.util.function.Consumer<GetFlowsResponse> sink) throws InterruptedException {
+                p.awaitReady(CONNECT_TIMEOUT);
                 ctx.run(() -> {
                     Iterator<GetFlowsResponse> it = ObserverGrpc.newBlockingStub(p.channel()).getFlows(r);
                     while (it.hasNext()) {
@@ -74,10 +76,6 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
         }).toList();
         Thread.ofVirtual().name("relay-get-flows").start(() -> {
             try {
-                for (Peers.Peer p : nodes) {
-                    send(call, FlowMerge.status(p.connected() ? NodeState.NODE_CONNECTED : NodeState.NODE_UNAVAILABLE,
-                            p.name(), ""));
-                }
                 new FlowMerge(upstreams, sortCapacity, sortTimeoutMillis).run(req, new FlowMerge.Sink() {
                     @Override
                     public void send(GetFlowsResponse r) {

@@ -1,5 +1,7 @@
 package io.sluice.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -217,4 +219,107 @@ class L7PolicyE2E {
             thread.join();
         }
     }
+
+    @Test
+    @Order(7)
+    void observe_showsTheLabsL7Lines_json_filters_andMetrics() throws Exception {
+        put("tiefighter");
+        String request = "http-request DROPPED (HTTP/1.1 PUT http://deathstar.default.svc.cluster.local/v1/exhaust-port)";
+        TestNode.Result l7 = node.observeUntil(List.of(request, "to-proxy FORWARDED"), "--from-pod", "default/tiefighter",
+                "--to-pod", "default/deathstar", "--last", "300");
+        assertThat(l7.out()).containsPattern("default/tiefighter:\\d+ \\(ID:\\d+\\) -> default/deathstar-\\d:80 \\(ID:\\d+\\) "
+                + "to-proxy FORWARDED \\(TCP Flags: SYN\\)");
+        assertThat(l7.out()).containsPattern("default/tiefighter:\\d+ \\(ID:\\d+\\) -> default/deathstar-\\d:80 \\(ID:\\d+\\) "
+                + java.util.regex.Pattern.quote(request));
+        assertThat(l7.out()).containsPattern("policy-verdict:L3-L4 INGRESS ALLOWED \\(TCP Flags: SYN\\)");
+
+        assertThat(landed(node.land("tiefighter"))).isTrue();
+        JsonNode first = json(node.observeUntil(List.of("POST"), "--protocol", "http", "--from-pod", "default/tiefighter",
+                "--http-method", "POST", "-o", "jsonpb").out().lines().findFirst().orElseThrow()).path("flow").path("l7");
+        assertThat(first.path("type").asText()).isEqualTo("REQUEST");
+        assertThat(first.path("http").path("method").asText()).isEqualTo("POST");
+        assertThat(first.path("http").path("url").asText()).isEqualTo(DEATHSTAR + "/v1/request-landing");
+        assertThat(first.path("http").path("protocol").asText()).isEqualTo("HTTP/1.1");
+        assertThat(first.path("http").path("headers").findValuesAsText("key")).contains("X-Request-Id", "User-Agent");
+        JsonNode reply = json(node.observe("--protocol", "http", "--to-pod", "default/tiefighter", "--http-status", "200",
+                "-o", "jsonpb").out().lines().reduce((a, b) -> b).orElseThrow()).path("flow");
+        assertThat(reply.path("l7").path("type").asText()).isEqualTo("RESPONSE");
+        assertThat(reply.path("l7").path("http").path("code").asInt()).isEqualTo(200);
+        assertThat(reply.path("l7").path("latency_ns").asLong()).isPositive();
+        assertThat(reply.path("is_reply").asBoolean()).isTrue();
+        String id = first.path("http").path("headers").findParents("key").stream()
+                .filter(h -> h.path("key").asText().equals("X-Request-Id")).findFirst().orElseThrow().path("value").asText();
+        assertThat(node.observe("--protocol", "http", "-n", "default", "--http-header", "X-Request-Id:" + id, "-o", "jsonpb")
+                .out().lines().map(l -> json(l).path("flow").path("l7").path("type").asText()).toList())
+                .as("request and response of one exchange, found by X-Request-Id").containsExactly("REQUEST", "RESPONSE");
+
+        assertThat(node.observe("--type", "trace:to-proxy", "--last", "50").out().lines())
+                .isNotEmpty().allMatch(l -> l.contains(" to-proxy FORWARDED ("));
+        assertThat(node.observe("--protocol", "http", "--from-pod", "default/tiefighter", "--traffic-direction", "egress").out())
+                .as("the lab's L7 rules are ingress rules").isEmpty();
+        assertThat(node.observe("--http-status", "403", "--last", "5").out().lines())
+                .isNotEmpty().allMatch(l -> l.contains("http-response FORWARDED (HTTP/1.1 403"));
+        assertThat(node.observe("-n", "default", "--not", "--verdict", "FORWARDED", "--last", "50").out().lines())
+                .isNotEmpty().allMatch(l -> l.contains(" DROPPED (") || l.contains(" DENIED ("));
+
+        TestNode.Result bad = node.observe("--protocol", "bogus");
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.out()).contains("Error: invalid request: protocol: unknown protocol 'bogus'");
+
+        String metrics = TestNode.run(List.of("curl", "-s", "http://127.0.0.1:" + node.metricsPort + "/metrics"), null).out();
+        assertThat(metrics).contains("hubble_http_requests_total{method=\"POST\",protocol=\"HTTP/1.1\",reporter=\"server\",status=\"200\"}")
+                .contains("hubble_http_requests_total{method=\"PUT\",protocol=\"HTTP/1.1\",reporter=\"server\",status=\"403\"}")
+                .contains("hubble_flows_processed_total{").contains("hubble_http_request_duration_seconds_bucket{")
+                .contains("# TYPE hubble_lost_events_total counter");
+        assertThat(node.sluice("status", "--hubble-server", "localhost:" + node.relayPort).out())
+                .containsPattern("Hubble Relay: +OK").contains("Current/Max Flows: ").contains("Connected Nodes: 1/1");
+    }
+
+    @Test
+    @Order(8)
+    void observeFollow_printsNewFlowsAsTheyCome() throws Exception {
+        Process follow = new ProcessBuilder(TestNode.HOME.resolve("bin/sluice").toString(), "observe", "--server",
+                "localhost:" + node.relayPort, "-f", "--protocol", "http", "--from-pod", "default/tiefighter")
+                .redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(follow.getInputStream()))) {
+            var lines = new java.util.concurrent.LinkedBlockingQueue<String>();
+            Thread.ofVirtual().start(() -> out.lines().forEach(lines::add));
+            String line = null;
+            for (int i = 0; i < 20 && line == null; i++) {
+                put("tiefighter");
+                line = lines.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertThat(line).contains("http-request DROPPED (HTTP/1.1 PUT " + DEATHSTAR + "/v1/exhaust-port)");
+        } finally {
+            follow.destroy();
+        }
+    }
+
+    @Test
+    @Order(9)
+    void relay_reportsAnAgentThatIsGone_andServesItAgainWhenItReturns() throws Exception {
+        new ProcessBuilder("kill", "-9", Long.toString(node.agentPid())).start().waitFor();
+        String status = "";
+        for (int i = 0; i < 30 && !status.contains("Connected Nodes: 0/1"); i++) {
+            Thread.sleep(300);
+            status = node.sluice("status", "--hubble-server", "localhost:" + node.relayPort).out();
+        }
+        assertThat(status).contains("Connected Nodes: 0/1").containsPattern("Unavailable nodes: +" + node.prefix);
+        TestNode.Result during = node.observe("--last", "5");
+        assertThat(during.exit()).as("the relay keeps serving").isZero();
+        assertThat(during.out()).contains("Node " + node.prefix + ": NODE_UNAVAILABLE");
+        assertOk(node.restart());
+        put("tiefighter");
+        assertThat(node.observeUntil(List.of("exhaust-port"), "--protocol", "http", "--last", "5").out())
+                .contains("http-request DROPPED (HTTP/1.1 PUT " + DEATHSTAR + "/v1/exhaust-port)");
+    }
+
+    static JsonNode json(String line) {
+        try {
+            return new ObjectMapper().readTree(line);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + line, e);
+        }
+    }
+
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -76,6 +77,15 @@ class StarWarsE2E {
             String xwingIp = node.sluice("get", "pods").out().lines().filter(l -> l.contains(" xwing "))
                     .findFirst().orElseThrow().split("\\s+")[3];
             assertThat(drops.out()).contains("Policy denied " + xwingIp);
+            // Lab step 5: what Hubble shows of the drop.
+            TestNode.Result seen = node.observeUntil(List.of("Policy denied DROPPED"), "--to-pod", "default/deathstar",
+                    "--from-pod", "default/xwing", "--last", "50");
+            assertThat(seen.out()).containsPattern("default/xwing:\\d+ \\(ID:\\d+\\) <> default/deathstar-\\d:80 \\(ID:\\d+\\) "
+                    + "policy-verdict:none INGRESS DENIED \\(TCP Flags: SYN\\)");
+            assertThat(seen.out()).containsPattern("default/xwing:\\d+ \\(ID:\\d+\\) <> default/deathstar-\\d:80 \\(ID:\\d+\\) "
+                    + "Policy denied DROPPED \\(TCP Flags: SYN\\)");
+            assertThat(node.observe("--verdict", "DROPPED", "--last", "100").out().lines())
+                    .isNotEmpty().allMatch(l -> l.contains(" DROPPED (") || l.contains(" DENIED ("));
         } finally {
             assertOk(node.delete(policy));
         }

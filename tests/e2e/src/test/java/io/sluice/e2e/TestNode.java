@@ -20,6 +20,8 @@ final class TestNode implements AutoCloseable {
     final Path stateDir;
     final String prefix;
     final String podCidrPrefix;
+    /** Hubble's ports of this node: observer (port + 4), metrics (+ 5), relay (+ 6), relay health (+ 7). */
+    final int hubblePort, metricsPort, relayPort;
 
     /** A command's exit code and what it printed (stdout and stderr together). */
     record Result(int exit, String out) {}
@@ -30,6 +32,9 @@ final class TestNode implements AutoCloseable {
         this.api = "http://127.0.0.1:" + port;
         this.prefix = "se2e" + subnet;
         this.podCidrPrefix = "10." + subnet + ".";
+        this.hubblePort = port + 4;
+        this.metricsPort = port + 5;
+        this.relayPort = port + 6;
         try {
             this.stateDir = Files.createTempDirectory("sluice-e2e-");
         } catch (IOException e) {
@@ -38,7 +43,10 @@ final class TestNode implements AutoCloseable {
         this.upArgs = List.of("up", "--state-dir", stateDir.toString(), "--pin-root", "/sys/fs/bpf/" + prefix,
                 "--pod-cidr", "10." + subnet + ".0.0/16", "--service-cidr", "10." + (subnet + 1) + ".0.0/16",
                 "--name-prefix", prefix, "--envoy-admin", "--envoy-admin-port", Integer.toString(port + 1),
-                "--envoy-prometheus-port", Integer.toString(port + 2), "--envoy-health-port", Integer.toString(port + 3));
+                "--envoy-prometheus-port", Integer.toString(port + 2), "--envoy-health-port", Integer.toString(port + 3),
+                "--node-name", prefix, "--hubble-port", Integer.toString(hubblePort), "--hubble-metrics-port",
+                Integer.toString(metricsPort), "--relay-port", Integer.toString(relayPort), "--relay-health-port",
+                Integer.toString(port + 7));
         Result up = restart();
         if (up.exit() != 0) {
             throw new IllegalStateException("sluice up failed: " + up.out());
@@ -49,6 +57,23 @@ final class TestNode implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/sluice").toString(), "--node", api));
         cmd.addAll(List.of(args));
         return run(cmd, null);
+    }
+
+    /** {@code sluice observe} against this node's relay. */
+    Result observe(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("observe", "--server", "localhost:" + relayPort));
+        cmd.addAll(List.of(args));
+        return sluice(cmd.toArray(String[]::new));
+    }
+
+    /** Observes until the output contains every wanted text (flows arrive asynchronously), at most about 6 s. */
+    Result observeUntil(List<String> wanted, String... args) throws InterruptedException {
+        Result r = observe(args);
+        for (int i = 0; i < 20 && !wanted.stream().allMatch(r.out()::contains); i++) {
+            Thread.sleep(300);
+            r = observe(args);
+        }
+        return r;
     }
 
     Result apply(String yaml) {
@@ -119,6 +144,7 @@ final class TestNode implements AutoCloseable {
 
     @Override
     public void close() {
+        restart(); // a test that stopped the agent and failed before restarting it must not leave the node behind
         sluice("down", "--purge");
         try (var files = Files.walk(stateDir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -28,7 +28,7 @@ final class AccessLogEntries {
         if (!req.getRequestId().isEmpty()) {
             reqHeaders.add(new L7Record.Header("X-Request-Id", req.getRequestId()));
         }
-        if (!req.getUserAgent().isEmpty()) {
+        if (!req.getUserAgent().isEmpty() && !req.getRequestHeadersMap().containsKey("user-agent")) {
             reqHeaders.add(new L7Record.Header("User-Agent", req.getUserAgent()));
         }
         req.getRequestHeadersMap().forEach((k, v) -> reqHeaders.add(new L7Record.Header(k, v)));

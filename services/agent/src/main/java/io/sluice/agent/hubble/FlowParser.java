@@ -121,9 +121,9 @@ public final class FlowParser {
     }
 
     /**
-     * An HTTP exchange as Hubble shows it: the request flow, and for a forwarded request the
-     * response flow (source and destination swapped, is_reply set). A denied request has no
-     * response flow: the proxy answered it itself.
+     * An HTTP exchange as Hubble shows it: the request flow (DROPPED when the policy denied it)
+     * and the response flow (source and destination swapped, is_reply set; for a denied
+     * request the proxy's own 403, forwarded to the client).
      */
     public List<Flow> parse(L7Record r) {
         Directory dir = directory.get();
@@ -138,10 +138,7 @@ public final class FlowParser {
                 .setL7(Layer7.newBuilder().setType(L7FlowType.REQUEST).setHttp(http(r, 0, r.requestHeaders(), "")))
                 .setSummary(r.requestSummary());
         dir.service(server.address(), server.port()).ifPresent(request::setDestinationService);
-        if (!r.forwarded()) {
-            return List.of(request.build());
-        }
-        Flow.Builder response = l7Flow(r.timeNanos() + r.latencyNanos(), verdict, direction, server, client, true)
+        Flow.Builder response = l7Flow(r.timeNanos() + r.latencyNanos(), Verdict.FORWARDED, direction, server, client, true)
                 .setSource(serverEp).setDestination(clientEp)
                 .setL7(Layer7.newBuilder().setType(L7FlowType.RESPONSE).setLatencyNs(r.latencyNanos())
                         .setHttp(http(r, r.status(), r.responseHeaders(), r.requestId())))

@@ -75,9 +75,6 @@ public final class HubbleMetrics {
                         + reporter + "\",status=\"" + http.getCode() + "\"");
                 durations.computeIfAbsent("method=\"" + http.getMethod() + "\",reporter=\"" + reporter + "\"",
                         k -> new Histogram()).observe(f.getL7().getLatencyNs() / 1e9);
-            } else if (f.getVerdict() == io.sluice.api.hubble.flow.Verdict.DROPPED) {
-                count(requests, "method=\"" + http.getMethod() + "\",protocol=\"" + http.getProtocol() + "\",reporter=\""
-                        + reporter + "\",status=\"403\"");
             }
         }
     }
