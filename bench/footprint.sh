@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Footprint: time from `sluice up` to ready on a fresh node, then the agent's resident memory
-# with 100 pods and 100 policies (and the cluster DNS process's, reported apart).
+# with 100 pods and 100 policies (and the cluster DNS process's and the relay's, reported apart).
 set -euo pipefail
 home=$(cd "$(dirname "$0")/.." && pwd)
 node=http://127.0.0.1:19881
@@ -10,7 +10,8 @@ cleanup() { s down --purge >/dev/null 2>&1 || true; rm -rf "$state"; }
 trap cleanup EXIT
 t0=$(date +%s.%N)
 s up --state-dir "$state" --pin-root /sys/fs/bpf/sfoot --pod-cidr 10.222.0.0/16 --service-cidr 10.223.0.0/16 \
-  --name-prefix sfoot --envoy-prometheus-port 19983 --envoy-health-port 19984 >/dev/null
+  --name-prefix sfoot --envoy-prometheus-port 19983 --envoy-health-port 19984 --hubble-port 19985 \
+  --hubble-metrics-port 19986 --relay-port 19987 --relay-health-port 19988 >/dev/null
 t1=$(date +%s.%N)
 echo "up_to_ready_seconds $(python3 -c "print(round($t1-$t0,2))")"
 for i in $(seq 1 100); do
@@ -36,3 +37,11 @@ echo "pods $(s get pods -o json | jq length), policies $(s get cnp -o json | jq 
 echo "agent_rss_mb $(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$pid/status)"
 dns=$(cut -d' ' -f1 "$state/dns.pid")
 echo "dns_rss_mb $(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$dns/status)"
+# Some flows (connection attempts between pods, dropped by the policies), then the relay after
+# serving every flow of the node five times over, as JSON.
+peer=$(s get pods -o json | jq -r '.[] | select(.name=="pod2") | .ip')
+ip netns exec sfoot-default-pod1 bash -c "for i in \$(seq 1 1000); do timeout 0.02 bash -c 'echo > /dev/tcp/$peer/80' 2>/dev/null; done" || true
+for _ in 1 2 3 4 5; do s observe --server localhost:19987 --all -o json >/dev/null; done
+relay=$(cut -d' ' -f1 "$state/relay.pid")
+echo "relay_rss_mb $(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$relay/status) (flows served: $(s observe --server localhost:19987 --all -o json | wc -l))"
+

@@ -15,6 +15,11 @@ public record BpfProgram(String name, int fd) {
      * (values above 1 name a real device; 0 or 1 mean loopback). Maps are the real ones.
      */
     public TestRun testRun(byte[] packet, int ifindex) {
+        return testRun(packet, ifindex, 1);
+    }
+
+    /** Runs the program {@code repeat} times in one call (benchmarks drive the datapath this way). */
+    public TestRun testRun(byte[] packet, int ifindex, int repeat) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment in = a.allocateFrom(ValueLayout.JAVA_BYTE, packet);
             MemorySegment out = a.allocate(packet.length + 256);
@@ -30,7 +35,7 @@ public record BpfProgram(String name, int fd) {
                 opts.set(ValueLayout.ADDRESS, 32, ctx);
                 opts.set(ValueLayout.JAVA_INT, 48, SKB_CTX_SIZE);
             }
-            opts.set(ValueLayout.JAVA_INT, 60, 1);              // repeat
+            opts.set(ValueLayout.JAVA_INT, 60, repeat);
             int rc = Libbpf.call(Libbpf.TEST_RUN, fd, opts);
             if (rc < 0) {
                 throw new BpfException("test run of", name, -rc);

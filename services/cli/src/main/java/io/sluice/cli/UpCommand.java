@@ -95,8 +95,14 @@ class UpCommand implements Callable<Integer> {
             throw new CliException("agent not built: " + jar + " is missing (run 'make build')");
         }
         String envoy = envoyBinary(home);
+        // The agent's JVM (docs/benchmarks.md, Footprint): room in the old generation for a full
+        // flow buffer (about 50 MB), a small young generation (its size, touched before the first
+        // collection, is most of the resident memory), a heap that gives memory back, one Netty arena.
         List<String> cmd = new ArrayList<>(List.of("setsid", java, "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xss512k",
+                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xmx192m", "-Xmn24m", "-XX:MinHeapFreeRatio=10",
+                "-XX:MaxHeapFreeRatio=30", "-XX:ReservedCodeCacheSize=32m",
+                "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
+                "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1", "-XX:TieredStopAtLevel=1", "-Xss512k",
                 "-Dsluice.state-dir=" + stateDir, "-Dsluice.pin-root=" + pinRoot, "-Dsluice.pod-cidr=" + podCidr,
                 "-Dsluice.service-cidr=" + serviceCidr, "-Dsluice.name-prefix=" + namePrefix,
                 "-Dsluice.home=" + home, "-Dsluice.envoy-binary=" + envoy, "-Dsluice.envoy-admin-enabled=" + envoyAdmin,

@@ -23,16 +23,16 @@ import java.util.function.Consumer;
  * and, when following, tried again every second. A request the nodes refuse as invalid ends
  * the merge with their status.
  */
-final class FlowMerge {
+public final class FlowMerge {
     /** One node's stream: blocks while it delivers, returns when the node ends it, throws when it fails. */
-    interface Upstream {
+    public interface Upstream {
         String name();
 
         void stream(GetFlowsRequest req, Consumer<GetFlowsResponse> sink) throws Exception;
     }
 
     /** Where merged answers go. */
-    interface Sink {
+    public interface Sink {
         void send(GetFlowsResponse r);
 
         boolean cancelled();
@@ -50,13 +50,13 @@ final class FlowMerge {
     private final int sortCapacity;
     private final long sortTimeoutMillis;
 
-    FlowMerge(List<Upstream> upstreams, int sortCapacity, long sortTimeoutMillis) {
+    public FlowMerge(List<Upstream> upstreams, int sortCapacity, long sortTimeoutMillis) {
         this.upstreams = upstreams;
         this.sortCapacity = sortCapacity;
         this.sortTimeoutMillis = sortTimeoutMillis;
     }
 
-    void run(GetFlowsRequest req, Sink out) throws InterruptedException {
+    public void run(GetFlowsRequest req, Sink out) throws InterruptedException {
         BlockingQueue<Item> queue = new ArrayBlockingQueue<>(Math.max(1024, sortCapacity * 4));
         List<Thread> threads = new ArrayList<>();
         for (Upstream u : upstreams) {
