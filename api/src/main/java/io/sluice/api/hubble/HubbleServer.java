@@ -82,12 +82,6 @@ public final class HubbleServer implements AutoCloseable {
         };
     }
 
-    /** The TCP port actually bound (useful when asked for port 0). */
-    public int tcpPort() {
-        return servers.stream().flatMap(s -> s.getListenSockets().stream())
-                .filter(a -> a instanceof InetSocketAddress).mapToInt(a -> ((InetSocketAddress) a).getPort()).findFirst().orElse(-1);
-    }
-
     @Override
     public void close() {
         servers.forEach(Server::shutdownNow);

@@ -1,6 +1,5 @@
 package io.sluice.relay;
 
-import com.google.protobuf.Timestamp;
 import io.sluice.api.hubble.observer.GetFlowsResponse;
 
 import java.util.ArrayList;
@@ -41,13 +40,5 @@ final class MergeBuffer {
             out.add(queue.poll());
         }
         return out;
-    }
-
-    int size() {
-        return queue.size();
-    }
-
-    static long nanos(Timestamp t) {
-        return t.getSeconds() * 1_000_000_000L + t.getNanos();
     }
 }

@@ -44,13 +44,13 @@ public final class Directory {
         this.namespaces = endpoints.stream().map(Endpoint::namespace).distinct().sorted().toList();
     }
 
-    /** The endpoint at a pod address, or a reserved/world one carrying the identity the datapath gave. */
+    /** The endpoint at a pod address, host for the router, else one carrying the identity the datapath gave. */
     public io.sluice.api.hubble.flow.Endpoint endpoint(int address, int identity) {
         var e = byAddress.get(address);
         if (e != null) {
             return e;
         }
-        int id = address == router && identity == 0 ? Identity.HOST : identity;
+        int id = address == router ? Identity.HOST : identity;
         return RESERVED.computeIfAbsent(id, Directory::reserved);
     }
 

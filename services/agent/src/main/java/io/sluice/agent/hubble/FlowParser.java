@@ -157,8 +157,9 @@ public final class FlowParser {
                 .setL4(Layer4.newBuilder().setTCP(TCP.newBuilder().setSourcePort(src.port()).setDestinationPort(dst.port())));
     }
 
+    /** The identity of an access log's peer: its pod's, host for the router, world for anything else. */
     private static int identity(Directory dir, int address) {
-        return dir.endpoint(address, 0).getIdentity();
+        return dir.endpoint(address, io.sluice.agent.policy.Identity.WORLD).getIdentity();
     }
 
     private static HTTP http(L7Record r, int code, List<L7Record.Header> headers, String requestId) {

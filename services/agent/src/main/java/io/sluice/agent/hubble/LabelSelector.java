@@ -35,15 +35,15 @@ record LabelSelector(List<Predicate<List<String>>> requirements) {
     }
 
     private static Predicate<List<String>> requirement(String field, String text, String r) {
-        String lower = r.replaceAll("\\s+", " ");
-        int in = lower.indexOf(" in ("), notIn = lower.indexOf(" notin (");
+        String normalized = r.replaceAll("\\s+", " ");
+        int in = normalized.indexOf(" in ("), notIn = normalized.indexOf(" notin (");
         if (notIn > 0 || in > 0) {
             boolean negate = notIn > 0;
-            String key = lower.substring(0, negate ? notIn : in).trim();
-            if (!lower.endsWith(")")) {
+            String key = normalized.substring(0, negate ? notIn : in).trim();
+            if (!normalized.endsWith(")")) {
                 throw new FlowFilters.InvalidFilter(field + ": '" + text + "': missing ')'");
             }
-            Set<String> values = Set.copyOf(List.of(lower.substring(lower.indexOf('(') + 1, lower.length() - 1).trim()
+            Set<String> values = Set.copyOf(List.of(normalized.substring(normalized.indexOf('(') + 1, normalized.length() - 1).trim()
                     .split("\\s*,\\s*")));
             checkKey(field, text, key);
             return labels -> negate != labels.stream().anyMatch(l -> keyMatches(key, l) && values.contains(value(l)));

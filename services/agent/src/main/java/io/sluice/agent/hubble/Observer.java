@@ -73,24 +73,20 @@ public final class Observer {
         return buffer.next();
     }
 
-    /** Flows per second over the last minute of the buffer. */
+    /** Flows per second over the last minute (or since start, if sooner) that the buffer still holds. */
     public double flowsRate() {
         long now = System.currentTimeMillis();
-        long from = now - 60_000;
-        long count = 0, oldestMs = now;
+        long window = Math.max(1_000, Math.min(60_000, uptimeNanos() / 1_000_000));
+        long count = 0;
         for (long seq = buffer.next() - 1; seq >= buffer.oldest(); seq--) {
-            if (!(buffer.get(seq) instanceof Flow f)) {
-                continue;
+            if (buffer.get(seq) instanceof Flow f) {
+                if (Timestamps.toMillis(f.getTime()) < now - window) {
+                    break;
+                }
+                count++;
             }
-            long t = Timestamps.toMillis(f.getTime());
-            if (t < from) {
-                break;
-            }
-            count++;
-            oldestMs = Math.min(oldestMs, t);
         }
-        long span = Math.max(1_000, Math.min(60_000, now - Math.min(oldestMs, now - uptimeNanos() / 1_000_000)));
-        return count * 1000.0 / span;
+        return count * 1000.0 / window;
     }
 
     /** Where a GetFlows call sends its answers; false from {@code send} when the client is gone. */

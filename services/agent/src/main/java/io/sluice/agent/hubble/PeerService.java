@@ -1,6 +1,5 @@
 package io.sluice.agent.hubble;
 
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.sluice.api.hubble.peer.ChangeNotification;
 import io.sluice.api.hubble.peer.ChangeNotificationType;
@@ -22,8 +21,6 @@ public final class PeerService extends PeerGrpc.PeerImplBase {
 
     @Override
     public void notify(NotifyRequest req, StreamObserver<ChangeNotification> out) {
-        var call = (ServerCallStreamObserver<ChangeNotification>) out;
-        call.setOnCancelHandler(() -> { });
         out.onNext(ChangeNotification.newBuilder().setName(nodeName).setAddress(address)
                 .setType(ChangeNotificationType.PEER_ADDED).build());
     }

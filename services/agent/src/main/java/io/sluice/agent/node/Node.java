@@ -40,8 +40,8 @@ import java.util.function.Consumer;
  * operations are serialised.
  */
 public final class Node {
-    private volatile Directory directory = Directory.EMPTY;
     private static final Logger LOG = Logger.getLogger(Node.class);
+    private volatile Directory directory = Directory.EMPTY;
     private final NodeConfig config;
     private final NodeStore store;
     private final DatapathSync datapath;
