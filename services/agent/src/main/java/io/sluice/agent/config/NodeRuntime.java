@@ -105,8 +105,10 @@ public class NodeRuntime {
         String name = nodeName(config);
         HubbleMetrics counters = new HubbleMetrics();
         observer = new Observer(name, new FlowParser(name, node::directory), config.hubbleBufferCapacity(), counters);
-        String address = "127.0.0.1:" + config.hubblePort();
-        hubble = new HubbleServer("hubble-server-version", HubbleNames.VERSION, Path.of(config.stateDir(), "hubble.sock"),
+        Path socket = Path.of(config.stateDir(), "hubble.sock");
+        // What the Peer API announces: TCP when the observer has a port, else its unix socket.
+        String address = config.hubblePort() > 0 ? "127.0.0.1:" + config.hubblePort() : "unix://" + socket;
+        hubble = new HubbleServer("hubble-server-version", HubbleNames.VERSION, socket,
                 config.hubblePort() > 0 ? new InetSocketAddress(config.hubblePort()) : null,
                 new ObserverService(observer, node::directory, address), new PeerService(name, address));
         if (config.hubbleMetricsPort() > 0) {
