@@ -64,6 +64,16 @@ public final class HubbleNames {
         return b.toString();
     }
 
+    /** The source or destination port of a flow's L4 header; 0 for protocols without ports. */
+    public static int port(io.sluice.api.hubble.flow.Layer4 l4, boolean source) {
+        return switch (l4.getProtocolCase()) {
+            case TCP -> source ? l4.getTCP().getSourcePort() : l4.getTCP().getDestinationPort();
+            case UDP -> source ? l4.getUDP().getSourcePort() : l4.getUDP().getDestinationPort();
+            case SCTP -> source ? l4.getSCTP().getSourcePort() : l4.getSCTP().getDestinationPort();
+            default -> 0;
+        };
+    }
+
     /** The header bits of a TCPFlags message. */
     public static int tcpFlagBits(io.sluice.api.hubble.flow.TCPFlags t) {
         return (t.getFIN() ? 0x01 : 0) | (t.getSYN() ? 0x02 : 0) | (t.getRST() ? 0x04 : 0) | (t.getPSH() ? 0x08 : 0)

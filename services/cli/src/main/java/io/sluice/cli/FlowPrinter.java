@@ -4,7 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.sluice.api.hubble.HubbleNames;
 import io.sluice.api.hubble.flow.Flow;
-import io.sluice.api.hubble.flow.Layer4;
 import io.sluice.api.hubble.flow.Verdict;
 import io.sluice.api.hubble.observer.GetFlowsResponse;
 
@@ -187,18 +186,10 @@ final class FlowPrinter {
         } else if (!names.isEmpty()) {
             host = String.join(",", names);
         }
-        int port = port(f.getL4(), source);
+        int port = io.sluice.api.hubble.HubbleNames.port(f.getL4(), source);
         return port == 0 ? host : host + ":" + port;
     }
 
-    private static int port(Layer4 l4, boolean source) {
-        return switch (l4.getProtocolCase()) {
-            case TCP -> source ? l4.getTCP().getSourcePort() : l4.getTCP().getDestinationPort();
-            case UDP -> source ? l4.getUDP().getSourcePort() : l4.getUDP().getDestinationPort();
-            case SCTP -> source ? l4.getSCTP().getSourcePort() : l4.getSCTP().getDestinationPort();
-            default -> 0;
-        };
-    }
 
     static String identity(int id) {
         String reserved = HubbleNames.reservedIdentity(id);

@@ -130,14 +130,14 @@ class ObserveCommand implements Callable<Integer> {
     void port(String v) { filters.either(f -> f.addSourcePort(v), f -> f.addDestinationPort(v)); }
 
     @Option(names = "--from-identity", description = "Source identity (number or reserved name).")
-    void fromIdentity(String v) { int id = identity(v); filters.both(f -> f.addSourceIdentity(id)); }
+    void fromIdentity(String v) { int id = parseIdentity(v); filters.both(f -> f.addSourceIdentity(id)); }
 
     @Option(names = "--to-identity", description = "Destination identity (number or reserved name).")
-    void toIdentity(String v) { int id = identity(v); filters.both(f -> f.addDestinationIdentity(id)); }
+    void toIdentity(String v) { int id = parseIdentity(v); filters.both(f -> f.addDestinationIdentity(id)); }
 
     @Option(names = "--identity", description = "Source or destination identity.")
-    void identity2(String v) {
-        int id = identity(v);
+    void identity(String v) {
+        int id = parseIdentity(v);
         filters.either(f -> f.addSourceIdentity(id), f -> f.addDestinationIdentity(id));
     }
 
@@ -249,7 +249,7 @@ class ObserveCommand implements Callable<Integer> {
         return b.build();
     }
 
-    static int identity(String v) {
+    static int parseIdentity(String v) {
         for (int id = 0; id < 11; id++) {
             if (HubbleNames.reservedIdentity(id).equals(v)) {
                 return id;

@@ -202,10 +202,8 @@ public final class FlowMerge {
     }
 
     static GetFlowsResponse status(NodeState state, String node, String message) {
-        long now = System.currentTimeMillis();
         return GetFlowsResponse.newBuilder().setNodeStatus(NodeStatusEvent.newBuilder().setStateChange(state)
                         .addNodeNames(node).setMessage(message))
-                .setTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(now / 1000).setNanos((int) (now % 1000) * 1_000_000))
-                .build();
+                .setTime(com.google.protobuf.util.Timestamps.fromMillis(System.currentTimeMillis())).build();
     }
 }

@@ -7,6 +7,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.sluice.api.hubble.HubbleNames;
+import io.sluice.api.hubble.HubbleStreams;
 import io.sluice.api.hubble.observer.GetAgentEventsRequest;
 import io.sluice.api.hubble.observer.GetAgentEventsResponse;
 import io.sluice.api.hubble.observer.GetDebugEventsRequest;
@@ -28,7 +29,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /** Hubble's Observer API across the nodes {@link Peers} knows. */
 final class RelayObserver extends ObserverGrpc.ObserverImplBase {
@@ -79,7 +79,7 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
                 new FlowMerge(upstreams, sortCapacity, sortTimeoutMillis).run(req, new FlowMerge.Sink() {
                     @Override
                     public void send(GetFlowsResponse r) {
-                        RelayObserver.send(call, r);
+                        HubbleStreams.sendWhenReady(call, r);
                     }
 
                     @Override
@@ -101,16 +101,6 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
                 }
             }
         });
-    }
-
-    /** Sends when the client can take it: a slow client slows the merge instead of filling memory. */
-    private static void send(ServerCallStreamObserver<GetFlowsResponse> call, GetFlowsResponse r) {
-        while (!call.isReady() && !call.isCancelled()) {
-            LockSupport.parkNanos(200_000);
-        }
-        if (!call.isCancelled()) {
-            call.onNext(r);
-        }
     }
 
     @Override

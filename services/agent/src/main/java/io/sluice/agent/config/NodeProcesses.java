@@ -26,7 +26,7 @@ public final class NodeProcesses implements AutoCloseable {
     public static final List<String> SERVICE_JVM = List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:MinHeapFreeRatio=10",
             "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m",
             "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
-            "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1");
+            "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1", "--sun-misc-unsafe-memory-access=allow");
 
     private static final Logger LOG = Logger.getLogger(NodeProcesses.class);
     private final DnsProcess dns;
@@ -70,8 +70,7 @@ public final class NodeProcesses implements AutoCloseable {
         Path jar = Path.of(config.home(), "services/relay/target/quarkus-app/quarkus-run.jar");
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         cmd.addAll(SERVICE_JVM);
-        cmd.addAll(List.of("--sun-misc-unsafe-memory-access=allow",
-                "-Dsluice.relay.peer-service=unix://" + stateDir.resolve("hubble.sock"),
+        cmd.addAll(List.of("-Dsluice.relay.peer-service=unix://" + stateDir.resolve("hubble.sock"),
                 "-Dsluice.relay.port=" + config.relayPort(), "-Dsluice.relay.health-port=" + config.relayHealthPort(),
                 "-jar", jar.toString()));
         return Optional.of(new ManagedProcess("relay", stateDir, cmd));

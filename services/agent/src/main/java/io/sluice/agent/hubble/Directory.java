@@ -19,6 +19,8 @@ import java.util.Optional;
  */
 public final class Directory {
     public static final Directory EMPTY = new Directory(List.of(), List.of(), 0);
+    /** Endpoints of identities without a pod (host, world, CIDR), made once per identity. */
+    private static final Map<Integer, io.sluice.api.hubble.flow.Endpoint> RESERVED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Map<Integer, io.sluice.api.hubble.flow.Endpoint> byAddress = new HashMap<>();
     private final Map<Long, Service> services = new HashMap<>();
@@ -64,8 +66,6 @@ public final class Directory {
     public List<String> namespaces() {
         return namespaces;
     }
-
-    private static final Map<Integer, io.sluice.api.hubble.flow.Endpoint> RESERVED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static io.sluice.api.hubble.flow.Endpoint reserved(int identity) {
         var b = io.sluice.api.hubble.flow.Endpoint.newBuilder().setIdentity(identity);

@@ -7,7 +7,6 @@ import io.sluice.api.hubble.flow.EventTypeFilter;
 import io.sluice.api.hubble.flow.Flow;
 import io.sluice.api.hubble.flow.FlowFilter;
 import io.sluice.api.hubble.flow.HTTPHeader;
-import io.sluice.api.hubble.flow.Layer4;
 import io.sluice.api.hubble.flow.TCPFlags;
 
 import java.net.URI;
@@ -329,19 +328,11 @@ public final class FlowFilters {
             ports.add(p);
         }
         all.add(f -> {
-            int port = port(f.getL4(), source);
+            int port = io.sluice.api.hubble.HubbleNames.port(f.getL4(), source);
             return port != 0 && ports.contains(port);
         });
     }
 
-    static int port(Layer4 l4, boolean source) {
-        return switch (l4.getProtocolCase()) {
-            case TCP -> source ? l4.getTCP().getSourcePort() : l4.getTCP().getDestinationPort();
-            case UDP -> source ? l4.getUDP().getSourcePort() : l4.getUDP().getDestinationPort();
-            case SCTP -> source ? l4.getSCTP().getSourcePort() : l4.getSCTP().getDestinationPort();
-            default -> 0;
-        };
-    }
 
     private static void addLabels(List<Predicate<Flow>> all, String field, List<String> selectors,
                                   Function<Flow, List<String>> labels) {

@@ -1,7 +1,7 @@
 package io.sluice.agent.hubble;
 
 import com.google.protobuf.BoolValue;
-import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Timestamps;
 import io.sluice.agent.flow.L7Record;
 import io.sluice.agent.policy.Cidr;
 import io.sluice.api.hubble.HubbleNames;
@@ -65,7 +65,7 @@ public final class FlowParser {
     /** A trace, drop or policy-verdict event; {@code timeNanos} is wall-clock. */
     public Flow parse(DatapathEvent e, long timeNanos) {
         Directory dir = directory.get();
-        Flow.Builder f = Flow.newBuilder().setTime(timestamp(timeNanos)).setNodeName(nodeName).setType(FlowType.L3_L4)
+        Flow.Builder f = Flow.newBuilder().setTime(Timestamps.fromNanos(timeNanos)).setNodeName(nodeName).setType(FlowType.L3_L4)
                 .setEventType(eventType(e.type(), e.type() == DatapathEvent.POLICY_VERDICT ? 0 : e.subtype()))
                 .setTrafficDirection(e.direction() == 0 ? TrafficDirection.INGRESS : TrafficDirection.EGRESS);
         if (e.ifindex() != 0) {
@@ -149,7 +149,7 @@ public final class FlowParser {
 
     private Flow.Builder l7Flow(long timeNanos, Verdict verdict, TrafficDirection direction, HostPort src, HostPort dst,
                                 boolean reply) {
-        return Flow.newBuilder().setTime(timestamp(timeNanos)).setNodeName(nodeName).setType(FlowType.L7)
+        return Flow.newBuilder().setTime(Timestamps.fromNanos(timeNanos)).setNodeName(nodeName).setType(FlowType.L7)
                 .setVerdict(verdict).setTrafficDirection(direction).setEventType(eventType(TYPE_L7, 0))
                 .setIsReply(reply ? REPLY : NOT_REPLY).setReply(reply)
                 .setIP(IP.newBuilder().setSource(address(src.address())).setDestination(address(dst.address()))
@@ -212,10 +212,6 @@ public final class FlowParser {
         return addresses.computeIfAbsent(a, Cidr::format);
     }
 
-    static Timestamp timestamp(long nanos) {
-        return Timestamp.newBuilder().setSeconds(Math.floorDiv(nanos, 1_000_000_000L))
-                .setNanos((int) Math.floorMod(nanos, 1_000_000_000L)).build();
-    }
 
     private static String mac(byte[] p, int o) {
         StringBuilder b = new StringBuilder(17);

@@ -53,8 +53,7 @@ public final class Observer {
             return;
         }
         metrics.lost(source.name().toLowerCase(java.util.Locale.ROOT), count);
-        Timestamp now = FlowParser.timestamp(System.currentTimeMillis() * 1_000_000L);
-        buffer.add(LostEvent.newBuilder().setSource(source).setNumEventsLost(count).setFirst(now).setLast(now).build());
+        buffer.add(lostEvent(source, count));
     }
 
     public FlowBuffer buffer() {
@@ -188,9 +187,13 @@ public final class Observer {
     }
 
     private GetFlowsResponse lostResponse(LostEventSource source, long n) {
-        Timestamp now = FlowParser.timestamp(System.currentTimeMillis() * 1_000_000L);
-        return GetFlowsResponse.newBuilder().setLostEvents(LostEvent.newBuilder().setSource(source).setNumEventsLost(n)
-                .setFirst(now).setLast(now)).setNodeName(nodeName).setTime(now).build();
+        LostEvent l = lostEvent(source, n);
+        return GetFlowsResponse.newBuilder().setLostEvents(l).setNodeName(nodeName).setTime(l.getLast()).build();
+    }
+
+    private static LostEvent lostEvent(LostEventSource source, long n) {
+        Timestamp now = Timestamps.fromMillis(System.currentTimeMillis());
+        return LostEvent.newBuilder().setSource(source).setNumEventsLost(n).setFirst(now).setLast(now).build();
     }
 
     private static Flow masked(Flow f, FieldMask mask) {

@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.sluice.api.hubble.HubbleNames;
+import io.sluice.api.hubble.HubbleStreams;
 import io.sluice.api.hubble.observer.GetAgentEventsRequest;
 import io.sluice.api.hubble.observer.GetAgentEventsResponse;
 import io.sluice.api.hubble.observer.GetDebugEventsRequest;
@@ -45,14 +46,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
                 observer.getFlows(req, new Observer.Sink() {
                     @Override
                     public void send(GetFlowsResponse r) {
-                        // Wait for the client to take more rather than queue without bound; a reader
-                        // that falls behind the buffer is told what it lost.
-                        while (!call.isReady() && !call.isCancelled()) {
-                            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
-                        }
-                        if (!call.isCancelled()) {
-                            call.onNext(r);
-                        }
+                        HubbleStreams.sendWhenReady(call, r);
                     }
 
                     @Override
