@@ -159,6 +159,7 @@ static __always_inline int parse(struct __sk_buff *skb, struct pkt *p)
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
+#define TCP_ACK 0x10
 
 static __always_inline __u32 identity_of(__u32 addr)
 {
@@ -350,14 +351,14 @@ static __always_inline int drop(struct __sk_buff *skb, struct endpoint_value *ep
 	return TC_ACT_SHOT;
 }
 
-/* Hands a TCP packet to the L7 proxy's socket: the connection's own (accepted earlier) if it
- * has one, else the transparent listener on 127.0.0.1:proxy_port. Returns 0 when assigned;
- * non-zero means the proxy is not there and the packet must not pass unfiltered. */
-static __always_inline int redirect_to_proxy(struct __sk_buff *skb, struct pkt *p, __be16 proxy_port)
+/* The L7 proxy's socket for a TCP packet: the connection's own (accepted or opened by the proxy
+ * earlier) if it has one, else, when proxy_port is set, the transparent listener on
+ * 127.0.0.1:proxy_port. NULL when there is none; the caller releases what it gets. */
+static __always_inline struct bpf_sock *proxy_socket(struct __sk_buff *skb, struct pkt *p,
+						     __be16 proxy_port)
 {
 	struct bpf_sock_tuple t = {};
 	struct bpf_sock *sk;
-	long err;
 
 	t.ipv4.saddr = p->saddr;
 	t.ipv4.daddr = p->daddr;
@@ -366,25 +367,49 @@ static __always_inline int redirect_to_proxy(struct __sk_buff *skb, struct pkt *
 	sk = bpf_skc_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
 	if (sk) {
 		if (sk->state != BPF_TCP_LISTEN && sk->state != BPF_TCP_TIME_WAIT)
-			goto assign;
+			return sk;
 		bpf_sk_release(sk);
 	}
+	if (!proxy_port)
+		return 0;
 	t.ipv4.daddr = bpf_htonl(0x7f000001);
 	t.ipv4.dport = proxy_port;
 	sk = bpf_skc_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+	if (sk && sk->state != BPF_TCP_LISTEN) {
+		bpf_sk_release(sk);
+		return 0;
+	}
+	return sk;
+}
+
+/* Hands a TCP packet at tc ingress to the proxy's socket (see proxy_socket). Returns 0 when
+ * assigned; non-zero means the proxy is not there and the packet must not pass unfiltered. */
+static __always_inline int redirect_to_proxy(struct __sk_buff *skb, struct pkt *p, __be16 proxy_port)
+{
+	struct bpf_sock *sk = proxy_socket(skb, p, proxy_port);
+	long err;
+
 	if (!sk)
 		return -1;
-	if (sk->state != BPF_TCP_LISTEN) {
-		bpf_sk_release(sk);
-		return -1;
-	}
-assign:
 	err = bpf_sk_assign(skb, sk, 0);
 	bpf_sk_release(sk);
 	if (err)
 		return -1;
 	skb->mark = MARK_TO_PROXY;
 	return 0;
+}
+
+/* Only tc ingress can assign a socket, so a packet met at tc egress that belongs to the proxy
+ * enters the host again through lo, addressed to lo's (all-zero) MAC so the stack takes it.
+ * A new connection carries its listener's port for the lo program (to_proxy). */
+static __always_inline int to_host(struct __sk_buff *skb, __be16 proxy_port)
+{
+	__u8 lo_mac[ETH_ALEN] = {};
+
+	if (bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_dest), lo_mac, ETH_ALEN, 0) < 0)
+		return TC_ACT_SHOT;
+	skb->mark = MARK_TO_PROXY | ((__u32)bpf_ntohs(proxy_port) << MARK_PORT_SHIFT);
+	return bpf_redirect(LOOPBACK_IFINDEX, BPF_F_INGRESS);
 }
 
 /* Judges a packet that is not a reply, in direction dir of endpoint ep. */
@@ -454,7 +479,7 @@ static __always_inline int ingress_proxy(struct __sk_buff *skb, struct endpoint_
 	v = decide(&dst_ep, src->identity, DIR_INGRESS, p);
 	if (!v.allowed || !v.proxy_port)
 		return TC_ACT_OK;
-	if (p->tcp_flags & TCP_SYN && !(p->tcp_flags & 0x10))
+	if (p->tcp_flags & TCP_SYN && !(p->tcp_flags & TCP_ACK))
 		emit(skb, &dst_ep, EV_POLICY_VERDICT, 0, src->identity, dst->identity, DIR_INGRESS,
 		     v.match_type, EVF_ALLOWED);
 	if (redirect_to_proxy(skb, p, v.proxy_port))
@@ -484,6 +509,9 @@ int from_container(struct __sk_buff *skb)
 	ct = bpf_map_lookup_elem(&sluice_ct, &ck);
 	if (ct) {
 		ct->last_seen_ns = bpf_ktime_get_ns();
+		/* The peer is the proxy, connected with the client's address: back to its socket. */
+		if (ct->flags & CT_F_PROXY)
+			skb->mark = MARK_TO_PROXY;
 		if (worth_tracing(&p, 0))
 			emit(skb, ep, EV_TRACE, TRACE_FROM_ENDPOINT, ep->identity,
 			     identity_of(p.daddr), DIR_INGRESS, 0, EVF_REPLY);
@@ -495,6 +523,37 @@ int from_container(struct __sk_buff *skb)
 	if (ret != TC_ACT_OK || skb->mark == MARK_TO_PROXY || p.proto != IPPROTO_TCP)
 		return ret;
 	return ingress_proxy(skb, ep, &p);
+}
+
+/* A packet from one of the proxy's own sockets (MARK_FROM_PROXY) on its way into pod ep. It may
+ * be meant for another proxy socket on this host: the ingress listener's reply to the egress
+ * proxy's upstream connection, or that connection's packets once the ingress listener accepted
+ * it; and a new connection from the egress proxy that ep's ingress L7 rules send through the
+ * ingress proxy too (so one request passes both, as in Cilium). Returns -1 for a packet that goes
+ * on into the pod, judged by ep's ingress policy against the client's own identity. */
+static __always_inline int from_proxy(struct __sk_buff *skb, struct endpoint_value *ep, struct pkt *p)
+{
+	struct bpf_sock *sk = proxy_socket(skb, p, 0);
+	struct verdict v;
+	__u32 peer;
+
+	if (sk) {
+		bpf_sk_release(sk);
+		return to_host(skb, 0);
+	}
+	if (!(p->tcp_flags & TCP_SYN) || (p->tcp_flags & TCP_ACK))
+		return -1;
+	peer = identity_of(p->saddr);
+	v = decide(ep, peer, DIR_INGRESS, p);
+	if (!v.allowed || !v.proxy_port)
+		return -1;
+	emit(skb, ep, EV_POLICY_VERDICT, 0, peer, ep->identity, DIR_INGRESS, v.match_type, EVF_ALLOWED);
+	sk = proxy_socket(skb, p, v.proxy_port);
+	if (!sk)
+		return drop(skb, ep, DROP_PROXY_LOOKUP_FAILED, peer, ep->identity, DIR_INGRESS);
+	bpf_sk_release(sk);
+	emit(skb, ep, EV_TRACE, TRACE_TO_PROXY, peer, ep->identity, DIR_INGRESS, 0, 0);
+	return to_host(skb, v.proxy_port);
 }
 
 SEC("tc")
@@ -509,6 +568,13 @@ int to_container(struct __sk_buff *skb)
 
 	if (!ep || parse(skb, &p) < 0)
 		return TC_ACT_OK;
+	if ((skb->mark & MARK_MASK) == MARK_FROM_PROXY && p.proto == IPPROTO_TCP) {
+		int ret = from_proxy(skb, ep, &p);
+
+		if (ret >= 0)
+			return ret;
+		seed.flags = CT_F_PROXY;
+	}
 	/* A reply of a connection the pod opened: restore the service frontend if it had one. */
 	ct_key_of(&ck, &p, DIR_EGRESS, ifindex, 1);
 	ct = bpf_map_lookup_elem(&sluice_ct, &ck);
@@ -529,4 +595,18 @@ int to_container(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	}
 	return enforce(skb, ep, &p, DIR_INGRESS, &seed);
+}
+
+/* tc ingress of the host's lo: new connections that to_container handed to the ingress proxy
+ * (the listener's port in the mark) are assigned to the listener; all else is the stack's. */
+SEC("tc")
+int to_proxy(struct __sk_buff *skb)
+{
+	__u32 mark = skb->mark;
+	struct pkt p;
+
+	if ((mark & MARK_MASK) != MARK_TO_PROXY || !(mark >> MARK_PORT_SHIFT) ||
+	    parse(skb, &p) < 0 || p.proto != IPPROTO_TCP)
+		return TC_ACT_OK;
+	return redirect_to_proxy(skb, &p, bpf_htons(mark >> MARK_PORT_SHIFT)) ? TC_ACT_SHOT : TC_ACT_OK;
 }

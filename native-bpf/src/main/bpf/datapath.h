@@ -46,6 +46,13 @@
  * PROXY_TABLE` with a local default route there makes the kernel deliver them to the socket. */
 #define MARK_TO_PROXY 0x0200
 #define MARK_MASK 0x0f00
+/* Set by the proxy on its own sockets (SO_MARK): the egress listener's upstream connections,
+ * which keep the client's address, and the ingress listener's accepted connections. */
+#define MARK_FROM_PROXY 0x0300
+/* A packet handed to the host's input through lo carries the listener's port in the upper half of
+ * MARK_TO_PROXY; the lo program assigns it to that listener. */
+#define MARK_PORT_SHIFT 16
+#define LOOPBACK_IFINDEX 1
 
 struct ipcache_key {
 	__u32 prefixlen;
@@ -101,6 +108,7 @@ struct ct_value {
 };
 
 #define CT_F_REV_NAT 1
+#define CT_F_PROXY 2 /* opened by the proxy with the client's address: replies go back to the proxy */
 
 struct svc_key {
 	__u32 vip;

@@ -116,7 +116,7 @@ public final class XdsAckBench {
         for (int id = 256; id < 302; id++) {
             addresses.put(id, List.of(new Cidr(Cidr.parse("10.231.0.0").orElseThrow().address() + id, 32)));
         }
-        return new L7Config(15001, 15002, eps, addresses, L7Config.ACCESS_DENIED);
+        return new L7Config(15001, 15002, eps, addresses, List.of(), L7Config.ACCESS_DENIED);
     }
 
     static double pct(double[] sorted, int p) {

@@ -85,6 +85,22 @@ public final class Datapath implements AutoCloseable {
         TcHook.detach(ifindex, TcHook.Side.EGRESS);
     }
 
+    /** The host's lo (ifindex 1 in every network namespace). */
+    public static final int LOOPBACK = 1;
+
+    /**
+     * Attaches {@code to_proxy} to the ingress of the host's lo, where the pods' programs hand
+     * connections between the proxy's two listeners (datapath.c, from_proxy). It uses no map, so
+     * any node's copy serves every node on the host.
+     */
+    public void attachLoopback() {
+        TcHook.attach(LOOPBACK, TcHook.Side.INGRESS, object.program("to_proxy"));
+    }
+
+    public static void detachLoopback() {
+        TcHook.detach(LOOPBACK, TcHook.Side.INGRESS);
+    }
+
     /**
      * The policy map of an endpoint: reopened from its pin if a previous run made it, else
      * created, pinned and linked into the outer map. Creating it does not enforce anything:

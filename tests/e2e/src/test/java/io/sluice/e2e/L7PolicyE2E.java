@@ -314,6 +314,62 @@ class L7PolicyE2E {
                 .contains("http-request DROPPED (HTTP/1.1 PUT " + DEATHSTAR + "/v1/exhaust-port)");
     }
 
+    /**
+     * The lab's "match request ids" step: with an egress L7 policy on the tiefighter as well, one
+     * request passes the egress proxy and then the deathstar's ingress proxy, and the four L7 flows
+     * (egress request, ingress request, ingress response, egress response) share its X-Request-Id.
+     */
+    @Test
+    @Order(10)
+    void egressAndIngressL7_oneRequestPassesBothProxies_fourFlowsShareItsRequestId() throws Exception {
+        String policy = """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: tiefighter}
+                spec:
+                  endpointSelector: {matchLabels: {class: tiefighter}}
+                  egress:
+                  - toEndpoints: [{matchLabels: {class: deathstar}}]
+                    toPorts:
+                    - ports: [{port: "80", protocol: TCP}]
+                      rules: {http: [{method: POST, path: /v1/request-landing}, {method: PUT}]}
+                  - toEntities: [host]
+                """;
+        assertOk(node.apply(policy));
+        try {
+            assertThat(landed(node.land("tiefighter"))).isTrue();
+            assertThat(put("tiefighter").out()).as("allowed on the way out, denied on the way in").isEqualTo("Access denied\r\n");
+            assertThat(node.inPod("tiefighter", "curl", "-s", "-m", "2", DEATHSTAR + "/v1/").out())
+                    .as("denied on the way out").isEqualTo("Access denied\r\n");
+            assertThat(node.land("xwing").exit()).isEqualTo(StarWarsE2E.TIMEOUT);
+
+            List<JsonNode> flows = node.observeUntil(List.of("EGRESS"), "--namespace", "default", "--protocol", "http",
+                    "--http-method", "POST", "--last", "100", "-o", "jsonpb").out().lines().map(l -> json(l).path("flow")).toList();
+            String id = flows.stream().filter(f -> f.path("traffic_direction").asText().equals("EGRESS")
+                            && f.path("l7").path("type").asText().equals("REQUEST"))
+                    .map(L7PolicyE2E::requestId).reduce((a, b) -> b).orElseThrow();
+            List<String> same = flows.stream().filter(f -> id.equals(requestId(f)))
+                    .map(f -> f.path("traffic_direction").asText() + " " + f.path("l7").path("type").asText() + " "
+                            + f.path("source").path("pod_name").asText().replaceAll("-\\d+$", "") + " -> "
+                            + f.path("destination").path("pod_name").asText().replaceAll("-\\d+$", ""))
+                    .toList();
+            assertThat(same).containsExactly(
+                    "EGRESS REQUEST tiefighter -> deathstar",
+                    "INGRESS REQUEST tiefighter -> deathstar",
+                    "INGRESS RESPONSE deathstar -> tiefighter",
+                    "EGRESS RESPONSE deathstar -> tiefighter");
+        } finally {
+            assertOk(node.delete(policy));
+        }
+        assertThat(landed(node.land("tiefighter"))).isTrue();
+    }
+
+    static String requestId(JsonNode flow) {
+        return flow.path("l7").path("http").path("headers").findParents("key").stream()
+                .filter(h -> h.path("key").asText().equals("X-Request-Id")).map(h -> h.path("value").asText())
+                .findFirst().orElse("");
+    }
+
     static JsonNode json(String line) {
         try {
             return new ObjectMapper().readTree(line);

@@ -82,6 +82,9 @@ public class NodeRuntime {
         node = new Node(config, new NodeStore(Path.of(config.stateDir())), sync, processes.dns().zone()::write, xds);
         host = new HostNetwork(node.router(), node.podCidr(), node.serviceCidr());
         host.setUp();
+        if (processes.l7()) {
+            datapath.attachLoopback();
+        }
         sync.config(node.serviceCidr(), config.allowHostIngress());
         processes.start();
         node.restore();
@@ -185,6 +188,7 @@ public class NodeRuntime {
         }
         close();
         processes.stopAll();
+        Datapath.detachLoopback();
         Datapath.unpinAll(Path.of(config.pinRoot()));
         host.tearDown();
         try {

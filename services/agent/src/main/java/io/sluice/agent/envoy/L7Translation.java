@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.RuntimeUInt32;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.SocketOption;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
@@ -27,6 +28,7 @@ import io.envoyproxy.envoy.config.accesslog.v3.ComparisonFilter;
 import io.envoyproxy.envoy.config.accesslog.v3.StatusCodeFilter;
 import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.CommonGrpcAccessLogConfig;
 import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig;
+import io.envoyproxy.envoy.extensions.filters.http.original_src.v3.OriginalSrc;
 import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
 import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
@@ -55,9 +57,14 @@ public final class L7Translation {
     public static final String ORIGINAL_DST = "sluice/original-dst";
     public static final String ALS_CLUSTER = "sluice-als";
     static final String RBAC_FILTER = "envoy.filters.http.rbac";
+    /** MARK_FROM_PROXY of datapath.h, set with SO_MARK on the proxy's own sockets. */
+    static final int MARK_FROM_PROXY = 0x0300;
+    private static final int SOL_SOCKET = 1, SO_MARK = 36;
+    private static final List<Cidr> PRIVATE = List.of(Cidr.parse("10.0.0.0/8").orElseThrow(),
+            Cidr.parse("172.16.0.0/12").orElseThrow(), Cidr.parse("192.168.0.0/16").orElseThrow());
     /** Request headers the access log carries (Hubble shows them); x-request-id is always there. */
     static final List<String> LOGGED_HEADERS = List.of("accept", "content-type", "content-length", "user-agent",
-            "x-forwarded-proto", "x-envoy-original-path");
+            "x-forwarded-proto", "x-envoy-internal", "x-envoy-original-path");
 
     private L7Translation() {}
 
@@ -75,30 +82,76 @@ public final class L7Translation {
     }
 
     static Listener listener(Direction d, int port, List<FilterChain> chains) {
-        return Listener.newBuilder()
+        Listener.Builder l = Listener.newBuilder()
                 .setName(listenerName(d))
                 .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
                         .setAddress("127.0.0.1").setPortValue(port)))
                 .setTransparent(com.google.protobuf.BoolValue.of(true))
                 .addListenerFilters(ListenerFilter.newBuilder().setName("envoy.filters.listener.original_dst")
                         .setTypedConfig(Any.pack(OriginalDst.getDefaultInstance())))
-                .addAllFilterChains(chains)
-                .build();
+                .addAllFilterChains(chains);
+        if (d == Direction.INGRESS) {
+            // Accepted connections inherit the mark: the datapath then delivers their replies to
+            // the egress proxy's socket when the client was the egress proxy (datapath.c, from_proxy).
+            l.addSocketOptions(SocketOption.newBuilder().setLevel(SOL_SOCKET).setName(SO_MARK)
+                    .setIntValue(MARK_FROM_PROXY).setState(SocketOption.SocketState.STATE_PREBIND));
+        }
+        return l.build();
     }
 
-    static FilterChain chain(Direction d, int address, int port, String route, String accessDeniedBody) {
+    /**
+     * The filter chains of one endpoint and port: ingress chains match the endpoint as the
+     * destination, egress chains as the source. An egress connection to a pod keeps the
+     * client's address and carries MARK_FROM_PROXY (original_src), so the destination's own
+     * ingress policy, and its ingress proxy, see the client (one request, four L7 flows, as in
+     * Cilium); to anything else it leaves from the host.
+     */
+    static List<FilterChain> chains(Direction d, int address, int port, String route, String accessDeniedBody,
+                                    List<Cidr> podRanges) {
         FilterChainMatch.Builder match = FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port));
         var endpoint = Rbac.ranges(List.of(new Cidr(address, 32)));
         if (d == Direction.INGRESS) {
-            match.addAllPrefixRanges(endpoint);
-        } else {
-            match.addAllSourcePrefixRanges(endpoint);
+            return List.of(chain(route, match.addAllPrefixRanges(endpoint), hcm(d, route, accessDeniedBody, false)));
         }
-        HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+        match.addAllSourcePrefixRanges(endpoint);
+        List<FilterChain> out = new ArrayList<>();
+        if (!podRanges.isEmpty()) {
+            out.add(chain(route + "/pods", match.clone().addAllPrefixRanges(Rbac.ranges(podRanges)),
+                    hcm(d, route, accessDeniedBody, true)));
+        }
+        out.add(chain(route, match, hcm(d, route, accessDeniedBody, false)));
+        return out;
+    }
+
+    private static FilterChain chain(String name, FilterChainMatch.Builder match, HttpConnectionManager hcm) {
+        return FilterChain.newBuilder()
+                .setName(name)
+                .setFilterChainMatch(match)
+                .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager")
+                        .setTypedConfig(Any.pack(hcm)))
+                .build();
+    }
+
+    /**
+     * The remote address is the connection's peer, never a forwarded-for header (original_src
+     * binds to it); requests from private addresses are internal (X-Envoy-Internal) and keep
+     * their X-Request-Id, so the ingress proxy logs the id the egress proxy gave.
+     */
+    private static HttpConnectionManager hcm(Direction d, String route, String accessDeniedBody, boolean clientAddress) {
+        HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder()
                 .setStatPrefix(d.name().toLowerCase(Locale.ROOT) + "_proxy")
+                .setUseRemoteAddress(com.google.protobuf.BoolValue.of(true))
+                .setInternalAddressConfig(HttpConnectionManager.InternalAddressConfig.newBuilder()
+                        .addAllCidrRanges(Rbac.ranges(PRIVATE)))
+                .setPreserveExternalRequestId(true)
                 .setRds(Rds.newBuilder().setRouteConfigName(route).setConfigSource(ConfigSource.newBuilder()
                         .setAds(AggregatedConfigSource.getDefaultInstance()).setResourceApiVersion(ApiVersion.V3)))
-                .addHttpFilters(HttpFilter.newBuilder().setName(RBAC_FILTER).setTypedConfig(Any.pack(RBAC.getDefaultInstance())))
+                .addHttpFilters(HttpFilter.newBuilder().setName(RBAC_FILTER).setTypedConfig(Any.pack(RBAC.getDefaultInstance())));
+        if (clientAddress) {
+            hcm.addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.original_src")
+                    .setTypedConfig(Any.pack(OriginalSrc.newBuilder().setMark(MARK_FROM_PROXY).build())));
+        }
+        return hcm
                 .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
                         .setTypedConfig(Any.pack(Router.getDefaultInstance())))
                 .setLocalReplyConfig(LocalReplyConfig.newBuilder().addMappers(ResponseMapper.newBuilder()
@@ -117,12 +170,6 @@ public final class L7Translation {
                                 .addAllAdditionalRequestHeadersToLog(LOGGED_HEADERS)
                                 .addAllAdditionalResponseHeadersToLog(List.of("content-type", "content-length", "server"))
                                 .build())))
-                .build();
-        return FilterChain.newBuilder()
-                .setName(route)
-                .setFilterChainMatch(match)
-                .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager")
-                        .setTypedConfig(Any.pack(hcm)))
                 .build();
     }
 

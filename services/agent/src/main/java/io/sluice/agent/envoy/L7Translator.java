@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@link L7Translation} with memory: a filter chain depends only on its endpoint, port and
+ * {@link L7Translation} with memory: filter chains depend only on its endpoint, port and
  * direction (the rules live in RDS), a route only on its peers' rules and addresses, a
  * listener only on its chains. Parts whose inputs did not change are reused, packed, so a
  * change to one endpoint of thousands costs one route. Output equals a fresh translation.
@@ -25,13 +25,13 @@ public final class L7Translator {
 
     private record ListenerKey(Direction direction, int port, List<String> chains, String body) {}
 
-    private Map<String, FilterChain> chains = new HashMap<>();
+    private Map<String, List<FilterChain>> chains = new HashMap<>();
     private Map<RouteKey, Any> routes = new HashMap<>();
     private Map<ListenerKey, Any> listeners = new HashMap<>();
     private final Any cluster = Any.pack(L7Translation.originalDstCluster());
 
     public List<Any> translate(L7Config config) {
-        Map<String, FilterChain> usedChains = new HashMap<>();
+        Map<String, List<FilterChain>> usedChains = new HashMap<>();
         Map<RouteKey, Any> usedRoutes = new HashMap<>();
         Map<ListenerKey, Any> usedListeners = new HashMap<>();
         List<Any> out = new ArrayList<>();
@@ -43,13 +43,14 @@ public final class L7Translator {
             for (L7Endpoint e : config.endpoints()) {
                 for (var port : new TreeMap<>(e.rules().getOrDefault(d, Map.of())).entrySet()) {
                     String name = L7Translation.routeName(d, e.address(), port.getKey());
-                    String chainKey = name + "|" + config.accessDeniedBody();
-                    FilterChain chain = chains.get(chainKey);
+                    String chainKey = name + "|" + config.accessDeniedBody() + "|" + config.podRanges();
+                    List<FilterChain> chain = chains.get(chainKey);
                     if (chain == null) {
-                        chain = L7Translation.chain(d, e.address(), port.getKey(), name, config.accessDeniedBody());
+                        chain = L7Translation.chains(d, e.address(), port.getKey(), name, config.accessDeniedBody(),
+                                config.podRanges());
                     }
                     usedChains.put(chainKey, chain);
-                    dirChains.add(chain);
+                    dirChains.addAll(chain);
                     names.add(name);
                     RouteKey rk = new RouteKey(name, d, port.getValue(), addressesOf(port.getValue(), config.identityAddresses()));
                     Any route = routes.get(rk);

@@ -22,8 +22,8 @@ import java.util.TreeMap;
 final class L7Configs {
     private L7Configs() {}
 
-    static L7Config of(Map<Endpoint, EndpointPolicy> policies, Map<Cidr, Integer> cidrIdentities, int router,
-                       ProxyPorts ports) {
+    static L7Config of(Map<Endpoint, EndpointPolicy> policies, Map<Cidr, Integer> cidrIdentities, Cidr podCidr,
+                       int router, ProxyPorts ports) {
         List<L7Endpoint> endpoints = new ArrayList<>();
         Map<Integer, List<Cidr>> addresses = new TreeMap<>();
         addresses.put(Identity.HOST, List.of(new Cidr(router, 32)));
@@ -46,6 +46,7 @@ final class L7Configs {
                                 en.getKey().address(), rules));
                     }
                 });
-        return new L7Config(ports.ingress(), ports.egress(), endpoints, addresses, L7Config.ACCESS_DENIED);
+        return new L7Config(ports.ingress(), ports.egress(), endpoints, addresses, podCidr.without(router),
+                L7Config.ACCESS_DENIED);
     }
 }

@@ -221,7 +221,7 @@ public final class Node {
         Map<Integer, Integer> endpointByAddress = new HashMap<>();
         endpoints.forEach(e -> endpointByAddress.put(e.address(), e.id()));
         datapath.ipcache(desired.ipcache(), endpointByAddress);
-        proxy.ifPresent(p -> p.configure(desired, router));
+        proxy.ifPresent(p -> p.configure(desired, podCidr, router));
         List<DatapathSync.EndpointState> eps = new ArrayList<>();
         desired.policies().forEach((e, p) -> eps.add(new DatapathSync.EndpointState(
                 network(state.pods().get(e.namespace() + "/" + e.name())).ifindex(), e.id(), e.identity(), e.address(), p)));

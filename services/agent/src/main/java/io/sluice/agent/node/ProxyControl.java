@@ -41,11 +41,11 @@ final class ProxyControl {
      * acknowledged it (or 2 s passed): a new L7 rule never sends connections to a listener that
      * is not there yet. A rejection leaves Envoy on its last good configuration.
      */
-    void configure(DesiredState desired, int router) {
+    void configure(DesiredState desired, Cidr podCidr, int router) {
         Map<Cidr, Integer> cidrIds = new HashMap<>();
         desired.identities().stream().filter(Identity::local).forEach(i -> i.labels().all().forEach(l ->
                 Cidr.parse(l.key()).ifPresent(c -> cidrIds.put(c, i.id()))));
-        String version = client.push(translator.translate(L7Configs.of(desired.policies(), cidrIds, router, ports)));
+        String version = client.push(translator.translate(L7Configs.of(desired.policies(), cidrIds, podCidr, router, ports)));
         try {
             var status = client.await(version, Duration.ofSeconds(2));
             if (status.rejected(version)) {

@@ -51,6 +51,18 @@ public record Cidr(int address, int prefixLen) {
         return (addr & mask(prefixLen)) == address;
     }
 
+    /** This prefix without one of its addresses, as the fewest prefixes (one per bit below the prefix length). */
+    public java.util.List<Cidr> without(int addr) {
+        if (!contains(addr)) {
+            return java.util.List.of(this);
+        }
+        java.util.List<Cidr> out = new java.util.ArrayList<>();
+        for (int len = prefixLen + 1; len <= 32; len++) {
+            out.add(new Cidr((addr & mask(len)) ^ (1 << (32 - len)), len));
+        }
+        return out;
+    }
+
     /** The address with the given host number (host 1 of 10.200.0.0/16 is 10.200.0.1). */
     public int host(int n) {
         return address + n;

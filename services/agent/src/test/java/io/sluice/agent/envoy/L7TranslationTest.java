@@ -21,7 +21,7 @@ class L7TranslationTest {
     static final L7Config LAB = new L7Config(10000, 10001,
             List.of(new L7Endpoint("default/deathstar-1", DEATHSTAR, Map.of(Direction.INGRESS,
                     Map.of(80, Map.of(TIEFIGHTER_ID, List.of(new HttpRule("POST", "/v1/request-landing", "", List.of()))))))),
-            Map.of(TIEFIGHTER_ID, List.of(Cidr.parse("10.200.0.3/32").orElseThrow())), L7Config.ACCESS_DENIED);
+            Map.of(TIEFIGHTER_ID, List.of(Cidr.parse("10.200.0.3/32").orElseThrow())), List.of(), L7Config.ACCESS_DENIED);
 
     static <T extends com.google.protobuf.Message> List<T> of(List<Any> resources, Class<T> type) {
         return resources.stream().filter(a -> a.is(type)).map(a -> {
@@ -68,7 +68,7 @@ class L7TranslationTest {
 
     @Test
     void noL7Rules_leavesOnlyTheOriginalDestinationCluster() {
-        List<Any> out = L7Translation.translate(new L7Config(10000, 10001, List.of(), Map.of(), L7Config.ACCESS_DENIED));
+        List<Any> out = L7Translation.translate(new L7Config(10000, 10001, List.of(), Map.of(), List.of(), L7Config.ACCESS_DENIED));
         assertThat(out).singleElement().satisfies(a -> assertThat(a.getTypeUrl()).endsWith("Cluster"));
     }
 
@@ -86,8 +86,55 @@ class L7TranslationTest {
         L7Config changed = new L7Config(10000, 10001,
                 List.of(new L7Endpoint("default/deathstar-1", DEATHSTAR, Map.of(Direction.INGRESS,
                         Map.of(80, Map.of(TIEFIGHTER_ID, List.of(new HttpRule("GET", "/", "", List.of()))))))),
-                LAB.identityAddresses(), L7Config.ACCESS_DENIED);
+                LAB.identityAddresses(), List.of(), L7Config.ACCESS_DENIED);
         assertThat(t.translate(changed)).isEqualTo(new L7Translator().translate(changed));
         assertThat(t.translate(LAB)).isEqualTo(L7Translation.translate(LAB));
+    }
+
+    @Test
+    void egressRule_toAPod_keepsTheClientsAddressAndMarks_elsewhereLeavesFromTheHost() throws Exception {
+        Cidr pods = Cidr.parse("10.200.0.0/16").orElseThrow();
+        int router = pods.host(1);
+        int tiefighter = Cidr.parse("10.200.0.3").orElseThrow().address();
+        L7Config egress = new L7Config(10000, 10001,
+                List.of(new L7Endpoint("default/tiefighter", tiefighter, Map.of(Direction.EGRESS,
+                        Map.of(80, Map.of(0, List.of(new HttpRule("POST", "/v1/request-landing", "", List.of()))))))),
+                Map.of(), pods.without(router), L7Config.ACCESS_DENIED);
+        Listener l = of(L7Translation.translate(egress), Listener.class).getFirst();
+        assertThat(l.getName()).isEqualTo("sluice/egress-proxy");
+        assertThat(l.getSocketOptionsList()).as("only the ingress listener marks what it accepts").isEmpty();
+        assertThat(l.getFilterChainsList()).hasSize(2);
+        var toPods = l.getFilterChains(0);
+        assertThat(toPods.getFilterChainMatch().getSourcePrefixRanges(0).getAddressPrefix()).isEqualTo("10.200.0.3");
+        assertThat(toPods.getFilterChainMatch().getPrefixRangesList()).hasSize(16)
+                .noneMatch(r -> new Cidr(Cidr.parse(r.getAddressPrefix()).orElseThrow().address(), r.getPrefixLen().getValue()).contains(router))
+                .allMatch(r -> pods.contains(new Cidr(Cidr.parse(r.getAddressPrefix()).orElseThrow().address(), r.getPrefixLen().getValue())));
+        var hcm = toPods.getFilters(0).getTypedConfig().unpack(
+                io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.class);
+        assertThat(hcm.getHttpFiltersList()).extracting(f -> f.getName())
+                .containsExactly(L7Translation.RBAC_FILTER, "envoy.filters.http.original_src", "envoy.filters.http.router");
+        assertThat(hcm.getHttpFilters(1).getTypedConfig().unpack(
+                io.envoyproxy.envoy.extensions.filters.http.original_src.v3.OriginalSrc.class).getMark())
+                .isEqualTo(L7Translation.MARK_FROM_PROXY);
+        assertThat(hcm.getUseRemoteAddress().getValue()).as("never a forwarded-for header").isTrue();
+        var elsewhere = l.getFilterChains(1);
+        assertThat(elsewhere.getFilterChainMatch().getPrefixRangesList()).isEmpty();
+        assertThat(elsewhere.getFilters(0).getTypedConfig().unpack(
+                io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.class)
+                .getHttpFiltersList()).extracting(f -> f.getName()).doesNotContain("envoy.filters.http.original_src");
+
+        Listener ingress = of(L7Translation.translate(LAB), Listener.class).getFirst();
+        assertThat(ingress.getSocketOptions(0).getIntValue()).isEqualTo(L7Translation.MARK_FROM_PROXY);
+    }
+
+    @Test
+    void cidrWithoutOneAddress_coversTheRestExactly() {
+        Cidr net = Cidr.parse("10.200.0.0/16").orElseThrow();
+        List<Cidr> rest = net.without(net.host(1));
+        assertThat(rest).hasSize(16);
+        assertThat(rest.stream().mapToLong(c -> c.size()).sum()).isEqualTo(net.size() - 1);
+        assertThat(rest).noneMatch(c -> c.contains(net.host(1))).anyMatch(c -> c.contains(net.host(0)))
+                .anyMatch(c -> c.contains(net.host(2))).anyMatch(c -> c.contains(net.host(65535)));
+        assertThat(net.without(Cidr.parse("10.201.0.1").orElseThrow().address())).containsExactly(net);
     }
 }
