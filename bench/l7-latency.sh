@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Latency of requests through the L7 proxy vs the same requests under an L4-only policy, same
-# run (fortio, 1000 qps, 8 connections, 30 s each), then the maximum qps of each (10 s).
+# run: ROUNDS (3) alternating rounds of fortio at 1000 qps, 8 connections, 30 s each, 100 us
+# histogram resolution; then the maximum qps of each (10 s).
 # tiefighter -> deathstar (GET /), on a node of its own that is removed at the end.
+# Each round also measures upstream Envoy by itself as a reference: a static listener with only
+# the router (no BPF, no RBAC, no access log) in the host, in front of the same deathstar pod,
+# against the same requests sent from the host straight to the pod.
 set -euo pipefail
 home=$(cd "$(dirname "$0")/.." && pwd)
 # 1.66.0: later releases need a module (grol.io) the Go proxy here does not serve.
@@ -15,8 +19,9 @@ fi
 node=http://127.0.0.1:19890
 s() { "$home/bin/sluice" --node "$node" "$@"; }
 state=$(mktemp -d /tmp/sluice-bench-XXXX)
-cleanup() { s down --purge >/dev/null 2>&1 || true; rm -rf "$state"; }
 trap cleanup EXIT
+envoy_pid=
+cleanup() { if [ -n "$envoy_pid" ]; then kill "$envoy_pid" 2>/dev/null || true; fi; s down --purge >/dev/null 2>&1 || true; rm -rf "$state"; }
 s up --state-dir "$state" --pin-root /sys/fs/bpf/sl7 --pod-cidr 10.224.0.0/16 --service-cidr 10.225.0.0/16 \
   --name-prefix sl7 --envoy-prometheus-port 19991 --envoy-health-port 19992 >/dev/null
 s apply -f "$home/demo/manifests/deathstar-service.yaml" >/dev/null
@@ -38,23 +43,92 @@ spec:
 $1
 YAML
 }
-run() { # label qps duration -> json file
-  ip netns exec sl7-default-tiefighter "$fortio" load -quiet -qps "$2" -c 8 -t "$3" -json "$state/$1.json" "$url" >/dev/null 2>&1
+plain_port=19993
+backend=$(s pod list | awk '$2 == "deathstar-1" {print $4}')
+cat > "$state/plain-envoy.yaml" <<YAML
+static_resources:
+  listeners:
+  - name: plain
+    address: {socket_address: {address: 127.0.0.1, port_value: $plain_port}}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: plain
+          route_config:
+            virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: deathstar}}]}]
+          http_filters:
+          - name: envoy.filters.http.router
+            typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+  clusters:
+  - name: deathstar
+    type: STATIC
+    connect_timeout: 1s
+    load_assignment:
+      cluster_name: deathstar
+      endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: $backend, port_value: 80}}}}]}]
+YAML
+"$("$home/scripts/find-envoy.sh")" -c "$state/plain-envoy.yaml" --disable-hot-restart --base-id 1993 \
+  --concurrency "$(nproc)" --log-level warn >"$state/plain-envoy.log" 2>&1 &
+envoy_pid=$!
+run_host() { # label url
+  "$fortio" load -quiet -r 0.0001 -qps 1000 -c 8 -t 30s -json "$state/$1.json" "$2" >/dev/null 2>&1
 }
-policy "" | s apply -f - >/dev/null; sleep 1
-run l4 1000 30s; run l4max 0 10s
-policy '      rules: {http: [{method: GET, path: "/"}]}' | s apply -f - >/dev/null; sleep 1
-ip netns exec sl7-default-tiefighter curl -s -o /dev/null -w "L7 path check: %{http_code}\n" -XPOST "$url"
-run l7 1000 30s; run l7max 0 10s
-python3 - "$state" <<'PY'
+run() { # label qps duration -> json file
+  ip netns exec sl7-default-tiefighter "$fortio" load -quiet -r 0.0001 -qps "$2" -c 8 -t "$3" -json "$state/$1.json" "$url" >/dev/null 2>&1
+}
+# Rounds alternate L4 and L7 so that drift on this shared machine (the backend's JIT and GC,
+# other load) falls on both alike; percentiles come from the rounds' histograms pooled.
+rounds=${ROUNDS:-3}
+l4() { policy "" | s apply -f - >/dev/null; sleep 1; }
+l7() { policy '      rules: {http: [{method: GET, path: "/"}]}' | s apply -f - >/dev/null; sleep 1; }
+l7
+ip netns exec sl7-default-tiefighter curl -s -o /dev/null -w "L7 path check (POST is not allowed): %{http_code}\n" -XPOST "$url"
+for i in $(seq "$rounds"); do
+  l4; run "l4-$i" 1000 30s
+  l7; run "l7-$i" 1000 30s
+  run_host "direct-$i" "http://$backend:80/"
+  run_host "envoy-$i" "http://127.0.0.1:$plain_port/"
+done
+l4; run l4max 0 10s
+l7; run l7max 0 10s
+python3 - "$state" "$rounds" <<'PY'
 import json, sys
-d = sys.argv[1]
+d, rounds = sys.argv[1], int(sys.argv[2])
 def load(n): return json.load(open(f"{d}/{n}.json"))
-def pct(r, p): return next(x["Value"] for x in r["DurationHistogram"]["Percentiles"] if x["Percentile"] == p) * 1000
-l4, l7, l4m, l7m = load("l4"), load("l7"), load("l4max"), load("l7max")
-for name, r in (("L4-only", l4), ("L7 proxy", l7)):
-    codes = r["RetCodes"]
-    print(f"{name:9} qps {r['ActualQPS']:.0f}  p50 {pct(r,50):.3f} ms  p99 {pct(r,99):.3f} ms  codes {codes}")
-print(f"p99_added_ms {pct(l7,99)-pct(l4,99):.3f}  p50_added_ms {pct(l7,50)-pct(l4,50):.3f}")
+def pct(buckets, p):
+    """Percentile p of pooled fortio histogram buckets, interpolated within its bucket (ms)."""
+    total = sum(b["Count"] for b in buckets)
+    want, seen = total * p / 100, 0
+    for b in sorted(buckets, key=lambda b: b["Start"]):
+        if seen + b["Count"] >= want:
+            return (b["Start"] + (b["End"] - b["Start"]) * (want - seen) / b["Count"]) * 1000
+        seen += b["Count"]
+def buckets(names):
+    pooled = {}
+    for n in names:
+        for b in load(n)["DurationHistogram"]["Data"]:
+            k = (b["Start"], b["End"])
+            pooled[k] = pooled.get(k, 0) + b["Count"]
+    return [{"Start": s, "End": e, "Count": c} for (s, e), c in pooled.items()]
+added = []
+for i in range(1, rounds + 1):
+    a, b = buckets([f"l4-{i}"]), buckets([f"l7-{i}"])
+    codes = (load(f"l4-{i}")["RetCodes"], load(f"l7-{i}")["RetCodes"])
+    print(f"round {i}: L4 p50 {pct(a,50):.3f} p99 {pct(a,99):.3f}  L7 p50 {pct(b,50):.3f} p99 {pct(b,99):.3f}  "
+          f"p99 added {pct(b,99)-pct(a,99):.3f} ms  codes {codes[0]} {codes[1]}")
+    added.append(pct(b, 99) - pct(a, 99))
+l4 = buckets([f"l4-{i}" for i in range(1, rounds + 1)])
+l7 = buckets([f"l7-{i}" for i in range(1, rounds + 1)])
+for name, h in (("L4-only", l4), ("L7 proxy", l7)):
+    print(f"{name:9} pooled ({sum(x['Count'] for x in h)} requests)  p50 {pct(h,50):.3f} ms  p99 {pct(h,99):.3f} ms")
+print(f"p99_added_ms {pct(l7,99)-pct(l4,99):.3f}  p50_added_ms {pct(l7,50)-pct(l4,50):.3f}  "
+      f"per-round p99 added: median {sorted(added)[len(added)//2]:.3f} ms")
+d_ = buckets([f"direct-{i}" for i in range(1, rounds + 1)])
+e_ = buckets([f"envoy-{i}" for i in range(1, rounds + 1)])
+print(f"reference: host to pod p50 {pct(d_,50):.3f} p99 {pct(d_,99):.3f}; plain Envoy p50 {pct(e_,50):.3f} p99 {pct(e_,99):.3f}; "
+      f"plain Envoy added p50 {pct(e_,50)-pct(d_,50):.3f} ms p99 {pct(e_,99)-pct(d_,99):.3f} ms")
+l4m, l7m = load("l4max"), load("l7max")
 print(f"max_qps L4 {l4m['ActualQPS']:.0f}  L7 {l7m['ActualQPS']:.0f}  ratio_L7_over_L4 {l7m['ActualQPS']/l4m['ActualQPS']:.3f}")
 PY

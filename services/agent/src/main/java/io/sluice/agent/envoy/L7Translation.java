@@ -65,6 +65,9 @@ public final class L7Translation {
     /** Request headers the access log carries (Hubble shows them); x-request-id is always there. */
     static final List<String> LOGGED_HEADERS = List.of("accept", "content-type", "content-length", "user-agent",
             "x-forwarded-proto", "x-envoy-internal", "x-envoy-original-path");
+    /** Response headers the access log carries, as the lab shows them. */
+    static final List<String> RESPONSE_HEADERS = List.of("content-type", "content-length", "date", "server",
+            "x-envoy-upstream-service-time");
 
     private L7Translation() {}
 
@@ -168,7 +171,7 @@ public final class L7Translation {
                                         .setGrpcService(GrpcService.newBuilder().setEnvoyGrpc(
                                                 GrpcService.EnvoyGrpc.newBuilder().setClusterName(ALS_CLUSTER))))
                                 .addAllAdditionalRequestHeadersToLog(LOGGED_HEADERS)
-                                .addAllAdditionalResponseHeadersToLog(List.of("content-type", "content-length", "server"))
+                                .addAllAdditionalResponseHeadersToLog(RESPONSE_HEADERS)
                                 .build())))
                 .build();
     }
