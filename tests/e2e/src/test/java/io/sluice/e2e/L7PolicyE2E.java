@@ -247,8 +247,8 @@ class L7PolicyE2E {
         assertThat(reply.path("l7").path("http").path("code").asInt()).isEqualTo(200);
         assertThat(reply.path("l7").path("latency_ns").asLong()).isPositive();
         assertThat(reply.path("is_reply").asBoolean()).isTrue();
-        String id = first.path("http").path("headers").findParents("key").stream()
-                .filter(h -> h.path("key").asText().equals("X-Request-Id")).findFirst().orElseThrow().path("value").asText();
+        String id = requestId(first);
+        assertThat(id).isNotEmpty();
         assertThat(node.observe("--protocol", "http", "-n", "default", "--http-header", "X-Request-Id:" + id, "-o", "jsonpb")
                 .out().lines().map(l -> json(l).path("flow").path("l7").path("type").asText()).toList())
                 .as("request and response of one exchange, found by X-Request-Id").containsExactly("REQUEST", "RESPONSE");
@@ -347,8 +347,8 @@ class L7PolicyE2E {
                     "--http-method", "POST", "--last", "100", "-o", "jsonpb").out().lines().map(l -> json(l).path("flow")).toList();
             String id = flows.stream().filter(f -> f.path("traffic_direction").asText().equals("EGRESS")
                             && f.path("l7").path("type").asText().equals("REQUEST"))
-                    .map(L7PolicyE2E::requestId).reduce((a, b) -> b).orElseThrow();
-            List<String> same = flows.stream().filter(f -> id.equals(requestId(f)))
+                    .map(f -> requestId(f.path("l7"))).reduce((a, b) -> b).orElseThrow();
+            List<String> same = flows.stream().filter(f -> id.equals(requestId(f.path("l7"))))
                     .map(f -> f.path("traffic_direction").asText() + " " + f.path("l7").path("type").asText() + " "
                             + f.path("source").path("pod_name").asText().replaceAll("-\\d+$", "") + " -> "
                             + f.path("destination").path("pod_name").asText().replaceAll("-\\d+$", ""))
@@ -364,8 +364,9 @@ class L7PolicyE2E {
         assertThat(landed(node.land("tiefighter"))).isTrue();
     }
 
-    static String requestId(JsonNode flow) {
-        return flow.path("l7").path("http").path("headers").findParents("key").stream()
+    /** The X-Request-Id of a flow's l7 part, empty when it has none. */
+    static String requestId(JsonNode l7) {
+        return l7.path("http").path("headers").findParents("key").stream()
                 .filter(h -> h.path("key").asText().equals("X-Request-Id")).map(h -> h.path("value").asText())
                 .findFirst().orElse("");
     }
