@@ -351,11 +351,9 @@ static __always_inline int drop(struct __sk_buff *skb, struct endpoint_value *ep
 	return TC_ACT_SHOT;
 }
 
-/* The L7 proxy's socket for a TCP packet: the connection's own (accepted or opened by the proxy
- * earlier) if it has one, else, when proxy_port is set, the transparent listener on
- * 127.0.0.1:proxy_port. NULL when there is none; the caller releases what it gets. */
-static __always_inline struct bpf_sock *proxy_socket(struct __sk_buff *skb, struct pkt *p,
-						     __be16 proxy_port)
+/* The proxy's own socket of this packet's connection (accepted, or opened by the proxy), if
+ * there is one; a listener or a connection in TIME_WAIT does not count. Caller releases it. */
+static __always_inline struct bpf_sock *connection_socket(struct __sk_buff *skb, struct pkt *p)
 {
 	struct bpf_sock_tuple t = {};
 	struct bpf_sock *sk;
@@ -365,13 +363,22 @@ static __always_inline struct bpf_sock *proxy_socket(struct __sk_buff *skb, stru
 	t.ipv4.sport = p->sport;
 	t.ipv4.dport = p->dport;
 	sk = bpf_skc_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
-	if (sk) {
-		if (sk->state != BPF_TCP_LISTEN && sk->state != BPF_TCP_TIME_WAIT)
-			return sk;
+	if (sk && (sk->state == BPF_TCP_LISTEN || sk->state == BPF_TCP_TIME_WAIT)) {
 		bpf_sk_release(sk);
-	}
-	if (!proxy_port)
 		return 0;
+	}
+	return sk;
+}
+
+/* The proxy's transparent listener on 127.0.0.1:proxy_port, if it is there. Caller releases it. */
+static __always_inline struct bpf_sock *listener_socket(struct __sk_buff *skb, struct pkt *p,
+							__be16 proxy_port)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_sock *sk;
+
+	t.ipv4.saddr = p->saddr;
+	t.ipv4.sport = p->sport;
 	t.ipv4.daddr = bpf_htonl(0x7f000001);
 	t.ipv4.dport = proxy_port;
 	sk = bpf_skc_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
@@ -382,13 +389,16 @@ static __always_inline struct bpf_sock *proxy_socket(struct __sk_buff *skb, stru
 	return sk;
 }
 
-/* Hands a TCP packet at tc ingress to the proxy's socket (see proxy_socket). Returns 0 when
- * assigned; non-zero means the proxy is not there and the packet must not pass unfiltered. */
+/* Hands a TCP packet at tc ingress to the proxy: the connection's own socket, else the
+ * listener on proxy_port. Returns 0 when assigned; non-zero means the proxy is not there and the
+ * packet must not pass unfiltered. */
 static __always_inline int redirect_to_proxy(struct __sk_buff *skb, struct pkt *p, __be16 proxy_port)
 {
-	struct bpf_sock *sk = proxy_socket(skb, p, proxy_port);
+	struct bpf_sock *sk = connection_socket(skb, p);
 	long err;
 
+	if (!sk)
+		sk = listener_socket(skb, p, proxy_port);
 	if (!sk)
 		return -1;
 	err = bpf_sk_assign(skb, sk, 0);
@@ -533,7 +543,7 @@ int from_container(struct __sk_buff *skb)
  * on into the pod, judged by ep's ingress policy against the client's own identity. */
 static __always_inline int from_proxy(struct __sk_buff *skb, struct endpoint_value *ep, struct pkt *p)
 {
-	struct bpf_sock *sk = proxy_socket(skb, p, 0);
+	struct bpf_sock *sk = connection_socket(skb, p);
 	struct verdict v;
 	__u32 peer;
 
@@ -548,7 +558,7 @@ static __always_inline int from_proxy(struct __sk_buff *skb, struct endpoint_val
 	if (!v.allowed || !v.proxy_port)
 		return -1;
 	emit(skb, ep, EV_POLICY_VERDICT, 0, peer, ep->identity, DIR_INGRESS, v.match_type, EVF_ALLOWED);
-	sk = proxy_socket(skb, p, v.proxy_port);
+	sk = listener_socket(skb, p, v.proxy_port);
 	if (!sk)
 		return drop(skb, ep, DROP_PROXY_LOOKUP_FAILED, peer, ep->identity, DIR_INGRESS);
 	bpf_sk_release(sk);

@@ -24,6 +24,8 @@ import java.util.function.Consumer;
 public final class Datapath implements AutoCloseable {
     public static final String OBJECT = "/bpf/datapath.bpf.o";
     private static final int POLICY_ENTRIES = 16384;
+    /** The host's lo (ifindex 1 in every network namespace). */
+    public static final int LOOPBACK = 1;
 
     private final Path pinRoot;
     private final BpfObject object;
@@ -84,9 +86,6 @@ public final class Datapath implements AutoCloseable {
         TcHook.detach(ifindex, TcHook.Side.INGRESS);
         TcHook.detach(ifindex, TcHook.Side.EGRESS);
     }
-
-    /** The host's lo (ifindex 1 in every network namespace). */
-    public static final int LOOPBACK = 1;
 
     /**
      * Attaches {@code to_proxy} to the ingress of the host's lo, where the pods' programs hand

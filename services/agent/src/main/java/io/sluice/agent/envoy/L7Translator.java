@@ -36,6 +36,7 @@ public final class L7Translator {
         Map<ListenerKey, Any> usedListeners = new HashMap<>();
         List<Any> out = new ArrayList<>();
         out.add(cluster);
+        String chainInputs = "|" + config.accessDeniedBody() + "|" + config.podRanges();
         for (Direction d : Direction.values()) {
             List<FilterChain> dirChains = new ArrayList<>();
             List<String> names = new ArrayList<>();
@@ -43,7 +44,7 @@ public final class L7Translator {
             for (L7Endpoint e : config.endpoints()) {
                 for (var port : new TreeMap<>(e.rules().getOrDefault(d, Map.of())).entrySet()) {
                     String name = L7Translation.routeName(d, e.address(), port.getKey());
-                    String chainKey = name + "|" + config.accessDeniedBody() + "|" + config.podRanges();
+                    String chainKey = name + chainInputs;
                     List<FilterChain> chain = chains.get(chainKey);
                     if (chain == null) {
                         chain = L7Translation.chains(d, e.address(), port.getKey(), name, config.accessDeniedBody(),
