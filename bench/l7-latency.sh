@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Latency of requests through the L7 proxy vs the same requests under an L4-only policy, same
 # run: ROUNDS (3) alternating rounds of fortio at 1000 qps, 8 connections, 30 s each, 100 us
-# histogram resolution; then the maximum qps of each (10 s).
+# histogram resolution, with requests spread evenly and in bursts of 8 (below); then the maximum
+# qps of each (10 s).
 # tiefighter -> deathstar (GET /), on a node of its own that is removed at the end.
 # Each round also measures upstream Envoy by itself as a reference: a static listener with only
 # the router (no BPF, no RBAC, no access log) in the host, in front of the same deathstar pod,
@@ -72,11 +73,20 @@ YAML
 "$("$home/scripts/find-envoy.sh")" -c "$state/plain-envoy.yaml" --disable-hot-restart --base-id 1993 \
   --concurrency "$(nproc)" --log-level warn >"$state/plain-envoy.log" 2>&1 &
 envoy_pid=$!
-run_host() { # label url
-  "$fortio" load -quiet -r 0.0001 -qps 1000 -c 8 -t 30s -json "$state/$1.json" "$2" >/dev/null 2>&1
+# Two arrival patterns at the same 1000 qps over 8 connections:
+#   uniform  (fortio -uniform) spreads the 8 connections' requests evenly in time: one request
+#            every millisecond, the latency each request sees. The target is judged on it.
+#   lockstep (fortio's default) starts the 8 connections together, so every 8 ms a burst of 8
+#            requests arrives at once; each waits for the ones ahead of it, so this adds about
+#            3 x the proxy's CPU time per request (2 workers, 4 deep) to the per-request cost.
+modes="uniform lockstep"
+flags() { if [ "$1" = uniform ]; then echo -uniform; fi; }
+run_host() { # label mode url
+  "$fortio" load -quiet -r 0.0001 -qps 1000 -c 8 -t 30s $(flags "$2") -json "$state/$1.json" "$3" >/dev/null 2>&1
 }
-run() { # label qps duration -> json file
-  ip netns exec sl7-default-tiefighter "$fortio" load -quiet -r 0.0001 -qps "$2" -c 8 -t "$3" -json "$state/$1.json" "$url" >/dev/null 2>&1
+run() { # label mode qps duration -> json file
+  ip netns exec sl7-default-tiefighter "$fortio" load -quiet -r 0.0001 -qps "$3" -c 8 -t "$4" $(flags "$2") \
+    -json "$state/$1.json" "$url" >/dev/null 2>&1
 }
 # Rounds alternate L4 and L7 so that drift on this shared machine (the backend's JIT and GC,
 # other load) falls on both alike; percentiles come from the rounds' histograms pooled.
@@ -86,16 +96,18 @@ l7() { policy '      rules: {http: [{method: GET, path: "/"}]}' | s apply -f - >
 l7
 ip netns exec sl7-default-tiefighter curl -s -o /dev/null -w "L7 path check (POST is not allowed): %{http_code}\n" -XPOST "$url"
 for i in $(seq "$rounds"); do
-  l4; run "l4-$i" 1000 30s
-  l7; run "l7-$i" 1000 30s
-  run_host "direct-$i" "http://$backend:80/"
-  run_host "envoy-$i" "http://127.0.0.1:$plain_port/"
+  for m in $modes; do
+    l4; run "$m-l4-$i" "$m" 1000 30s
+    l7; run "$m-l7-$i" "$m" 1000 30s
+    run_host "$m-direct-$i" "$m" "http://$backend:80/"
+    run_host "$m-envoy-$i" "$m" "http://127.0.0.1:$plain_port/"
+  done
 done
-l4; run l4max 0 10s
-l7; run l7max 0 10s
-python3 - "$state" "$rounds" <<'PY'
+l4; run l4max lockstep 0 10s
+l7; run l7max lockstep 0 10s
+python3 - "$state" "$rounds" $modes <<'PY'
 import json, sys
-d, rounds = sys.argv[1], int(sys.argv[2])
+d, rounds, modes = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 def load(n): return json.load(open(f"{d}/{n}.json"))
 def pct(buckets, p):
     """Percentile p of pooled fortio histogram buckets, interpolated within its bucket (ms)."""
@@ -112,23 +124,21 @@ def buckets(names):
             k = (b["Start"], b["End"])
             pooled[k] = pooled.get(k, 0) + b["Count"]
     return [{"Start": s, "End": e, "Count": c} for (s, e), c in pooled.items()]
-added = []
-for i in range(1, rounds + 1):
-    a, b = buckets([f"l4-{i}"]), buckets([f"l7-{i}"])
-    codes = (load(f"l4-{i}")["RetCodes"], load(f"l7-{i}")["RetCodes"])
-    print(f"round {i}: L4 p50 {pct(a,50):.3f} p99 {pct(a,99):.3f}  L7 p50 {pct(b,50):.3f} p99 {pct(b,99):.3f}  "
-          f"p99 added {pct(b,99)-pct(a,99):.3f} ms  codes {codes[0]} {codes[1]}")
-    added.append(pct(b, 99) - pct(a, 99))
-l4 = buckets([f"l4-{i}" for i in range(1, rounds + 1)])
-l7 = buckets([f"l7-{i}" for i in range(1, rounds + 1)])
-for name, h in (("L4-only", l4), ("L7 proxy", l7)):
-    print(f"{name:9} pooled ({sum(x['Count'] for x in h)} requests)  p50 {pct(h,50):.3f} ms  p99 {pct(h,99):.3f} ms")
-print(f"p99_added_ms {pct(l7,99)-pct(l4,99):.3f}  p50_added_ms {pct(l7,50)-pct(l4,50):.3f}  "
-      f"per-round p99 added: median {sorted(added)[len(added)//2]:.3f} ms")
-d_ = buckets([f"direct-{i}" for i in range(1, rounds + 1)])
-e_ = buckets([f"envoy-{i}" for i in range(1, rounds + 1)])
-print(f"reference: host to pod p50 {pct(d_,50):.3f} p99 {pct(d_,99):.3f}; plain Envoy p50 {pct(e_,50):.3f} p99 {pct(e_,99):.3f}; "
-      f"plain Envoy added p50 {pct(e_,50)-pct(d_,50):.3f} ms p99 {pct(e_,99)-pct(d_,99):.3f} ms")
+def pooled(m, what): return buckets([f"{m}-{what}-{i}" for i in range(1, rounds + 1)])
+for m in modes:
+    print(f"== {m}")
+    for i in range(1, rounds + 1):
+        a, b = buckets([f"{m}-l4-{i}"]), buckets([f"{m}-l7-{i}"])
+        codes = (load(f"{m}-l4-{i}")["RetCodes"], load(f"{m}-l7-{i}")["RetCodes"])
+        print(f"round {i}: L4 p50 {pct(a,50):.3f} p99 {pct(a,99):.3f}  L7 p50 {pct(b,50):.3f} p99 {pct(b,99):.3f}  "
+              f"p99 added {pct(b,99)-pct(a,99):.3f} ms  codes {codes[0]} {codes[1]}")
+    l4, l7 = pooled(m, "l4"), pooled(m, "l7")
+    for name, h in (("L4-only", l4), ("L7 proxy", l7)):
+        print(f"{name:9} pooled ({sum(x['Count'] for x in h)} requests)  p50 {pct(h,50):.3f} ms  p99 {pct(h,99):.3f} ms")
+    print(f"{m} p99_added_ms {pct(l7,99)-pct(l4,99):.3f}  p50_added_ms {pct(l7,50)-pct(l4,50):.3f}")
+    d_, e_ = pooled(m, "direct"), pooled(m, "envoy")
+    print(f"reference: host to pod p50 {pct(d_,50):.3f} p99 {pct(d_,99):.3f}; plain Envoy p50 {pct(e_,50):.3f} "
+          f"p99 {pct(e_,99):.3f}; plain Envoy added p50 {pct(e_,50)-pct(d_,50):.3f} ms p99 {pct(e_,99)-pct(d_,99):.3f} ms")
 l4m, l7m = load("l4max"), load("l7max")
 print(f"max_qps L4 {l4m['ActualQPS']:.0f}  L7 {l7m['ActualQPS']:.0f}  ratio_L7_over_L4 {l7m['ActualQPS']/l4m['ActualQPS']:.3f}")
 PY
