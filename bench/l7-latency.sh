@@ -77,8 +77,8 @@ envoy_pid=$!
 #   uniform  (fortio -uniform) spreads the 8 connections' requests evenly in time: one request
 #            every millisecond, the latency each request sees. The target is judged on it.
 #   lockstep (fortio's default) starts the 8 connections together, so every 8 ms a burst of 8
-#            requests arrives at once; each waits for the ones ahead of it, so this adds about
-#            3 x the proxy's CPU time per request (2 workers, 4 deep) to the per-request cost.
+#            requests arrives at once; on each of the proxy's 2 workers a request waits for up
+#            to 3 ahead of it, so the proxy's CPU time per request is counted up to 4 times.
 modes="uniform lockstep"
 flags() { if [ "$1" = uniform ]; then echo -uniform; fi; }
 run_host() { # label mode url
