@@ -1,6 +1,7 @@
 package io.sluice.bench;
 
 import com.google.protobuf.Timestamp;
+import io.sluice.api.hubble.HubbleStreams;
 import io.sluice.api.hubble.flow.Flow;
 import io.sluice.api.hubble.flow.Verdict;
 import io.sluice.api.hubble.observer.GetFlowsRequest;
@@ -74,7 +75,7 @@ public class RelayMergeBench {
 
     private static long run(List<FlowMerge.Upstream> ups) throws InterruptedException {
         long[] count = {0};
-        new FlowMerge(ups, 100, 1000).run(FOLLOW, new FlowMerge.Sink() {
+        new FlowMerge(ups, 100, 1000).run(FOLLOW, new HubbleStreams.FlowSink() {
             public void send(GetFlowsResponse r) {
                 count[0]++;
             }

@@ -2,6 +2,7 @@ package io.sluice.relay;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.sluice.api.hubble.HubbleStreams.FlowSink;
 import io.sluice.api.hubble.observer.GetFlowsRequest;
 import io.sluice.api.hubble.observer.GetFlowsResponse;
 import io.sluice.api.hubble.relay.NodeState;
@@ -31,13 +32,6 @@ public final class FlowMerge {
         void stream(GetFlowsRequest req, Consumer<GetFlowsResponse> sink) throws Exception;
     }
 
-    /** Where merged answers go. */
-    public interface Sink {
-        void send(GetFlowsResponse r);
-
-        boolean cancelled();
-    }
-
     private sealed interface Item {
         record Answer(GetFlowsResponse r) implements Item {}
         record Ended(String node) implements Item {}
@@ -56,7 +50,7 @@ public final class FlowMerge {
         this.sortTimeoutMillis = sortTimeoutMillis;
     }
 
-    public void run(GetFlowsRequest req, Sink out) throws InterruptedException {
+    public void run(GetFlowsRequest req, FlowSink out) throws InterruptedException {
         BlockingQueue<Item> queue = new ArrayBlockingQueue<>(Math.max(1024, sortCapacity * 4));
         List<Thread> threads = new ArrayList<>();
         for (Upstream u : upstreams) {
@@ -73,7 +67,7 @@ public final class FlowMerge {
         }
     }
 
-    private void pump(Upstream u, GetFlowsRequest req, BlockingQueue<Item> queue, Sink out) {
+    private void pump(Upstream u, GetFlowsRequest req, BlockingQueue<Item> queue, FlowSink out) {
         boolean failed = false;
         while (!out.cancelled() && !Thread.currentThread().isInterrupted()) {
             try {
@@ -125,7 +119,7 @@ public final class FlowMerge {
         }
     }
 
-    private void collect(GetFlowsRequest req, BlockingQueue<Item> queue, Sink out) throws InterruptedException {
+    private void collect(GetFlowsRequest req, BlockingQueue<Item> queue, FlowSink out) throws InterruptedException {
         List<GetFlowsResponse> all = new ArrayList<>();
         int ended = 0;
         while (ended < upstreams.size() && !out.cancelled()) {
@@ -179,7 +173,7 @@ public final class FlowMerge {
         return out.reversed();
     }
 
-    private void follow(BlockingQueue<Item> queue, Sink out) throws InterruptedException {
+    private void follow(BlockingQueue<Item> queue, FlowSink out) throws InterruptedException {
         MergeBuffer buffer = new MergeBuffer(sortCapacity);
         int ended = 0;
         while (!out.cancelled() && ended < upstreams.size()) {

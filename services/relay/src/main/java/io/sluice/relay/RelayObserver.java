@@ -76,17 +76,7 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
         }).toList();
         Thread.ofVirtual().name("relay-get-flows").start(() -> {
             try {
-                new FlowMerge(upstreams, sortCapacity, sortTimeoutMillis).run(req, new FlowMerge.Sink() {
-                    @Override
-                    public void send(GetFlowsResponse r) {
-                        HubbleStreams.sendWhenReady(call, r);
-                    }
-
-                    @Override
-                    public boolean cancelled() {
-                        return call.isCancelled();
-                    }
-                });
+                new FlowMerge(upstreams, sortCapacity, sortTimeoutMillis).run(req, HubbleStreams.sinkOf(call));
                 if (!call.isCancelled()) {
                     call.onCompleted();
                 }

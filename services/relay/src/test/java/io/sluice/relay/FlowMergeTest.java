@@ -2,6 +2,7 @@ package io.sluice.relay;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
+import io.sluice.api.hubble.HubbleStreams;
 import io.sluice.api.hubble.flow.Flow;
 import io.sluice.api.hubble.observer.GetFlowsRequest;
 import io.sluice.api.hubble.observer.GetFlowsResponse;
@@ -71,7 +72,7 @@ class FlowMergeTest {
     record FlowMergeRun(int sortCapacity) {
         List<GetFlowsResponse> run(GetFlowsRequest req, FlowMerge.Upstream... ups) throws InterruptedException {
             List<GetFlowsResponse> out = new CopyOnWriteArrayList<>();
-            new FlowMerge(List.of(ups), sortCapacity, 200).run(req, new FlowMerge.Sink() {
+            new FlowMerge(List.of(ups), sortCapacity, 200).run(req, new HubbleStreams.FlowSink() {
                 public void send(GetFlowsResponse r) {
                     out.add(r);
                 }

@@ -6,6 +6,7 @@ import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.FieldMaskUtil;
 import com.google.protobuf.util.Timestamps;
 import io.sluice.agent.flow.L7Record;
+import io.sluice.api.hubble.HubbleStreams;
 import io.sluice.api.hubble.flow.Flow;
 import io.sluice.api.hubble.flow.LostEvent;
 import io.sluice.api.hubble.flow.LostEventSource;
@@ -88,20 +89,13 @@ public final class Observer {
         return count * 1000.0 / window;
     }
 
-    /** Where a GetFlows call sends its answers; false from {@code send} when the client is gone. */
-    public interface Sink {
-        void send(GetFlowsResponse r);
-
-        boolean cancelled();
-    }
-
     /**
      * Answers one GetFlows: the flows the filters pass, the last (or first) {@code number} of
      * them or those between since and until, then, when following, each new one as it comes.
      * A stretch the reader lost (overwritten before it was read) is reported as one LostEvent.
      * Throws {@link FlowFilters.InvalidFilter} for a bad request, before anything is sent.
      */
-    public void getFlows(GetFlowsRequest req, Sink sink) throws InterruptedException {
+    public void getFlows(GetFlowsRequest req, HubbleStreams.FlowSink sink) throws InterruptedException {
         Predicate<Flow> filter = FlowFilters.compile(req.getWhitelistList(), req.getBlacklistList());
         if (req.getFirst() && req.getFollow()) {
             throw new FlowFilters.InvalidFilter("first: cannot be combined with follow");

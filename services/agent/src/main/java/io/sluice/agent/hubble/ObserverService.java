@@ -43,17 +43,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         var call = (ServerCallStreamObserver<GetFlowsResponse>) out;
         Thread.ofVirtual().name("get-flows").start(() -> {
             try {
-                observer.getFlows(req, new Observer.Sink() {
-                    @Override
-                    public void send(GetFlowsResponse r) {
-                        HubbleStreams.sendWhenReady(call, r);
-                    }
-
-                    @Override
-                    public boolean cancelled() {
-                        return call.isCancelled();
-                    }
-                });
+                observer.getFlows(req, HubbleStreams.sinkOf(call));
                 if (!call.isCancelled()) {
                     call.onCompleted();
                 }

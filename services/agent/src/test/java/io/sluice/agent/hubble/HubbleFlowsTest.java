@@ -6,6 +6,7 @@ import io.sluice.agent.policy.Cidr;
 import io.sluice.agent.policy.Labels;
 import io.sluice.agent.policy.Protocol;
 import io.sluice.agent.service.Frontend;
+import io.sluice.api.hubble.HubbleStreams;
 import io.sluice.api.hubble.flow.DropReason;
 import io.sluice.api.hubble.flow.EventTypeFilter;
 import io.sluice.api.hubble.flow.Flow;
@@ -152,7 +153,7 @@ class HubbleFlowsTest {
 
         // A reader slower than the writers: while it holds its first flow, 20 more arrive.
         List<GetFlowsResponse> got = new ArrayList<>();
-        o.getFlows(GetFlowsRequest.getDefaultInstance(), new Observer.Sink() {
+        o.getFlows(GetFlowsRequest.getDefaultInstance(), new HubbleStreams.FlowSink() {
             public void send(GetFlowsResponse r) {
                 if (got.isEmpty()) {
                     for (int i = 0; i < 20; i++) {
@@ -179,7 +180,7 @@ class HubbleFlowsTest {
 
     private static List<GetFlowsResponse> collect(Observer o, GetFlowsRequest req) throws InterruptedException {
         List<GetFlowsResponse> out = new ArrayList<>();
-        o.getFlows(req, new Observer.Sink() {
+        o.getFlows(req, new HubbleStreams.FlowSink() {
             public void send(GetFlowsResponse r) {
                 out.add(r);
             }
