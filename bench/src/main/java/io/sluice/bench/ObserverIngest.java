@@ -3,6 +3,7 @@ package io.sluice.bench;
 import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.agent.flow.L7Record;
 import io.sluice.agent.hubble.Directory;
+import io.sluice.agent.hubble.FlowBuffer;
 import io.sluice.agent.hubble.FlowParser;
 import io.sluice.agent.hubble.HubbleMetrics;
 import io.sluice.agent.hubble.Observer;
@@ -28,7 +29,7 @@ import java.util.Map;
  * observer parses them into its flow buffer, as the agent's reader does.
  * For each offered rate it prints how many events arrived as flows and how many the datapath
  * counted lost (ring buffer full); the two always add up to what was sent. Then it measures
- * the heap a full 65,535-flow buffer holds.
+ * the memory a full 65,535-flow buffer holds, on the heap and off it.
  *
  * <p>Usage: {@code ObserverIngest [seconds per rate] [rates...]}; needs root.
  */
@@ -45,7 +46,7 @@ public final class ObserverIngest {
                 new Endpoint("default", "deathstar-1", EP_ID, 256, Labels.ofPod("default", Map.of("class", "deathstar")), POD, Map.of(), true),
                 new Endpoint("default", "tiefighter", 3, 257, Labels.ofPod("default", Map.of("class", "tiefighter")), PEER, Map.of(), true)),
                 List.of(), 0x0ac80001);
-        Observer observer = new Observer("bench", new FlowParser("bench", () -> dir), 65535, new HubbleMetrics());
+        Observer observer = new Observer("bench", new FlowParser("bench", () -> dir), new FlowBuffer(65535, FlowBuffer.defaultBytes(65535)), new HubbleMetrics());
         try (Datapath dp = Datapath.open(pins)) {
             dp.ipcache.put(new IpcacheKey(32, PEER), new IpcacheValue(257, 0));
             dp.ipcache.put(new IpcacheKey(32, POD), new IpcacheValue(256, EP_ID));
@@ -84,10 +85,14 @@ public final class ObserverIngest {
         memory(dir);
     }
 
-    /** Heap held by a full buffer of flows as the lab makes them: 80% L3/L4 events, 20% HTTP exchanges. */
-    static void memory(Directory dir) throws InterruptedException {
-        long before = usedHeap();
-        Observer o = new Observer("bench", new FlowParser("bench", () -> dir), 65535, new HubbleMetrics());
+    /**
+     * Memory held by a full buffer of flows as the lab makes them (80% L3/L4 events, 20% HTTP
+     * exchanges): the heap it keeps, the resident memory the process grew by (heap and the
+     * buffer's off-heap ring), and the flows' serialized bytes.
+     */
+    static void memory(Directory dir) throws Exception {
+        long before = usedHeap(), rssBefore = residentBytes();
+        Observer o = new Observer("bench", new FlowParser("bench", () -> dir), new FlowBuffer(65535, FlowBuffer.defaultBytes(65535)), new HubbleMetrics());
         long offset = System.currentTimeMillis() * 1_000_000L;
         for (int n = 0; n < 65535; n++) {
             if (n % 10 < 8) {
@@ -102,12 +107,23 @@ public final class ObserverIngest {
                 n++; // an exchange is two flows
             }
         }
-        long after = usedHeap();
-        System.out.printf("%nflow buffer: %d of %d flows held, heap %.1f MB (%.0f bytes per flow)%n", o.buffer().size(),
-                o.buffer().capacity(), (after - before) / 1e6, (after - before) / (double) o.buffer().size());
+        long after = usedHeap(), rssAfter = residentBytes();
+        FlowBuffer b = o.buffer();
+        long serialized = 0;
+        for (long seq = b.oldest(); seq < b.next(); seq++) {
+            serialized += b.get(seq).getSerializedSize();
+        }
+        System.out.printf("%nflow buffer: %d of %d flows held in a ring of %.1f MB: heap %.1f MB, resident memory +%.1f MB,"
+                + " serialized %.1f MB (%.0f bytes per flow)%n", b.size(), b.capacity(), b.bytes() / 1e6, (after - before) / 1e6,
+                (rssAfter - rssBefore) / 1e6, serialized / 1e6, serialized / (double) b.size());
         if (o.seenFlows() < 0) {
             System.out.println(o); // keeps o reachable until after the measurement
         }
+    }
+
+    static long residentBytes() throws java.io.IOException {
+        return java.nio.file.Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElseThrow();
     }
 
     static long usedHeap() throws InterruptedException {

@@ -47,6 +47,9 @@ class UpCommand implements Callable<Integer> {
     int hubbleMetricsPort;
     @Option(names = "--hubble-buffer-capacity", defaultValue = "65535", description = "Flows kept (default ${DEFAULT-VALUE}).")
     int hubbleBufferCapacity;
+    @Option(names = "--hubble-buffer-mib", defaultValue = "0",
+            description = "Memory for the flows kept, in MiB; 0: 512 bytes per flow kept, at least 1 MiB (default ${DEFAULT-VALUE}).")
+    int hubbleBufferMib;
     @Option(names = "--relay-port", defaultValue = "4245", description = "The relay's Observer API; 0: no relay (default ${DEFAULT-VALUE}).")
     int relayPort;
     @Option(names = "--relay-health-port", defaultValue = "4222", description = "The relay's gRPC health (default ${DEFAULT-VALUE}).")
@@ -59,6 +62,10 @@ class UpCommand implements Callable<Integer> {
             NodeStatus s = client.get("status", NodeStatus.class);
             System.out.println("Sluice node already up (agent pid " + s.agentPid() + ", API " + client.base() + ")");
             return 0;
+        }
+        if (hubbleBufferCapacity < 1 || hubbleBufferMib < 0) {
+            throw new CliException("--hubble-buffer-capacity must be at least 1 (got " + hubbleBufferCapacity
+                    + ") and --hubble-buffer-mib at least 0 (got " + hubbleBufferMib + ")");
         }
         long t0 = System.nanoTime();
         Files.createDirectories(stateDir);
@@ -95,11 +102,12 @@ class UpCommand implements Callable<Integer> {
             throw new CliException("agent not built: " + jar + " is missing (run 'make build')");
         }
         String envoy = envoyBinary(home);
-        // The agent's JVM (docs/benchmarks.md, Footprint): room in the old generation for a full
-        // flow buffer (about 50 MB), a small young generation (its size, touched before the first
-        // collection, is most of the resident memory), a heap that gives memory back, one Netty arena.
+        // The agent's JVM (docs/benchmarks.md, Footprint): Hubble's flows are kept outside the heap
+        // (--hubble-buffer-mib); a small young generation (its size, touched before the first
+        // collection, is most of the resident memory); a heap that starts small and gives memory
+        // back (it cannot shrink below -Xms, which is otherwise 1/64 of the machine's memory); one Netty arena.
         List<String> cmd = new ArrayList<>(List.of("setsid", java, "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xmx192m", "-Xmn24m", "-XX:MinHeapFreeRatio=10",
+                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xms32m", "-Xmx128m", "-Xmn24m", "-XX:MinHeapFreeRatio=10",
                 "-XX:MaxHeapFreeRatio=30", "-XX:ReservedCodeCacheSize=32m",
                 "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
                 "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1", "-XX:TieredStopAtLevel=1", "-Xss512k",
@@ -109,6 +117,7 @@ class UpCommand implements Callable<Integer> {
                 "-Dsluice.envoy-admin-port=" + envoyAdminPort, "-Dsluice.envoy-prometheus-port=" + envoyPrometheusPort,
                 "-Dsluice.envoy-health-port=" + envoyHealthPort, "-Dsluice.hubble-port=" + hubblePort,
                 "-Dsluice.hubble-metrics-port=" + hubbleMetricsPort, "-Dsluice.hubble-buffer-capacity=" + hubbleBufferCapacity,
+                "-Dsluice.hubble-buffer-mib=" + hubbleBufferMib,
                 "-Dsluice.relay-port=" + relayPort, "-Dsluice.relay-health-port=" + relayHealthPort,
                 "-Dquarkus.http.port=" + (port > 0 ? port : 9876), "-jar", jar.toString()));
         if (!nodeName.isBlank()) {

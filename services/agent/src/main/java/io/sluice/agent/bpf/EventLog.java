@@ -17,7 +17,6 @@ public final class EventLog {
     private final ArrayDeque<EventView> events;
     private final AtomicLong seq = new AtomicLong();
     private final AtomicLong drops = new AtomicLong();
-    private final ArrayDeque<io.sluice.agent.flow.L7Record> l7 = new ArrayDeque<>();
     private final long bootOffsetNanos;
 
     public EventLog(int capacity) {
@@ -29,24 +28,11 @@ public final class EventLog {
 
     /** An HTTP exchange from the proxy's access log, shown with the identities of its two ends. */
     public void addL7(io.sluice.agent.flow.L7Record r, java.util.function.ToIntFunction<String> identityOfAddress) {
-        synchronized (l7) {
-            if (l7.size() == capacity) {
-                l7.removeFirst();
-            }
-            l7.addLast(r);
-        }
         String verdict = r.forwarded() ? "FORWARDED" : "DROPPED";
         int src = identityOfAddress.applyAsInt(host(r.source())), dst = identityOfAddress.applyAsInt(host(r.destination()));
         append(new EventView(seq.incrementAndGet(), r.timeNanos(), "l7", r.status(), "http-request " + verdict, 0, src, dst,
                 r.source(), r.destination(), r.protocol(), "", "http-request " + verdict + " (" + r.requestSummary() + ") "
                 + r.direction() + ", response " + r.status() + ", X-Request-Id " + r.requestId()));
-    }
-
-    /** The L7 records kept, oldest first (the material of Hubble's L7 flows). */
-    public List<io.sluice.agent.flow.L7Record> l7Records() {
-        synchronized (l7) {
-            return List.copyOf(l7);
-        }
     }
 
     private static String host(String hostPort) {

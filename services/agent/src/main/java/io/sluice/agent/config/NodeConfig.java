@@ -74,6 +74,10 @@ public interface NodeConfig {
     @WithDefault("65535")
     int hubbleBufferCapacity();
 
+    /** Memory for the flows kept, outside the heap, in MiB; 0: {@link io.sluice.agent.hubble.FlowBuffer#defaultBytes}. */
+    @WithDefault("0")
+    int hubbleBufferMib();
+
     /** The relay's Observer API (Hubble relay's 4245); 0 runs no relay. */
     @WithDefault("4245")
     int relayPort();

@@ -7,6 +7,7 @@ import io.sluice.agent.als.AccessLogServer;
 import io.sluice.agent.bpf.DatapathSync;
 import io.sluice.agent.bpf.EventLog;
 
+import io.sluice.agent.hubble.FlowBuffer;
 import io.sluice.agent.hubble.FlowParser;
 import io.sluice.agent.hubble.HubbleMetrics;
 import io.sluice.agent.hubble.MetricsServer;
@@ -54,7 +55,11 @@ public class NodeRuntime {
     private RingBufferReader reader;
     private HostNetwork host;
     private Node node;
-    private final EventLog events = new EventLog(8192);
+    /**
+     * The monitor's backlog. Small enough to stay in the young generation's survivor space at
+     * thousands of events a second (docs/benchmarks.md, L7 proxy latency); Hubble's flow buffer keeps the long history.
+     */
+    private final EventLog events = new EventLog(2048);
     private Observer observer;
     private HubbleServer hubble;
     private MetricsServer metrics;
@@ -107,7 +112,10 @@ public class NodeRuntime {
     private void startHubble() {
         String name = nodeName(config);
         HubbleMetrics counters = new HubbleMetrics();
-        observer = new Observer(name, new FlowParser(name, node::directory), config.hubbleBufferCapacity(), counters);
+        int capacity = config.hubbleBufferCapacity();
+        FlowBuffer buffer = new FlowBuffer(capacity,
+                config.hubbleBufferMib() > 0 ? (long) config.hubbleBufferMib() << 20 : FlowBuffer.defaultBytes(capacity));
+        observer = new Observer(name, new FlowParser(name, node::directory), buffer, counters);
         Path socket = Path.of(config.stateDir(), "hubble.sock");
         // What the Peer API announces: TCP when the observer has a port, else its unix socket.
         String address = config.hubblePort() > 0 ? "127.0.0.1:" + config.hubblePort() : "unix://" + socket;

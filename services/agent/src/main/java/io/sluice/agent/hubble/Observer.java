@@ -2,7 +2,6 @@ package io.sluice.agent.hubble;
 
 import com.google.protobuf.FieldMask;
 import com.google.protobuf.Message;
-import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.FieldMaskUtil;
 import com.google.protobuf.util.Timestamps;
 import io.sluice.agent.flow.L7Record;
@@ -28,10 +27,10 @@ public final class Observer {
     private final HubbleMetrics metrics;
     private final long startNanos = System.nanoTime();
 
-    public Observer(String nodeName, FlowParser parser, int capacity, HubbleMetrics metrics) {
+    public Observer(String nodeName, FlowParser parser, FlowBuffer buffer, HubbleMetrics metrics) {
         this.nodeName = nodeName;
         this.parser = parser;
-        this.buffer = new FlowBuffer(capacity);
+        this.buffer = buffer;
         this.metrics = metrics;
     }
 
@@ -54,7 +53,7 @@ public final class Observer {
             return;
         }
         metrics.lost(source.name().toLowerCase(java.util.Locale.ROOT), count);
-        buffer.add(lostEvent(source, count));
+        buffer.add(FlowBuffer.lostEvent(source, count));
     }
 
     public FlowBuffer buffer() {
@@ -79,12 +78,11 @@ public final class Observer {
         long window = Math.max(1_000, Math.min(60_000, uptimeNanos() / 1_000_000));
         long count = 0;
         for (long seq = buffer.next() - 1; seq >= buffer.oldest(); seq--) {
-            if (buffer.get(seq) instanceof Flow f) {
-                if (Timestamps.toMillis(f.getTime()) < now - window) {
-                    break;
-                }
-                count++;
+            long t = buffer.time(seq);
+            if (t >= 0 && t / 1_000_000 < now - window) {
+                break;
             }
+            count++;
         }
         return count * 1000.0 / window;
     }
@@ -181,13 +179,8 @@ public final class Observer {
     }
 
     private GetFlowsResponse lostResponse(LostEventSource source, long n) {
-        LostEvent l = lostEvent(source, n);
+        LostEvent l = FlowBuffer.lostEvent(source, n);
         return GetFlowsResponse.newBuilder().setLostEvents(l).setNodeName(nodeName).setTime(l.getLast()).build();
-    }
-
-    private static LostEvent lostEvent(LostEventSource source, long n) {
-        Timestamp now = Timestamps.fromMillis(System.currentTimeMillis());
-        return LostEvent.newBuilder().setSource(source).setNumEventsLost(n).setFirst(now).setLast(now).build();
     }
 
     private static Flow masked(Flow f, FieldMask mask) {

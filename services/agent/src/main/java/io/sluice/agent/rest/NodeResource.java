@@ -106,12 +106,6 @@ public class NodeResource {
         return new io.sluice.agent.als.EnvoyAdmin(java.nio.file.Path.of(runtime.processes().envoyAdminSocket())).configDump(nameRegex);
     }
 
-    @GET
-    @Path("/l7")
-    public List<io.sluice.agent.flow.L7Record> l7() {
-        return runtime.events().l7Records();
-    }
-
     @POST
     @Path("/shutdown")
     public Response shutdown() {

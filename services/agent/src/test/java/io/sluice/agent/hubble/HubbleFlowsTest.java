@@ -144,7 +144,7 @@ class HubbleFlowsTest {
 
     @Test
     void getFlows_lastAndFirstN_andTheReaderIsToldWhatItLost() throws Exception {
-        Observer o = new Observer("node-1", parser, 8, new HubbleMetrics());
+        Observer o = new Observer("node-1", parser, new FlowBuffer(8, 1 << 20), new HubbleMetrics());
         for (int i = 0; i < 6; i++) {
             o.datapathEvent(event(DatapathEvent.TRACE, 0, 0, 0, XWING, 1000 + i, DEATHSTAR, 80, 0x02), i * 1_000_000_000L);
         }
