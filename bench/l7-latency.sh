@@ -105,6 +105,10 @@ for i in $(seq "$rounds"); do
 done
 l4; run l4max lockstep 0 10s
 l7; run l7max lockstep 0 10s
+# After every round each L7 request has left two flows in Hubble's ring: it is full and has
+# wrapped many times, so this is the agent's memory in a busy steady state.
+echo "agent_rss_mb after the runs (Hubble's flow ring full): $(awk '/VmRSS/ {printf "%.1f", $2/1024}' \
+  "/proc/$(curl -s "$node/v1/status" | jq .agentPid)/status")"
 python3 - "$state" "$rounds" $modes <<'PY'
 import json, sys
 d, rounds, modes = sys.argv[1], int(sys.argv[2]), sys.argv[3:]

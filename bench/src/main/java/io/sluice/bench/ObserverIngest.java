@@ -53,7 +53,7 @@ public final class ObserverIngest {
             dp.endpoints.put(LO, new EndpointValue(EP_ID, 256, POD, 0));
             byte[] syn = tcpSyn(PEER, 40000, POD, 80);
             // The agent's reader callback: the monitor's event log, then the observer.
-            io.sluice.agent.bpf.EventLog events = new io.sluice.agent.bpf.EventLog(8192);
+            io.sluice.agent.bpf.EventLog events = new io.sluice.agent.bpf.EventLog(2048);
             try (RingBufferReader reader = dp.readEvents(e -> {
                 events.add(e);
                 observer.datapathEvent(e, events.wallClockNanos(e));
