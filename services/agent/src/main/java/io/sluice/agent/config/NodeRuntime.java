@@ -57,7 +57,7 @@ public class NodeRuntime {
     private Node node;
     /**
      * The monitor's backlog. Small enough to stay in the young generation's survivor space at
-     * thousands of events a second (docs/benchmarks.md, L7 proxy latency); Hubble's flow buffer keeps the long history.
+     * thousands of events a second (docs/benchmarks.md, Footprint); Hubble's flow buffer keeps the long history.
      */
     private final EventLog events = new EventLog(2048);
     private Observer observer;

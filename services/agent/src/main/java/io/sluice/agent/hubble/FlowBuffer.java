@@ -25,8 +25,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * <p>Entries are kept serialized, each in one piece of the byte ring (an entry that would cross
  * the ring's end starts the next lap instead), so a node that keeps tens of thousands of flows
  * for minutes gives the collector nothing to copy or compact; readers parse what they read.
- * Example, capacity 4 and 1 KiB: entries of 300 bytes hold 3 (the fourth would overwrite the
- * first's bytes), entries of 100 bytes hold 4.
+ * Example, capacity 4 and 4 KiB: entries of 1,200 bytes hold 3 (the fourth would overwrite the
+ * first's bytes), entries of 400 bytes hold 4.
  *
  * <p>One writer or many; readers never block the writer. A reader copies an entry, then checks
  * that no writer claimed its slot or its bytes meanwhile, so it never returns a newer entry in
