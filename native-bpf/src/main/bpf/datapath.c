@@ -418,8 +418,38 @@ static __always_inline int to_host(struct __sk_buff *skb, __be16 proxy_port)
 
 	if (bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_dest), lo_mac, ETH_ALEN, 0) < 0)
 		return TC_ACT_SHOT;
+	/* Else clang may keep &skb->mark from another call site in a spilled register, and the
+	 * verifier refuses a store through a modified ctx pointer. */
+	asm volatile("" : "+r"(skb));
 	skb->mark = MARK_TO_PROXY | ((__u32)bpf_ntohs(proxy_port) << MARK_PORT_SHIFT);
 	return bpf_redirect(LOOPBACK_IFINDEX, BPF_F_INGRESS);
+}
+
+/* A client that is not a local pod (world, a CIDR, a remote node: a local pod's connection is
+ * handed over at its own tc ingress, ingress_proxy) met at the pod's tc egress on a port its
+ * ingress L7 rules send through the proxy: to the connection's proxy socket, else to the listener,
+ * both through lo (to_host); dropped when the listener is not there, never let through unfiltered.
+ * The host is left out: the ingress proxy's own upstream connections come from it.
+ * Known limit: the listener answers, but the client's next packets, forwarded by the host, meet
+ * the proxy's socket in the kernel's early demux and ip_forward drops a packet with a socket, so
+ * the connection does not complete. It fails closed; handing such packets over where they enter
+ * the node (tc ingress of its own devices, as Cilium's bpf_host) would complete it. */
+static __always_inline int ingress_proxy_at_egress(struct __sk_buff *skb, struct endpoint_value *ep,
+						   struct pkt *p, __be16 proxy_port, __u32 src_id, int is_new)
+{
+	struct bpf_sock *sk = connection_socket(skb, p);
+
+	if (sk) {
+		bpf_sk_release(sk);
+		return to_host(skb, 0);
+	}
+	sk = listener_socket(skb, p, proxy_port);
+	if (!sk)
+		return drop(skb, ep, DROP_PROXY_LOOKUP_FAILED, src_id, ep->identity, DIR_INGRESS);
+	bpf_sk_release(sk);
+	if (worth_tracing(p, is_new))
+		emit(skb, ep, EV_TRACE, TRACE_TO_PROXY, src_id, ep->identity, DIR_INGRESS, 0, 0);
+	return to_host(skb, proxy_port);
 }
 
 /* Judges a packet that is not a reply, in direction dir of endpoint ep. */
@@ -463,6 +493,9 @@ static __always_inline int enforce(struct __sk_buff *skb, struct endpoint_value 
 			emit(skb, ep, EV_TRACE, TRACE_TO_PROXY, src_id, dst_id, dir, 0, 0);
 		return TC_ACT_OK;
 	}
+	if (dir == DIR_INGRESS && v.proxy_port && p->proto == IPPROTO_TCP &&
+	    !(seed->flags & CT_F_PROXY) && peer != ID_HOST)
+		return ingress_proxy_at_egress(skb, ep, p, v.proxy_port, src_id, is_new);
 	if (worth_tracing(p, is_new))
 		emit(skb, ep, EV_TRACE,
 		     dir == DIR_INGRESS ? TRACE_TO_ENDPOINT : TRACE_FROM_ENDPOINT, src_id, dst_id,

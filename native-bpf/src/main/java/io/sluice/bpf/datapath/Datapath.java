@@ -76,6 +76,11 @@ public final class Datapath implements AutoCloseable {
         return object.program("to_container");
     }
 
+    /** The host lo's ingress program: hands marked connections to the proxy's listener. */
+    public BpfProgram toProxy() {
+        return object.program("to_proxy");
+    }
+
     /** Attaches both programs to a pod veth's host end (replacing earlier ones in place). */
     public void attach(int ifindex) {
         TcHook.attach(ifindex, TcHook.Side.INGRESS, fromContainer());
@@ -93,7 +98,7 @@ public final class Datapath implements AutoCloseable {
      * any node's copy serves every node on the host.
      */
     public void attachLoopback() {
-        TcHook.attach(LOOPBACK, TcHook.Side.INGRESS, object.program("to_proxy"));
+        TcHook.attach(LOOPBACK, TcHook.Side.INGRESS, toProxy());
     }
 
     public static void detachLoopback() {

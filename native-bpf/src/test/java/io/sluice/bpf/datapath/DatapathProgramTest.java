@@ -8,6 +8,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,7 +25,9 @@ import static org.awaitility.Awaitility.await;
  * test is keyed by ifindex 1.
  */
 class DatapathProgramTest {
-    private static final int OK = 0, SHOT = 2, LO = 1, TCP = 6;
+    private static final int OK = 0, SHOT = 2, REDIRECT = 7, LO = 1, TCP = 6;
+    /** datapath.h: the proxy's marks, and the drop reason when its listener is not there. */
+    private static final int MARK_TO_PROXY = 0x0200, MARK_FROM_PROXY = 0x0300, MARK_PORT_SHIFT = 16, PROXY_LOOKUP_FAILED = 137;
     private static final int EP_ID = 7, EP_IDENTITY = 300, EMPIRE = 301, ALLIANCE = 302;
     private static final int POD = ip(10, 250, 0, 10), EMPIRE_POD = ip(10, 250, 0, 11), ALLIANCE_POD = ip(10, 250, 0, 12);
     private static final int VIP = ip(10, 97, 0, 5), BACKEND = ip(10, 250, 0, 20);
@@ -165,5 +169,73 @@ class DatapathProgramTest {
         assertThat(dst(out.packet())).isEqualTo(BACKEND);
         assertThat(dport(out.packet())).isEqualTo(5353);
         assertThat(checksumsValid(out.packet())).isTrue();
+    }
+
+    /**
+     * A client that is not a local pod (EMPIRE_POD has no endpoint here: a remote node, or world)
+     * reaches the pod's tc egress on a port with ingress L7 rules: it goes to the proxy's listener
+     * through lo, and is dropped once the listener is gone (Envoy killed), never let through.
+     */
+    @Test
+    void l7Ingress_fromAClientThatIsNotALocalPod_goesToTheListenerOrIsDropped() throws Exception {
+        endpoint(EndpointValue.INGRESS_ENFORCED);
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = listener.getLocalPort();
+            dp.policy(EP_ID).put(new PolicyEntryKey(64, EMPIRE, 0, TCP, 80), new PolicyEntryValue(false, 2, port, 0));
+            TestRun out = dp.toContainer().testRun(tcp(EMPIRE_POD, 40000, POD, 80, SYN), LO);
+            assertThat(out.retval()).isEqualTo(REDIRECT);
+            assertThat(out.mark()).isEqualTo(MARK_TO_PROXY | port << MARK_PORT_SHIFT);
+        }
+        assertThat(dp.toContainer().testRun(tcp(EMPIRE_POD, 40001, POD, 80, SYN), LO).retval()).isEqualTo(SHOT);
+        await().atMost(2, TimeUnit.SECONDS).until(() -> events.stream()
+                .anyMatch(e -> e.type() == DatapathEvent.DROP && e.subtype() == PROXY_LOOKUP_FAILED && e.srcIdentity() == EMPIRE));
+    }
+
+    /**
+     * The egress proxy's new connection (marked, with the client's address) to a port of the pod
+     * that has ingress L7 rules goes to the ingress listener too: back into the host through lo,
+     * addressed to lo's all-zero MAC, with the listener's port in the mark for to_proxy.
+     */
+    @Test
+    void fromProxy_newConnectionToAnL7Port_goesToTheIngressListenerThroughLo() throws Exception {
+        endpoint(EndpointValue.INGRESS_ENFORCED);
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = listener.getLocalPort();
+            dp.policy(EP_ID).put(new PolicyEntryKey(64, EMPIRE, 0, TCP, 80), new PolicyEntryValue(false, 2, port, 0));
+            TestRun out = dp.toContainer().testRun(tcp(EMPIRE_POD, 40000, POD, 80, SYN), LO, MARK_FROM_PROXY, 1);
+            assertThat(out.retval()).isEqualTo(REDIRECT);
+            assertThat(out.mark()).isEqualTo(MARK_TO_PROXY | port << MARK_PORT_SHIFT);
+            assertThat(java.util.Arrays.copyOf(out.packet(), 6)).containsOnly(0);
+            await().atMost(2, TimeUnit.SECONDS).until(() -> events.stream()
+                    .anyMatch(e -> e.type() == DatapathEvent.TRACE && e.subtype() == 1 && e.srcIdentity() == EMPIRE));
+        }
+        // Once the listener is gone the same connection is dropped.
+        TestRun closed = dp.toContainer().testRun(tcp(EMPIRE_POD, 40001, POD, 80, SYN), LO, MARK_FROM_PROXY, 1);
+        assertThat(closed.retval()).isEqualTo(SHOT);
+    }
+
+    /** Without an L7 rule on the port, the egress proxy's connection goes on into the pod, judged as the client. */
+    @Test
+    void fromProxy_toAPortWithoutL7Rules_entersThePodUnderItsPolicy() {
+        endpoint(EndpointValue.INGRESS_ENFORCED);
+        allow(EMPIRE, 80);
+        assertThat(dp.toContainer().testRun(tcp(EMPIRE_POD, 40000, POD, 80, SYN), LO, MARK_FROM_PROXY, 1).retval()).isEqualTo(OK);
+        assertThat(dp.toContainer().testRun(tcp(ALLIANCE_POD, 40000, POD, 80, SYN), LO, MARK_FROM_PROXY, 1).retval()).isEqualTo(SHOT);
+    }
+
+    /** lo's program only takes packets marked for the proxy with a port; a marked one whose listener is gone is dropped. */
+    @Test
+    void toProxy_leavesUnmarkedPacketsAndDropsWhenTheListenerIsGone() throws Exception {
+        byte[] syn = tcp(EMPIRE_POD, 40000, POD, 80, SYN);
+        assertThat(dp.toProxy().testRun(syn, LO).retval()).isEqualTo(OK);
+        assertThat(dp.toProxy().testRun(syn, LO, MARK_TO_PROXY, 1).retval()).as("no port in the mark").isEqualTo(OK);
+        assertThat(dp.toProxy().testRun(syn, LO, MARK_TO_PROXY | freePort() << MARK_PORT_SHIFT, 1).retval()).isEqualTo(SHOT);
+    }
+
+    /** A loopback port nothing listens on (bound, then closed). */
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 }
