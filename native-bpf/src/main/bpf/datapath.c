@@ -430,10 +430,10 @@ static __always_inline int to_host(struct __sk_buff *skb, __be16 proxy_port)
  * ingress L7 rules send through the proxy: to the connection's proxy socket, else to the listener,
  * both through lo (to_host); dropped when the listener is not there, never let through unfiltered.
  * The host is left out: the ingress proxy's own upstream connections come from it.
- * Known limit: the listener answers, but the client's next packets, forwarded by the host, meet
- * the proxy's socket in the kernel's early demux and ip_forward drops a packet with a socket, so
- * the connection does not complete. It fails closed; handing such packets over where they enter
- * the node (tc ingress of its own devices, as Cilium's bpf_host) would complete it. */
+ * Such clients are handed over where they enter the node, by from_netdev on the devices given
+ * with --devices; this is for a node without them. The listener answers, but the client's next
+ * packets, forwarded by the host, meet the proxy's socket in the kernel's early demux and
+ * ip_forward drops a packet that has a socket: the connection fails closed. */
 static __always_inline int ingress_proxy_at_egress(struct __sk_buff *skb, struct endpoint_value *ep,
 						   struct pkt *p, __be16 proxy_port, __u32 src_id, int is_new)
 {
@@ -638,6 +638,33 @@ int to_container(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	}
 	return enforce(skb, ep, &p, DIR_INGRESS, &seed);
+}
+
+/* tc ingress of the node's own devices (--devices): a connection from outside the node (world,
+ * a CIDR, a remote node) to a local pod whose ingress L7 rules name a proxy port for the client
+ * is handed to the proxy here, where a socket can be assigned; all else goes on to the pods'
+ * programs, which judge it. */
+SEC("tc")
+int from_netdev(struct __sk_buff *skb)
+{
+	struct endpoint_value src = {};
+	struct pkt p;
+
+	if (parse(skb, &p) < 0 || p.proto != IPPROTO_TCP)
+		return TC_ACT_OK;
+	src.identity = identity_of(p.saddr);
+	if (src.identity == ID_HOST)
+		return TC_ACT_OK;
+	/* Past the SYN only the proxy's own connections: a reply to a connection a pod opened
+	 * stays the pods' business even on a port with L7 rules. */
+	if (!(p.tcp_flags & TCP_SYN) || (p.tcp_flags & TCP_ACK)) {
+		struct bpf_sock *sk = connection_socket(skb, &p);
+
+		if (!sk)
+			return TC_ACT_OK;
+		bpf_sk_release(sk);
+	}
+	return ingress_proxy(skb, &src, &p);
 }
 
 /* tc ingress of the host's lo: new connections that to_container handed to the ingress proxy

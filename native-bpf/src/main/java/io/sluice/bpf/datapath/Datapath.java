@@ -81,6 +81,20 @@ public final class Datapath implements AutoCloseable {
         return object.program("to_proxy");
     }
 
+    /** The program for the tc ingress of the node's own devices: connections from outside the node to the proxy. */
+    public BpfProgram fromNetdev() {
+        return object.program("from_netdev");
+    }
+
+    /** Attaches {@link #fromNetdev} to the ingress of one of the node's devices (replacing an earlier one in place). */
+    public void attachDevice(int ifindex) {
+        TcHook.attach(ifindex, TcHook.Side.INGRESS, fromNetdev());
+    }
+
+    public static void detachDevice(int ifindex) {
+        TcHook.detach(ifindex, TcHook.Side.INGRESS);
+    }
+
     /** Attaches both programs to a pod veth's host end (replacing earlier ones in place). */
     public void attach(int ifindex) {
         TcHook.attach(ifindex, TcHook.Side.INGRESS, fromContainer());

@@ -50,6 +50,9 @@ class UpCommand implements Callable<Integer> {
     @Option(names = "--hubble-buffer-mib", defaultValue = "0",
             description = "Memory for the flows kept, in MiB; 0: 512 bytes per flow kept, at least 1 MiB (default ${DEFAULT-VALUE}).")
     int hubbleBufferMib;
+    @Option(names = "--devices", split = ",", description = "The node's own devices where connections from outside the node"
+            + " arrive (e.g. eth0); those to pod ports with ingress L7 rules are handed to the proxy there.")
+    List<String> devices = List.of();
     @Option(names = "--relay-port", defaultValue = "4245", description = "The relay's Observer API; 0: no relay (default ${DEFAULT-VALUE}).")
     int relayPort;
     @Option(names = "--relay-health-port", defaultValue = "4222", description = "The relay's gRPC health (default ${DEFAULT-VALUE}).")
@@ -62,6 +65,11 @@ class UpCommand implements Callable<Integer> {
             NodeStatus s = client.get("status", NodeStatus.class);
             System.out.println("Sluice node already up (agent pid " + s.agentPid() + ", API " + client.base() + ")");
             return 0;
+        }
+        for (String d : devices) {
+            if (!Files.exists(Path.of("/sys/class/net", d))) {
+                throw new CliException("--devices: no device '" + d + "' on this host (see 'ip link')");
+            }
         }
         if (hubbleBufferCapacity < 1 || hubbleBufferMib < 0) {
             throw new CliException("--hubble-buffer-capacity must be at least 1 (got " + hubbleBufferCapacity
@@ -120,6 +128,9 @@ class UpCommand implements Callable<Integer> {
                 "-Dsluice.hubble-buffer-mib=" + hubbleBufferMib,
                 "-Dsluice.relay-port=" + relayPort, "-Dsluice.relay-health-port=" + relayHealthPort,
                 "-Dquarkus.http.port=" + (port > 0 ? port : 9876), "-jar", jar.toString()));
+        if (!devices.isEmpty()) {
+            cmd.add(cmd.size() - 2, "-Dsluice.devices=" + String.join(",", devices));
+        }
         if (!nodeName.isBlank()) {
             cmd.add(cmd.size() - 2, "-Dsluice.node-name=" + nodeName);
         }

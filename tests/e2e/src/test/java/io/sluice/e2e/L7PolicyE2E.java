@@ -26,11 +26,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class L7PolicyE2E {
     static final String DEATHSTAR = "http://deathstar.default.svc.cluster.local";
+    static final String WORLD_IP = "192.168.217.2";
     static TestNode node;
+    static WorldHost world;
 
     @BeforeAll
     static void deploy() throws Exception {
-        node = new TestNode(19886, 217);
+        // A client outside the node, on a device the node is told about (--devices).
+        world = new WorldHost("se2e-l7world", WORLD_IP, TestNode.HOME.resolve("bin/sluice").toString());
+        node = new TestNode(19886, 217, "--devices", world.hostIf());
         StarWars.deploy(node);
         Path shared = TestNode.HOME.resolve("../shared/seeds/manifests/l7-policy.yaml");
         assertOk(node.apply(Files.readString(Files.exists(shared) ? shared : TestNode.HOME.resolve("demo/manifests/l7-policy.yaml"))));
@@ -40,6 +44,9 @@ class L7PolicyE2E {
     static void purge() {
         if (node != null) {
             node.close();
+        }
+        if (world != null) {
+            world.close();
         }
     }
 
@@ -57,6 +64,46 @@ class L7PolicyE2E {
         assertThat(landed(node.land("tiefighter"))).isTrue();
         assertThat(node.land("xwing").exit()).isEqualTo(StarWarsE2E.TIMEOUT);
         assertThat(node.sluice("status").out()).containsPattern("Envoy: +OK");
+    }
+
+    /**
+     * A client that is not a pod of the node (fromCIDR) gets the same HTTP rules: the node hands
+     * its connection to Envoy where it enters, on the device given with --devices.
+     */
+    @Test
+    @Order(2)
+    void clientOutsideTheNode_getsTheHttpRulesThroughTheProxy() throws Exception {
+        String policy = """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: world-l7}
+                spec:
+                  endpointSelector: {matchLabels: {class: deathstar}}
+                  ingress:
+                  - fromCIDR: [%s/32]
+                    toPorts:
+                    - ports: [{port: "80", protocol: TCP}]
+                      rules: {http: [{method: POST, path: /v1/request-landing}]}
+                """.formatted(WORLD_IP);
+        assertOk(node.apply(policy));
+        try {
+            String deathstar = node.sluice("pod", "list").out().lines().filter(l -> l.contains(" deathstar-1 "))
+                    .map(l -> l.trim().split("\\s+")[3]).findFirst().orElseThrow();
+            assertThat(node.sluice("status").out()).contains("devices " + world.hostIf());
+            TestNode.Result landed = null;
+            for (int i = 0; i < 20; i++) { // until Envoy has the new rules
+                landed = world.exec("curl", "-s", "-m", "2", "-XPOST", "http://" + deathstar + "/v1/request-landing");
+                if (landed.out().equals("Ship landed\n")) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            assertThat(landed.out()).isEqualTo("Ship landed\n");
+            assertThat(world.exec("curl", "-s", "-m", "2", "-XPUT", "http://" + deathstar + "/v1/exhaust-port").out())
+                    .isEqualTo("Access denied\r\n");
+        } finally {
+            assertOk(node.delete(policy));
+        }
     }
 
     @Test

@@ -28,7 +28,8 @@ final class TestNode implements AutoCloseable {
 
     private final List<String> upArgs;
 
-    TestNode(int port, int subnet) {
+    /** A node of its own: API on port (and the next 7 ports), pods in 10.subnet/16; extraUpArgs go to {@code sluice up}. */
+    TestNode(int port, int subnet, String... extraUpArgs) {
         this.api = "http://127.0.0.1:" + port;
         this.prefix = "se2e" + subnet;
         this.podCidrPrefix = "10." + subnet + ".";
@@ -40,13 +41,14 @@ final class TestNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.upArgs = List.of("up", "--state-dir", stateDir.toString(), "--pin-root", "/sys/fs/bpf/" + prefix,
+        List<String> upArgs = List.of("up", "--state-dir", stateDir.toString(), "--pin-root", "/sys/fs/bpf/" + prefix,
                 "--pod-cidr", "10." + subnet + ".0.0/16", "--service-cidr", "10." + (subnet + 1) + ".0.0/16",
                 "--name-prefix", prefix, "--envoy-admin", "--envoy-admin-port", Integer.toString(port + 1),
                 "--envoy-prometheus-port", Integer.toString(port + 2), "--envoy-health-port", Integer.toString(port + 3),
                 "--node-name", prefix, "--hubble-port", Integer.toString(hubblePort), "--hubble-metrics-port",
                 Integer.toString(metricsPort), "--relay-port", Integer.toString(relayPort), "--relay-health-port",
                 Integer.toString(port + 7));
+        this.upArgs = java.util.stream.Stream.concat(upArgs.stream(), java.util.Arrays.stream(extraUpArgs)).toList();
         Result up = restart();
         if (up.exit() != 0) {
             throw new IllegalStateException("sluice up failed: " + up.out());

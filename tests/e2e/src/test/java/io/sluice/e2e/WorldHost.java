@@ -38,6 +38,17 @@ final class WorldHost implements AutoCloseable {
         throw new IllegalStateException("world host server did not start");
     }
 
+    /** The host's end of the veth: for the node, one of its own devices. */
+    String hostIf() {
+        return hostIf;
+    }
+
+    /** Runs argv in the world host's network namespace. */
+    TestNode.Result exec(String... argv) {
+        return TestNode.run(java.util.stream.Stream.concat(java.util.stream.Stream.of("ip", "netns", "exec", netns),
+                java.util.Arrays.stream(argv)).toList(), null);
+    }
+
     private static void sh(String... cmd) {
         TestNode.Result r = TestNode.run(List.of(cmd), null);
         if (r.exit() != 0) {

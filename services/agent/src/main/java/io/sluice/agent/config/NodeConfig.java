@@ -30,6 +30,12 @@ public interface NodeConfig {
     @WithDefault("53")
     int dnsPort();
 
+    /**
+     * Cilium's devices: the node's own devices where connections from outside the node arrive;
+     * those to a pod port with ingress L7 rules are handed to the proxy there (datapath.c, from_netdev).
+     */
+    java.util.Optional<java.util.List<String>> devices();
+
     /** Cilium's allow-localhost: the host may always reach its pods (health checks, sluice exec from the host). */
     @WithDefault("true")
     boolean allowHostIngress();

@@ -37,6 +37,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -89,6 +91,7 @@ public class NodeRuntime {
         host.setUp();
         if (processes.l7()) {
             datapath.attachLoopback();
+            attachDevices();
         }
         sync.config(node.serviceCidr(), config.allowHostIngress());
         processes.start();
@@ -187,6 +190,26 @@ public class NodeRuntime {
         Quarkus.asyncExit(0);
     }
 
+    /** The node's devices that exist now, by name, with their ifindex; one that is missing is logged and left out. */
+    private Map<String, Integer> devices() {
+        Map<String, Integer> found = new java.util.LinkedHashMap<>();
+        for (String name : config.devices().orElse(List.of())) {
+            try {
+                found.put(name, Integer.parseInt(Files.readString(Path.of("/sys/class/net", name, "ifindex")).strip()));
+            } catch (IOException | NumberFormatException e) {
+                LOG.errorf("devices: no device %s on this host; connections arriving there do not reach the proxy", name);
+            }
+        }
+        return found;
+    }
+
+    private void attachDevices() {
+        devices().forEach((name, ifindex) -> {
+            datapath.attachDevice(ifindex);
+            LOG.infof("from_netdev attached to %s (ifindex %d)", name, ifindex);
+        });
+    }
+
     /** Removes everything the node made: pods, programs, pins, host routes and the store. */
     public synchronized void purge() {
         Node n = node();
@@ -197,6 +220,7 @@ public class NodeRuntime {
         close();
         processes.stopAll();
         Datapath.detachLoopback();
+        devices().forEach((name, ifindex) -> Datapath.detachDevice(ifindex));
         Datapath.unpinAll(Path.of(config.pinRoot()));
         host.tearDown();
         try {

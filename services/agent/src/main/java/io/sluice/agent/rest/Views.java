@@ -104,7 +104,8 @@ final class Views {
         List<NodeStatus.ComponentStatus> comps = List.of(
                 new NodeStatus.ComponentStatus("Agent", "OK", "standalone node"),
                 new NodeStatus.ComponentStatus("Datapath", "OK", "tc programs on " + node.state().pods().size()
-                        + " endpoints, maps pinned under " + rt.config().pinRoot()),
+                        + " endpoints" + rt.config().devices().map(d -> " and devices " + String.join(", ", d)).orElse("")
+                        + ", maps pinned under " + rt.config().pinRoot()),
                 new NodeStatus.ComponentStatus("KubeProxyReplacement", "True", services + " services, " + backends + " backends"),
                 new NodeStatus.ComponentStatus("Cluster DNS", rt.processes().dns().process().running() ? "OK" : "down",
                         Cidr.format(node.router()) + ":" + rt.config().dnsPort()));
