@@ -24,7 +24,11 @@ public record ManagedProcess(String name, Path stateDir, List<String> command) {
         }
         DetachedProcess p = DetachedProcess.start(command, stateDir.resolve(name + ".log"));
         try {
-            Files.writeString(pidFile(), p.pid() + " " + p.startTicks());
+            // Whole or not at all: a reader (the supervisor, sluice down) never sees an empty pid file.
+            Path tmp = stateDir.resolve(name + ".pid.tmp");
+            Files.writeString(tmp, p.pid() + " " + p.startTicks());
+            Files.move(tmp, pidFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("write " + pidFile(), e);
         }
