@@ -7,6 +7,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -172,46 +174,29 @@ class DatapathProgramTest {
     }
 
     /**
-     * A client that is not a local pod (EMPIRE_POD has no endpoint here: a remote node, or world)
-     * reaches the pod's tc egress on a port with ingress L7 rules: it goes to the proxy's listener
-     * through lo, and is dropped once the listener is gone (Envoy killed), never let through.
+     * A new connection the pod's tc egress meets on a port with ingress L7 rules goes to the
+     * proxy's listener back through lo (to lo's all-zero MAC, the listener's port in the mark, for
+     * to_proxy), and is dropped once the listener is gone (Envoy killed), never let through. Two
+     * senders: a client that is not a local pod (mark 0; EMPIRE_POD has no endpoint here: a remote
+     * node, or world), and the egress proxy with the client's address (MARK_FROM_PROXY).
      */
-    @Test
-    void l7Ingress_fromAClientThatIsNotALocalPod_goesToTheListenerOrIsDropped() throws Exception {
+    @ParameterizedTest(name = "mark {0}")
+    @ValueSource(ints = {0, MARK_FROM_PROXY})
+    void l7Ingress_newConnection_goesToTheListenerThroughLo_orIsDroppedWithoutIt(int mark) throws Exception {
         endpoint(EndpointValue.INGRESS_ENFORCED);
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = listener.getLocalPort();
             dp.policy(EP_ID).put(new PolicyEntryKey(64, EMPIRE, 0, TCP, 80), new PolicyEntryValue(false, 2, port, 0));
-            TestRun out = dp.toContainer().testRun(tcp(EMPIRE_POD, 40000, POD, 80, SYN), LO);
-            assertThat(out.retval()).isEqualTo(REDIRECT);
-            assertThat(out.mark()).isEqualTo(MARK_TO_PROXY | port << MARK_PORT_SHIFT);
-        }
-        assertThat(dp.toContainer().testRun(tcp(EMPIRE_POD, 40001, POD, 80, SYN), LO).retval()).isEqualTo(SHOT);
-        await().atMost(2, TimeUnit.SECONDS).until(() -> events.stream()
-                .anyMatch(e -> e.type() == DatapathEvent.DROP && e.subtype() == PROXY_LOOKUP_FAILED && e.srcIdentity() == EMPIRE));
-    }
-
-    /**
-     * The egress proxy's new connection (marked, with the client's address) to a port of the pod
-     * that has ingress L7 rules goes to the ingress listener too: back into the host through lo,
-     * addressed to lo's all-zero MAC, with the listener's port in the mark for to_proxy.
-     */
-    @Test
-    void fromProxy_newConnectionToAnL7Port_goesToTheIngressListenerThroughLo() throws Exception {
-        endpoint(EndpointValue.INGRESS_ENFORCED);
-        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            int port = listener.getLocalPort();
-            dp.policy(EP_ID).put(new PolicyEntryKey(64, EMPIRE, 0, TCP, 80), new PolicyEntryValue(false, 2, port, 0));
-            TestRun out = dp.toContainer().testRun(tcp(EMPIRE_POD, 40000, POD, 80, SYN), LO, MARK_FROM_PROXY, 1);
+            TestRun out = dp.toContainer().testRun(tcp(EMPIRE_POD, 40000, POD, 80, SYN), LO, mark, 1);
             assertThat(out.retval()).isEqualTo(REDIRECT);
             assertThat(out.mark()).isEqualTo(MARK_TO_PROXY | port << MARK_PORT_SHIFT);
             assertThat(java.util.Arrays.copyOf(out.packet(), 6)).containsOnly(0);
             await().atMost(2, TimeUnit.SECONDS).until(() -> events.stream()
                     .anyMatch(e -> e.type() == DatapathEvent.TRACE && e.subtype() == 1 && e.srcIdentity() == EMPIRE));
         }
-        // Once the listener is gone the same connection is dropped.
-        TestRun closed = dp.toContainer().testRun(tcp(EMPIRE_POD, 40001, POD, 80, SYN), LO, MARK_FROM_PROXY, 1);
-        assertThat(closed.retval()).isEqualTo(SHOT);
+        assertThat(dp.toContainer().testRun(tcp(EMPIRE_POD, 40001, POD, 80, SYN), LO, mark, 1).retval()).isEqualTo(SHOT);
+        await().atMost(2, TimeUnit.SECONDS).until(() -> events.stream()
+                .anyMatch(e -> e.type() == DatapathEvent.DROP && e.subtype() == PROXY_LOOKUP_FAILED && e.srcIdentity() == EMPIRE));
     }
 
     /** Without an L7 rule on the port, the egress proxy's connection goes on into the pod, judged as the client. */
