@@ -16,7 +16,7 @@
 
 /* Drop reasons, numbered as Cilium's (Hubble prints their names). */
 #define DROP_POLICY_DENIED 133
-#define DROP_PROXY_LOOKUP_FAILED 137
+#define DROP_PROXY_LOOKUP_FAILED 178 /* Cilium's: "Socket lookup failed", Hubble's SOCKET_LOOKUP_FAILED */
 #define DROP_NO_SERVICE 158
 #define DROP_POLICY_DENY 181
 

@@ -42,7 +42,7 @@ public final class HubbleNames {
     public static String dropReason(int code) {
         return switch (code) {
             case 133 -> "Policy denied";
-            case 137 -> "Proxy lookup failed";
+            case 178 -> "Socket lookup failed";
             case 158 -> "Service backend not found";
             case 181 -> "Policy denied by denylist";
             default -> "reason " + code;

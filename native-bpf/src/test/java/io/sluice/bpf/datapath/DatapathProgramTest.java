@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 class DatapathProgramTest {
     private static final int OK = 0, SHOT = 2, REDIRECT = 7, LO = 1, TCP = 6;
     /** datapath.h: the proxy's marks, and the drop reason when its listener is not there. */
-    private static final int MARK_TO_PROXY = 0x0200, MARK_FROM_PROXY = 0x0300, MARK_PORT_SHIFT = 16, PROXY_LOOKUP_FAILED = 137;
+    private static final int MARK_TO_PROXY = 0x0200, MARK_FROM_PROXY = 0x0300, MARK_PORT_SHIFT = 16, PROXY_LOOKUP_FAILED = 178;
     private static final int EP_ID = 7, EP_IDENTITY = 300, EMPIRE = 301, ALLIANCE = 302;
     private static final int POD = ip(10, 250, 0, 10), EMPIRE_POD = ip(10, 250, 0, 11), ALLIANCE_POD = ip(10, 250, 0, 12);
     private static final int VIP = ip(10, 97, 0, 5), BACKEND = ip(10, 250, 0, 20);

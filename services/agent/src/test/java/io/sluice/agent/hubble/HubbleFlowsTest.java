@@ -41,6 +41,15 @@ class HubbleFlowsTest {
             ip("10.200.0.1"));
     final FlowParser parser = new FlowParser("node-1", () -> DIR);
 
+    /** The proxy's listener missing (Envoy down) is Cilium's DROP_PROXY_LOOKUP_FAILED, which Hubble names SOCKET_LOOKUP_FAILED. */
+    @Test
+    void dropEvent_proxyListenerMissing_isHubblesSocketLookupFailed() {
+        Flow f = parser.parse(event(DatapathEvent.DROP, io.sluice.agent.bpf.DropReasons.PROXY_LOOKUP_FAILED, 0, 0, XWING, 43966,
+                DEATHSTAR, 80, 0x02), 0);
+        assertThat(f.getDropReasonDesc()).isEqualTo(DropReason.SOCKET_LOOKUP_FAILED);
+        assertThat(io.sluice.agent.bpf.DropReasons.describe(f.getDropReason())).isEqualTo("Socket lookup failed");
+    }
+
     @Test
     void dropEvent_becomesAFlowNamingBothPodsTheReasonAndTheSynFlag() {
         Flow f = parser.parse(event(DatapathEvent.DROP, 133, 0, 0, XWING, 43966, DEATHSTAR, 80, 0x02), 1_000_000_123L);
