@@ -648,9 +648,16 @@ SEC("tc")
 int from_netdev(struct __sk_buff *skb)
 {
 	struct endpoint_value src = {};
+	struct ipcache_key k = { .prefixlen = 32 };
+	struct ipcache_value *dst;
 	struct pkt p;
 
 	if (parse(skb, &p) < 0 || p.proto != IPPROTO_TCP)
+		return TC_ACT_OK;
+	/* The host's own traffic on this device is most of it: no socket lookup for that. */
+	k.addr = p.daddr;
+	dst = bpf_map_lookup_elem(&sluice_ipcache, &k);
+	if (!dst || !dst->endpoint_id)
 		return TC_ACT_OK;
 	src.identity = identity_of(p.saddr);
 	if (src.identity == ID_HOST)

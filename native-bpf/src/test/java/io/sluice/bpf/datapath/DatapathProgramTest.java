@@ -217,6 +217,25 @@ class DatapathProgramTest {
         assertThat(dp.toProxy().testRun(syn, LO, MARK_TO_PROXY | freePort() << MARK_PORT_SHIFT, 1).retval()).isEqualTo(SHOT);
     }
 
+    /**
+     * On the node's own device: a new connection from outside the node to a local pod's port with
+     * ingress L7 rules is dropped when the proxy's listener is gone; anything else (another port,
+     * a non-local destination, a packet past the SYN of a connection the proxy does not hold) goes
+     * on untouched. (Assigning the listener needs a real tc ingress, which BPF_PROG_TEST_RUN is
+     * not: L7PolicyE2E covers it with a client outside the node.)
+     */
+    @Test
+    void fromNetdev_dropsNewConnectionsToAnL7PortWithoutItsListener_andLeavesTheRest() throws Exception {
+        endpoint(EndpointValue.INGRESS_ENFORCED);
+        dp.policy(EP_ID).put(new PolicyEntryKey(64, EMPIRE, 0, TCP, 80), new PolicyEntryValue(false, 2, freePort(), 0));
+        assertThat(dp.fromNetdev().testRun(tcp(EMPIRE_POD, 40000, POD, 80, SYN), LO).retval()).isEqualTo(SHOT);
+        TestRun otherPort = dp.fromNetdev().testRun(tcp(EMPIRE_POD, 40000, POD, 81, SYN), LO);
+        assertThat(otherPort.retval()).isEqualTo(OK);
+        assertThat(otherPort.mark()).isZero();
+        assertThat(dp.fromNetdev().testRun(tcp(EMPIRE_POD, 40000, ALLIANCE_POD, 80, SYN), LO).retval()).isEqualTo(OK);
+        assertThat(dp.fromNetdev().testRun(tcp(EMPIRE_POD, 40000, POD, 80, ACK), LO).retval()).isEqualTo(OK);
+    }
+
     /** A loopback port nothing listens on (bound, then closed). */
     private static int freePort() throws java.io.IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
