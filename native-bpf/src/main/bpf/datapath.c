@@ -425,6 +425,21 @@ static __always_inline int to_host(struct __sk_buff *skb, __be16 proxy_port)
 	return bpf_redirect(LOOPBACK_IFINDEX, BPF_F_INGRESS);
 }
 
+/* A new connection met at tc egress of pod ep, for ep's ingress listener on proxy_port: into
+ * the host through lo (to_host); dropped when the listener is not there. */
+static __always_inline int to_listener(struct __sk_buff *skb, struct endpoint_value *ep, struct pkt *p,
+				       __be16 proxy_port, __u32 src_id, int trace)
+{
+	struct bpf_sock *sk = listener_socket(skb, p, proxy_port);
+
+	if (!sk)
+		return drop(skb, ep, DROP_PROXY_LOOKUP_FAILED, src_id, ep->identity, DIR_INGRESS);
+	bpf_sk_release(sk);
+	if (trace)
+		emit(skb, ep, EV_TRACE, TRACE_TO_PROXY, src_id, ep->identity, DIR_INGRESS, 0, 0);
+	return to_host(skb, proxy_port);
+}
+
 /* A client that is not a local pod (world, a CIDR, a remote node: a local pod's connection is
  * handed over at its own tc ingress, ingress_proxy) met at the pod's tc egress on a port its
  * ingress L7 rules send through the proxy: to the connection's proxy socket, else to the listener,
@@ -443,13 +458,7 @@ static __always_inline int ingress_proxy_at_egress(struct __sk_buff *skb, struct
 		bpf_sk_release(sk);
 		return to_host(skb, 0);
 	}
-	sk = listener_socket(skb, p, proxy_port);
-	if (!sk)
-		return drop(skb, ep, DROP_PROXY_LOOKUP_FAILED, src_id, ep->identity, DIR_INGRESS);
-	bpf_sk_release(sk);
-	if (worth_tracing(p, is_new))
-		emit(skb, ep, EV_TRACE, TRACE_TO_PROXY, src_id, ep->identity, DIR_INGRESS, 0, 0);
-	return to_host(skb, proxy_port);
+	return to_listener(skb, ep, p, proxy_port, src_id, worth_tracing(p, is_new));
 }
 
 /* Judges a packet that is not a reply, in direction dir of endpoint ep. */
@@ -503,33 +512,40 @@ static __always_inline int enforce(struct __sk_buff *skb, struct endpoint_value 
 	return TC_ACT_OK;
 }
 
-/* The destination's ingress L7 rules are applied here, at the source, because only tc
- * ingress can hand a packet to a socket: a local destination whose ingress row for this peer
- * names a proxy port gets the connection through the proxy. Denials are left to the
- * destination's own to_container, which records them against it. */
-static __always_inline int ingress_proxy(struct __sk_buff *skb, struct endpoint_value *src,
-					 struct pkt *p)
+/* The local pod a packet is addressed to, or NULL. */
+static __always_inline struct ipcache_value *local_destination(struct pkt *p)
 {
 	struct ipcache_key k = { .prefixlen = 32, .addr = p->daddr };
 	struct ipcache_value *dst = bpf_map_lookup_elem(&sluice_ipcache, &k);
+
+	return dst && dst->endpoint_id ? dst : 0;
+}
+
+/* The destination's ingress L7 rules are applied here, at the source, because only tc
+ * ingress can hand a packet to a socket: a local destination whose ingress row for this peer
+ * names a proxy port (dst, from local_destination) gets the connection through the proxy.
+ * Denials are left to the destination's own to_container, which records them against it. */
+static __always_inline int ingress_proxy(struct __sk_buff *skb, __u32 src_id, struct ipcache_value *dst,
+					 struct pkt *p)
+{
 	struct endpoint_value dst_ep = {};
 	struct verdict v;
 
-	if (!dst || !dst->endpoint_id)
+	if (!dst)
 		return TC_ACT_OK;
 	dst_ep.ep_id = dst->endpoint_id;
 	dst_ep.identity = dst->identity;
-	v = decide(&dst_ep, src->identity, DIR_INGRESS, p);
+	v = decide(&dst_ep, src_id, DIR_INGRESS, p);
 	if (!v.allowed || !v.proxy_port)
 		return TC_ACT_OK;
 	if (p->tcp_flags & TCP_SYN && !(p->tcp_flags & TCP_ACK))
-		emit(skb, &dst_ep, EV_POLICY_VERDICT, 0, src->identity, dst->identity, DIR_INGRESS,
+		emit(skb, &dst_ep, EV_POLICY_VERDICT, 0, src_id, dst->identity, DIR_INGRESS,
 		     v.match_type, EVF_ALLOWED);
 	if (redirect_to_proxy(skb, p, v.proxy_port))
-		return drop(skb, &dst_ep, DROP_PROXY_LOOKUP_FAILED, src->identity, dst->identity,
+		return drop(skb, &dst_ep, DROP_PROXY_LOOKUP_FAILED, src_id, dst->identity,
 			    DIR_INGRESS);
 	if (worth_tracing(p, 0))
-		emit(skb, &dst_ep, EV_TRACE, TRACE_TO_PROXY, src->identity, dst->identity, DIR_INGRESS,
+		emit(skb, &dst_ep, EV_TRACE, TRACE_TO_PROXY, src_id, dst->identity, DIR_INGRESS,
 		     0, 0);
 	return TC_ACT_OK;
 }
@@ -565,7 +581,7 @@ int from_container(struct __sk_buff *skb)
 	ret = enforce(skb, ep, &p, DIR_EGRESS, &seed);
 	if (ret != TC_ACT_OK || skb->mark == MARK_TO_PROXY || p.proto != IPPROTO_TCP)
 		return ret;
-	return ingress_proxy(skb, ep, &p);
+	return ingress_proxy(skb, ep->identity, local_destination(&p), &p);
 }
 
 /* A packet from one of the proxy's own sockets (MARK_FROM_PROXY) on its way into pod ep. It may
@@ -591,12 +607,7 @@ static __always_inline int from_proxy(struct __sk_buff *skb, struct endpoint_val
 	if (!v.allowed || !v.proxy_port)
 		return -1;
 	emit(skb, ep, EV_POLICY_VERDICT, 0, peer, ep->identity, DIR_INGRESS, v.match_type, EVF_ALLOWED);
-	sk = listener_socket(skb, p, v.proxy_port);
-	if (!sk)
-		return drop(skb, ep, DROP_PROXY_LOOKUP_FAILED, peer, ep->identity, DIR_INGRESS);
-	bpf_sk_release(sk);
-	emit(skb, ep, EV_TRACE, TRACE_TO_PROXY, peer, ep->identity, DIR_INGRESS, 0, 0);
-	return to_host(skb, v.proxy_port);
+	return to_listener(skb, ep, p, v.proxy_port, peer, 1);
 }
 
 SEC("tc")
@@ -647,20 +658,18 @@ int to_container(struct __sk_buff *skb)
 SEC("tc")
 int from_netdev(struct __sk_buff *skb)
 {
-	struct endpoint_value src = {};
-	struct ipcache_key k = { .prefixlen = 32 };
 	struct ipcache_value *dst;
+	__u32 src_id;
 	struct pkt p;
 
 	if (parse(skb, &p) < 0 || p.proto != IPPROTO_TCP)
 		return TC_ACT_OK;
 	/* The host's own traffic on this device is most of it: no socket lookup for that. */
-	k.addr = p.daddr;
-	dst = bpf_map_lookup_elem(&sluice_ipcache, &k);
-	if (!dst || !dst->endpoint_id)
+	dst = local_destination(&p);
+	if (!dst)
 		return TC_ACT_OK;
-	src.identity = identity_of(p.saddr);
-	if (src.identity == ID_HOST)
+	src_id = identity_of(p.saddr);
+	if (src_id == ID_HOST)
 		return TC_ACT_OK;
 	/* Past the SYN only the proxy's own connections: a reply to a connection a pod opened
 	 * stays the pods' business even on a port with L7 rules. */
@@ -671,7 +680,7 @@ int from_netdev(struct __sk_buff *skb)
 			return TC_ACT_OK;
 		bpf_sk_release(sk);
 	}
-	return ingress_proxy(skb, &src, &p);
+	return ingress_proxy(skb, src_id, dst, &p);
 }
 
 /* tc ingress of the host's lo: new connections that to_container handed to the ingress proxy

@@ -30,7 +30,7 @@ final class WorldHost implements AutoCloseable {
         server = new ProcessBuilder("ip", "netns", "exec", netns, sluice, "demo", "deathstar", "--port", "8080", "--name", "world")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         for (int i = 0; i < 100; i++) {
-            if (TestNode.run(List.of("ip", "netns", "exec", netns, "curl", "-s", "-m", "1", "http://127.0.0.1:8080/"), null).exit() == 0) {
+            if (exec("curl", "-s", "-m", "1", "http://127.0.0.1:8080/").exit() == 0) {
                 return;
             }
             Thread.sleep(200);

@@ -195,8 +195,8 @@ public class NodeRuntime {
         Map<String, Integer> found = new java.util.LinkedHashMap<>();
         for (String name : config.devices().orElse(List.of())) {
             try {
-                found.put(name, Integer.parseInt(Files.readString(Path.of("/sys/class/net", name, "ifindex")).strip()));
-            } catch (IOException | NumberFormatException e) {
+                found.put(name, HostNetwork.ifindex(name));
+            } catch (UncheckedIOException | NumberFormatException e) {
                 LOG.errorf("devices: no device %s on this host; connections arriving there do not reach the proxy", name);
             }
         }

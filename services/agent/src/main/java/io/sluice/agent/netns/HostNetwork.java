@@ -2,6 +2,11 @@ package io.sluice.agent.netns;
 
 import io.sluice.agent.policy.Cidr;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
  * The host side shared by all pods: forwarding on, the router address on lo, unreachable
  * routes over the pod and service ranges so that nothing meant for them ever leaves the host,
@@ -11,6 +16,15 @@ import io.sluice.agent.policy.Cidr;
 public record HostNetwork(int router, Cidr podCidr, Cidr serviceCidr) {
     /** MARK_TO_PROXY/MARK_MASK of datapath.h, and the routing table that makes them local. */
     static final String PROXY_MARK = "0x200/0xf00", PROXY_TABLE = "2004", PROXY_RULE_PREF = "9";
+
+    /** The ifindex of one of the host's devices. */
+    public static int ifindex(String device) {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/sys/class/net", device, "ifindex")).strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException("read ifindex of " + device, e);
+        }
+    }
 
     /** Idempotent. */
     public void setUp() {

@@ -44,11 +44,7 @@ public record PodNetwork(String netns, String hostIf, int address, int router) {
     }
 
     public int ifindex() {
-        try {
-            return Integer.parseInt(Files.readString(Path.of("/sys/class/net", hostIf, "ifindex")).strip());
-        } catch (IOException e) {
-            throw new UncheckedIOException("read ifindex of " + hostIf, e);
-        }
+        return HostNetwork.ifindex(hostIf);
     }
 
     public boolean exists() {
