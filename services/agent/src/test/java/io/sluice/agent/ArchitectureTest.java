@@ -18,7 +18,8 @@ class ArchitectureTest {
                         "..agent.manifest..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "jakarta..", "io.grpc..",
                         "io.fabric8..", "java.lang.foreign..", "com.google.protobuf..", "io.sluice.bpf..",
-                        "io.sluice.agent.bpf..", "io.sluice.agent.netns..", "io.sluice.agent.store..")
+                        "io.sluice.agent.bpf..", "io.sluice.agent.netns..", "io.sluice.agent.store..",
+                        "io.sluice.agent.cgroup..")
                 .check(AGENT);
     }
 

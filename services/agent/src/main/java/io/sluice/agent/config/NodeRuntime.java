@@ -4,6 +4,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.agent.als.AccessLogServer;
+import io.sluice.agent.cgroup.CpuPriority;
 import io.sluice.agent.bpf.DatapathSync;
 import io.sluice.agent.bpf.EventLog;
 
@@ -53,6 +54,7 @@ public class NodeRuntime {
     private Datapath datapath;
     private NodeProcesses processes;
     private AccessLogServer accessLogs;
+    private CpuPriority ingestPriority = new CpuPriority.Normal("no proxy on this node");
     private Optional<XdsClient> xds = Optional.empty();
     private RingBufferReader reader;
     private HostNetwork host;
@@ -98,10 +100,12 @@ public class NodeRuntime {
         node.restore();
         startHubble();
         if (processes.l7()) {
+            ingestPriority = CpuPriority.idleGroup(config.namePrefix() + "-flow-ingest");
+            LOG.infof("access logs become flows at %s", ingestPriority.describe());
             accessLogs = new AccessLogServer(Path.of(processes.alsSocket()), r -> {
                 events.addL7(r, node::identityOf);
                 observer.l7(r);
-            });
+            }, ingestPriority);
         }
         reader = datapath.readEvents(e -> {
             events.add(e);
@@ -180,6 +184,11 @@ public class NodeRuntime {
         return config;
     }
 
+    /** Where Envoy's access logs become flows. */
+    public CpuPriority ingestPriority() {
+        return ingestPriority;
+    }
+
     public NodeProcesses processes() {
         return processes;
     }
@@ -218,6 +227,7 @@ public class NodeRuntime {
             n.network(p).delete();
         }
         close();
+        ingestPriority.remove();
         processes.stopAll();
         Datapath.detachLoopback();
         devices().forEach((name, ifindex) -> Datapath.detachDevice(ifindex));

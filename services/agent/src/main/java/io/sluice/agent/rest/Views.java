@@ -64,6 +64,8 @@ final class Views {
                 "pid " + procs.envoy().get().pid() + ", acknowledged version " + acked + ", desired " + st.desiredVersion()));
         out.add(new NodeStatus.ComponentStatus("Envoy xDS", procs.xds().get().running() && st.xdsConnected() ? "OK" : "down",
                 "ADS (SotW + delta) on " + procs.xdsSocket()));
+        out.add(new NodeStatus.ComponentStatus("Envoy access log", "OK", "gRPC on " + procs.alsSocket()
+                + ", read into flows at " + rt.ingestPriority().describe()));
         if (!st.lastNack().isEmpty()) {
             out.add(new NodeStatus.ComponentStatus("Envoy last NACK", "Error", st.lastNack()));
         }
