@@ -25,11 +25,54 @@ import java.util.Optional;
  * <p>Thread-safe; {@link #join()} and {@link #remove()} never throw, they log.
  */
 public sealed interface CpuPriority {
-    record Idle(Path cgroup) implements CpuPriority {}
+    /** Threads that join run under {@code cgroup}'s {@code cpu.idle}. */
+    record Idle(Path cgroup) implements CpuPriority {
+        private static final Logger LOG = Logger.getLogger(CpuPriority.class);
 
-    record Normal(String reason) implements CpuPriority {}
+        @Override
+        public void join() {
+            try {
+                // "/proc/thread-self" links to "<pid>/task/<tid>".
+                String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+                Files.writeString(cgroup.resolve("tasks"), tid);
+            } catch (IOException e) {
+                LOG.warnf("thread %s stays at normal CPU priority: %s", Thread.currentThread().getName(), e.getMessage());
+            }
+        }
 
-    Logger LOG = Logger.getLogger(CpuPriority.class);
+        /**
+         * A thread that has just ended can still be in the group for a moment, so this tries
+         * for up to a second; a group still in use after that is left, and logged.
+         */
+        @Override
+        public void remove() {
+            for (int attempt = 0; attempt <= 20; attempt++) {
+                try {
+                    Files.deleteIfExists(cgroup);
+                    return;
+                } catch (IOException e) {
+                    if (attempt == 20) {
+                        LOG.warnf("cgroup %s left in place: %s", cgroup, e.getMessage());
+                    }
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** No group could be had; threads keep their priority. */
+    record Normal(String reason) implements CpuPriority {
+        @Override
+        public void join() {}
+
+        @Override
+        public void remove() {}
+    }
 
     /**
      * The idle group {@code name} under the agent's own cgroup (made if missing), or Normal
@@ -55,44 +98,11 @@ public sealed interface CpuPriority {
         }
     }
 
-    /** Moves the calling thread into the group (Idle); nothing for Normal. */
-    default void join() {
-        if (this instanceof Idle(Path cgroup)) {
-            try {
-                // "/proc/thread-self" links to "<pid>/task/<tid>".
-                String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-                Files.writeString(cgroup.resolve("tasks"), tid);
-            } catch (IOException e) {
-                LOG.warnf("thread %s stays at normal CPU priority: %s", Thread.currentThread().getName(), e.getMessage());
-            }
-        }
-    }
+    /** Moves the calling thread into the group. */
+    void join();
 
-    /**
-     * Removes the group (Idle). A thread that has just ended can still be in it for a moment,
-     * so this tries for up to a second; a group still in use after that is left, and logged.
-     */
-    default void remove() {
-        if (this instanceof Idle(Path cgroup)) {
-            for (int attempt = 0; ; attempt++) {
-                try {
-                    Files.deleteIfExists(cgroup);
-                    return;
-                } catch (IOException e) {
-                    if (attempt == 20) {
-                        LOG.warnf("cgroup %s left in place: %s", cgroup, e.getMessage());
-                        return;
-                    }
-                }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
+    /** Removes the group (after its threads have ended). */
+    void remove();
 
     /** For {@code sluice status}. */
     default String describe() {

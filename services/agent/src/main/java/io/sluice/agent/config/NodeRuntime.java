@@ -4,9 +4,9 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.agent.als.AccessLogServer;
-import io.sluice.agent.cgroup.CpuPriority;
 import io.sluice.agent.bpf.DatapathSync;
 import io.sluice.agent.bpf.EventLog;
+import io.sluice.agent.cgroup.CpuPriority;
 
 import io.sluice.agent.hubble.FlowBuffer;
 import io.sluice.agent.hubble.FlowParser;
