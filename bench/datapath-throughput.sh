@@ -5,9 +5,9 @@
 # takes the full path: conntrack, ipcache and policy lookups, trace events.
 set -euo pipefail
 home=$(cd "$(dirname "$0")/.." && pwd)
-node=http://127.0.0.1:19880
-s() { "$home/bin/sluice" --node "$node" "$@"; }
 state=$(mktemp -d /tmp/sluice-bench-XXXX)
+node=unix://$state/api.sock
+s() { "$home/bin/sluice" --node "$node" "$@"; }
 cleanup() { s down --purge >/dev/null 2>&1 || true; rm -rf "$state"; }
 trap cleanup EXIT
 up() { s up --state-dir "$state" --pin-root /sys/fs/bpf/sbench --pod-cidr 10.220.0.0/16 \

@@ -3,9 +3,9 @@
 # with 100 pods and 100 policies (and the cluster DNS process's and the relay's, reported apart).
 set -euo pipefail
 home=$(cd "$(dirname "$0")/.." && pwd)
-node=http://127.0.0.1:19881
-s() { "$home/bin/sluice" --node "$node" "$@"; }
 state=$(mktemp -d /tmp/sluice-bench-XXXX)
+node=unix://$state/api.sock
+s() { "$home/bin/sluice" --node "$node" "$@"; }
 cleanup() { s down --purge >/dev/null 2>&1 || true; rm -rf "$state"; }
 trap cleanup EXIT
 t0=$(date +%s.%N)
@@ -15,7 +15,7 @@ s up --state-dir "$state" --pin-root /sys/fs/bpf/sfoot --pod-cidr 10.222.0.0/16 
 t1=$(date +%s.%N)
 echo "up_to_ready_seconds $(python3 -c "print(round($t1-$t0,2))")"
 for i in $(seq 1 100); do
-  curl -sf -XPOST -H 'content-type: application/json' "$node/v1/pods" \
+  curl -sf -XPOST -H 'content-type: application/json' --unix-socket "$state/api.sock" http://node/v1/pods \
     -d "{\"name\":\"pod$i\",\"labels\":{\"app\":\"app$i\",\"tier\":\"t$((i % 5))\"},\"command\":[\"sleep\",\"infinity\"]}" >/dev/null
 done
 for i in $(seq 1 100); do
@@ -32,7 +32,7 @@ spec:
 YAML
 done | s apply -f - >/dev/null
 sleep 2
-pid=$(curl -s "$node/v1/status" | jq .agentPid)
+pid=$(curl -s --unix-socket "$state/api.sock" http://node/v1/status | jq .agentPid)
 echo "pods $(s get pods -o json | jq length), policies $(s get cnp -o json | jq length)"
 echo "agent_rss_mb $(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$pid/status)"
 dns=$(cut -d' ' -f1 "$state/dns.pid")

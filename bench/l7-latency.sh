@@ -17,9 +17,9 @@ if ! "$fortio" version 2>/dev/null | grep -q "${FORTIO_VERSION#v}"; then
   mkdir -p /opt/sluice/bin
   GOBIN=/opt/sluice/bin go install "fortio.org/fortio@$FORTIO_VERSION"
 fi
-node=http://127.0.0.1:19890
-s() { "$home/bin/sluice" --node "$node" "$@"; }
 state=$(mktemp -d /tmp/sluice-bench-XXXX)
+node=unix://$state/api.sock
+s() { "$home/bin/sluice" --node "$node" "$@"; }
 trap cleanup EXIT
 envoy_pid=
 cleanup() { if [ -n "$envoy_pid" ]; then kill "$envoy_pid" 2>/dev/null || true; fi; s down --purge >/dev/null 2>&1 || true; rm -rf "$state"; }
@@ -108,7 +108,7 @@ l7; run l7max lockstep 0 10s
 # After every round each L7 request has left two flows in Hubble's ring: it is full and has
 # wrapped many times, so this is the agent's memory in a busy steady state.
 echo "agent_rss_mb after the runs (Hubble's flow ring full): $(awk '/VmRSS/ {printf "%.1f", $2/1024}' \
-  "/proc/$(curl -s "$node/v1/status" | jq .agentPid)/status")"
+  "/proc/$(curl -s --unix-socket "$state/api.sock" http://node/v1/status | jq .agentPid)/status")"
 python3 - "$state" "$rounds" $modes <<'PY'
 import json, sys
 d, rounds, modes = sys.argv[1], int(sys.argv[2]), sys.argv[3:]

@@ -27,7 +27,7 @@ class ApplyCommand implements Callable<Integer> {
 
     static int send(NodeClient client, String verb, String text) {
         var r = client.post(verb, "text/plain", text);
-        if (r.statusCode() != 200 && r.statusCode() != 422) {
+        if (r.status() != 200 && r.status() != 422) {
             throw new CliException(NodeClient.errorOf(r));
         }
         ApplyResult result;

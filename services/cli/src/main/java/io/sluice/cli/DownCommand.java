@@ -29,7 +29,7 @@ class DownCommand implements Callable<Integer> {
         long pid = client.get("status", NodeStatus.class).agentPid();
         if (purge) {
             var r = client.post("purge", "text/plain", "");
-            if (r.statusCode() / 100 != 2) {
+            if (!r.ok()) {
                 throw new CliException("purge failed: " + NodeClient.errorOf(r));
             }
         }

@@ -69,7 +69,7 @@ class PodCommand {
         @Override
         public Integer call() {
             var r = pod.root.client().delete("pods/" + namespace + "/" + name);
-            if (r.statusCode() / 100 != 2) {
+            if (!r.ok()) {
                 throw new CliException(NodeClient.errorOf(r));
             }
             System.out.println("pod/" + name + " deleted");

@@ -12,11 +12,12 @@ import picocli.CommandLine.Option;
         subcommands = {UpCommand.class, DownCommand.class, PodCommand.class, ExecCommand.class, ApplyCommand.class,
                 DeleteCommand.class, GetCommand.class, StatusCommand.class, MonitorCommand.class, ObserveCommand.class, EnvoyCommand.class, DemoCommand.class})
 public class Sluice {
-    @Option(names = "--node", scope = CommandLine.ScopeType.INHERIT, description = "The node's API (env SLUICE_NODE).",
-            defaultValue = "${env:SLUICE_NODE:-http://127.0.0.1:9876}")
+    @Option(names = "--node", scope = CommandLine.ScopeType.INHERIT, description = "The node's API socket, root only"
+            + " (env SLUICE_NODE; default " + NodeClient.DEFAULT + ", or api.sock in 'up --state-dir').",
+            defaultValue = "${env:SLUICE_NODE}")
     String node;
 
     NodeClient client() {
-        return new NodeClient(node);
+        return new NodeClient(node != null ? node : NodeClient.DEFAULT);
     }
 }

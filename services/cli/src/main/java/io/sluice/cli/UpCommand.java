@@ -7,7 +7,6 @@ import picocli.CommandLine.ParentCommand;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,7 +59,10 @@ class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        NodeClient client = root.client();
+        if (RootOnly.self() != 0) {
+            throw new CliException("sluice up needs root: the node programs the kernel's datapath and serves its API to root only");
+        }
+        NodeClient client = new NodeClient(root.node != null ? root.node : "unix://" + stateDir.toAbsolutePath().resolve("api.sock"));
         if (client.reachable()) {
             NodeStatus s = client.get("status", NodeStatus.class);
             System.out.println("Sluice node already up (agent pid " + s.agentPid() + ", API " + client.base() + ")");
@@ -76,9 +78,10 @@ class UpCommand implements Callable<Integer> {
                     + ") and --hubble-buffer-mib at least 0 (got " + hubbleBufferMib + ")");
         }
         long t0 = System.nanoTime();
-        Files.createDirectories(stateDir);
+        RootOnly.directory(stateDir);
+        RootOnly.socketDirectory(client.socket().toAbsolutePath().getParent());
         Path log = stateDir.resolve("agent.log");
-        Process p = new ProcessBuilder(command(URI.create(root.node).getPort()))
+        Process p = new ProcessBuilder(command(client.socket()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         Files.writeString(stateDir.resolve("agent.pid"), Long.toString(p.pid()));
@@ -102,7 +105,7 @@ class UpCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<String> command(int port) {
+    private List<String> command(Path apiSocket) {
         String home = System.getProperty("sluice.home", ".");
         String java = System.getProperty("sluice.java", "java");
         Path jar = Path.of(home, "services/agent/target/quarkus-app/quarkus-run.jar");
@@ -127,7 +130,7 @@ class UpCommand implements Callable<Integer> {
                 "-Dsluice.hubble-metrics-port=" + hubbleMetricsPort, "-Dsluice.hubble-buffer-capacity=" + hubbleBufferCapacity,
                 "-Dsluice.hubble-buffer-mib=" + hubbleBufferMib,
                 "-Dsluice.relay-port=" + relayPort, "-Dsluice.relay-health-port=" + relayHealthPort,
-                "-Dquarkus.http.port=" + (port > 0 ? port : 9876), "-jar", jar.toString()));
+                "-Dquarkus.http.domain-socket=" + apiSocket.toAbsolutePath(), "-jar", jar.toString()));
         if (!devices.isEmpty()) {
             cmd.add(cmd.size() - 2, "-Dsluice.devices=" + String.join(",", devices));
         }

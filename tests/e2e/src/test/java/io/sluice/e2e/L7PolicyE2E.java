@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,8 +35,7 @@ class L7PolicyE2E {
         world = new WorldHost("se2e-l7world", WORLD_IP, TestNode.HOME.resolve("bin/sluice").toString());
         node = new TestNode(19886, 217, "--devices", world.hostIf());
         StarWars.deploy(node);
-        Path shared = TestNode.HOME.resolve("../shared/seeds/manifests/l7-policy.yaml");
-        assertOk(node.apply(Files.readString(Files.exists(shared) ? shared : TestNode.HOME.resolve("demo/manifests/l7-policy.yaml"))));
+        assertOk(node.apply(Files.readString(TestNode.HOME.resolve("demo/manifests/l7-policy.yaml"))));
     }
 
     @AfterAll
@@ -120,12 +118,8 @@ class L7PolicyE2E {
         assertThat(node.sluice("envoy", "config-dump", "--name-regex", ".*ingress.*").out())
                 .contains("sluice/ingress-proxy").doesNotContain("sluice/egress-proxy");
         // The admin API is also on 127.0.0.1 when enabled (the test node enables it on port + 1).
-        assertThat(TestNode.run(List.of("curl", "-s", node.api.replaceAll(":(\\d+)$", ":") + (port() + 1) + "/ready"), null).out())
+        assertThat(TestNode.run(List.of("curl", "-s", "http://127.0.0.1:" + node.envoyAdminPort + "/ready"), null).out())
                 .isEqualTo("LIVE\n");
-    }
-
-    static int port() {
-        return Integer.parseInt(node.api.substring(node.api.lastIndexOf(':') + 1));
     }
 
     @Test

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -48,8 +47,7 @@ class StarWarsE2E {
     }
 
     static String labPolicy() throws Exception {
-        Path shared = TestNode.HOME.resolve("../shared/seeds/manifests/l4-policy.yaml");
-        return Files.readString(Files.exists(shared) ? shared : TestNode.HOME.resolve("demo/manifests/l4-policy.yaml"));
+        return Files.readString(TestNode.HOME.resolve("demo/manifests/l4-policy.yaml"));
     }
 
     @Test

@@ -10,29 +10,30 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A standalone node of its own for a test class: its own API port, state dir, bpffs root,
+ * A standalone node of its own for a test class: its own API socket and ports, state dir, bpffs root,
  * address ranges and namespace prefix, so it never touches a node a user runs. Driven through
  * the real {@code bin/sluice}; {@link #close} purges everything it made.
  */
 final class TestNode implements AutoCloseable {
     static final Path HOME = Path.of(System.getProperty("sluice.home", "../..")).toAbsolutePath().normalize();
+    /** The node's API socket, {@code unix://STATE_DIR/api.sock}. */
     final String api;
     final Path stateDir;
     final String prefix;
     final String podCidrPrefix;
-    /** Hubble's ports of this node: observer (port + 4), metrics (+ 5), relay (+ 6), relay health (+ 7). */
-    final int hubblePort, metricsPort, relayPort;
+    /** This node's ports: Envoy admin (port + 1), Hubble's observer (+ 4), metrics (+ 5), relay (+ 6), relay health (+ 7). */
+    final int envoyAdminPort, hubblePort, metricsPort, relayPort;
 
     /** A command's exit code and what it printed (stdout and stderr together). */
     record Result(int exit, String out) {}
 
     private final List<String> upArgs;
 
-    /** A node of its own: API on port (and the next 7 ports), pods in 10.subnet/16; extraUpArgs go to {@code sluice up}. */
+    /** A node of its own: ports from port + 1 to port + 7, pods in 10.subnet/16; extraUpArgs go to {@code sluice up}. */
     TestNode(int port, int subnet, String... extraUpArgs) {
-        this.api = "http://127.0.0.1:" + port;
         this.prefix = "se2e" + subnet;
         this.podCidrPrefix = "10." + subnet + ".";
+        this.envoyAdminPort = port + 1;
         this.hubblePort = port + 4;
         this.metricsPort = port + 5;
         this.relayPort = port + 6;
@@ -41,6 +42,7 @@ final class TestNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        this.api = "unix://" + stateDir.resolve("api.sock");
         List<String> upArgs = List.of("up", "--state-dir", stateDir.toString(), "--pin-root", "/sys/fs/bpf/" + prefix,
                 "--pod-cidr", "10." + subnet + ".0.0/16", "--service-cidr", "10." + (subnet + 1) + ".0.0/16",
                 "--name-prefix", prefix, "--envoy-admin", "--envoy-admin-port", Integer.toString(port + 1),
@@ -103,7 +105,8 @@ final class TestNode implements AutoCloseable {
     }
 
     long agentPid() {
-        String out = run(List.of("curl", "-s", api + "/v1/status"), null).out();
+        String out = run(List.of("curl", "-s", "--unix-socket", stateDir.resolve("api.sock").toString(), "http://node/v1/status"),
+                null).out();
         int i = out.indexOf("\"agentPid\":");
         return Long.parseLong(out.substring(i + 11).replaceAll("[^0-9].*", ""));
     }

@@ -79,6 +79,8 @@ public class NodeRuntime {
         BpfFs.ensureMounted();
         try {
             Files.createDirectories(Path.of(config.stateDir(), "pods"));
+            // The store, logs and sockets are root's alone (the API socket is in here by default).
+            Files.setPosixFilePermissions(Path.of(config.stateDir()), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
             throw new UncheckedIOException("create state dir " + config.stateDir(), e);
         }

@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * Envoy's bootstrap (COMPAT.md section 6): ADS to envoy-xds over a unix socket; the admin API
- * on a unix socket, reachable on 127.0.0.1:adminPort only when enabled; Prometheus metrics on
+ * on a unix socket (root only, in the node's state directory), reachable read-only (GET) on
+ * 127.0.0.1:adminPort only when enabled; Prometheus metrics on
  * 0.0.0.0:prometheusPort/metrics; health on 127.0.0.1:healthPort/healthz; access logs to the
  * agent's access-log service over a unix socket.
  */
@@ -39,6 +40,8 @@ public record Bootstrap(String nodeId, String xdsSocket, String adminSocket, Str
         b.append(adminRoute("envoy-prometheus-listener", "0.0.0.0", prometheusPort, "/metrics", "/stats/prometheus"));
         b.append(adminRoute("envoy-health-listener", "127.0.0.1", healthPort, "/healthz", "/ready"));
         if (adminPort > 0) {
+            // Any local user reaches 127.0.0.1: only reads pass. Envoy's admin takes every state
+            // change (quitquitquit, drain_listeners, logging, runtime_modify, ...) as a POST.
             b.append(adminRoute("envoy-admin-listener", "127.0.0.1", adminPort, "/", "/"));
         }
         return b.toString();
@@ -75,7 +78,13 @@ public record Bootstrap(String nodeId, String xdsSocket, String adminSocket, Str
                             virtual_hosts:
                             - name: admin
                               domains: ["*"]
-                              routes: [{match: {%s: "%s"}, route: {cluster: envoy-admin, prefix_rewrite: "%s"}}]
+                              routes:
+                              - match: {%s: "%s", headers: [{name: ":method", string_match: {exact: GET}}]}
+                                route: {cluster: envoy-admin, prefix_rewrite: "%s"}
+                              - match: {prefix: "/", headers: [{name: ":method", string_match: {exact: GET}, invert_match: true}]}
+                                direct_response:
+                                  status: 405
+                                  body: {inline_string: "read-only: Envoy's admin API takes changes on its unix socket, for root only\n"}
                           http_filters:
                           - name: envoy.filters.http.router
                             typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
