@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Pod-to-pod TCP throughput (iperf3, 5 s per run) with the datapath programs attached vs
-# detached, alternating in one run, on a node of its own (removed at the end).
+# detached, then with the anti-spoofing source check on vs off (the datapath's
+# CFG_F_NO_SOURCE_CHECK flag, set here only), each alternating in one run, on a node of its own
+# (removed at the end).
 # The server pod is under an ingress policy allowing the client on 5201, so every packet
 # takes the full path: conntrack, ipcache and policy lookups, trace events.
 set -euo pipefail
@@ -36,10 +38,27 @@ for round in 1 2 3; do
   without+=("$(measure)")
   s down >/dev/null; up   # a restarted agent attaches the programs again
 done
-python3 - "${with[*]}" "${without[*]}" <<'PY'
+# The config map's flags word is bytes 8-11 (struct config_value, little-endian).
+cfg=/sys/fs/bpf/sbench/sluice_config
+flags() {
+  local v; v=($(bpftool -j map lookup pinned "$cfg" key 0 0 0 0 | jq -r '.value[]'))
+  v[8]=$(printf '%02x' "$1")
+  bpftool map update pinned "$cfg" key 0 0 0 0 value hex ${v[@]#0x}
+}
+base=$(( $(bpftool -j map lookup pinned "$cfg" key 0 0 0 0 | jq -r '.value[8]') ))
+checked=(); unchecked=()
+for round in 1 2 3 4 5; do
+  checked+=("$(measure)")
+  flags $(( base | 2 ))
+  unchecked+=("$(measure)")
+  flags "$base"
+done
+python3 - "${with[*]}" "${without[*]}" "${checked[*]}" "${unchecked[*]}" <<'PY'
 import sys, statistics as st
-w = [float(x) for x in sys.argv[1].split()]; o = [float(x) for x in sys.argv[2].split()]
-print("with programs    Gbit/s: " + " ".join(f"{x/1e9:.2f}" for x in w) + f"  mean {st.mean(w)/1e9:.2f}")
-print("without programs Gbit/s: " + " ".join(f"{x/1e9:.2f}" for x in o) + f"  mean {st.mean(o)/1e9:.2f}")
+w, o, c, u = ([float(x) for x in a.split()] for a in sys.argv[1:5])
+def row(name, xs): print(f"{name:<28} Gbit/s: " + " ".join(f"{x/1e9:.2f}" for x in xs) + f"  mean {st.mean(xs)/1e9:.2f}")
+row("with programs", w); row("without programs", o)
 print(f"throughput_ratio {st.mean(w)/st.mean(o):.3f}")
+row("source check on", c); row("source check off", u)
+print(f"source_check_ratio {st.mean(c)/st.mean(u):.3f}")
 PY

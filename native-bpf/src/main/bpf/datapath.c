@@ -550,6 +550,25 @@ static __always_inline int ingress_proxy(struct __sk_buff *skb, __u32 src_id, st
 	return TC_ACT_OK;
 }
 
+/* Cilium's anti-spoofing: a pod sends only from its own address, since policy trusts the source
+ * address for the sender's identity. Returns true for an IPv4 packet with any other source
+ * (another pod's, or outside the pod's /32), or too short to carry one; ARP and other protocols
+ * are not IPv4 and pass. Sets *daddr for the drop's destination identity. */
+static __always_inline int foreign_source(struct __sk_buff *skb, struct endpoint_value *ep, __u32 *daddr)
+{
+	__u32 addrs[2]; /* saddr, daddr: adjacent in the header */
+	__be16 proto;
+
+	*daddr = 0;
+	if (bpf_skb_load_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto)) < 0 ||
+	    proto != bpf_htons(ETH_P_IP))
+		return 0;
+	if (bpf_skb_load_bytes(skb, IP_SADDR_OFF, addrs, sizeof(addrs)) < 0)
+		return 1;
+	*daddr = addrs[1];
+	return addrs[0] != ep->addr;
+}
+
 SEC("tc")
 int from_container(struct __sk_buff *skb)
 {
@@ -558,10 +577,18 @@ int from_container(struct __sk_buff *skb)
 	struct ct_value seed = {};
 	struct ct_key ck;
 	struct ct_value *ct;
+	struct config_value *cfg;
+	__u32 daddr, zero = 0;
 	struct pkt p;
 	int ret;
 
-	if (!ep || parse(skb, &p) < 0)
+	if (!ep)
+		return TC_ACT_OK;
+	cfg = bpf_map_lookup_elem(&sluice_config, &zero);
+	if (!(cfg && (cfg->flags & CFG_F_NO_SOURCE_CHECK)) && foreign_source(skb, ep, &daddr))
+		return drop(skb, ep, DROP_INVALID_SOURCE_IP, ep->identity, daddr ? identity_of(daddr) : ID_WORLD,
+			    DIR_EGRESS);
+	if (parse(skb, &p) < 0)
 		return TC_ACT_OK;
 	/* A reply of a connection the pod accepted: its ingress policy already judged it. */
 	ct_key_of(&ck, &p, DIR_INGRESS, ifindex, 1);

@@ -15,6 +15,7 @@
 #define ID_WORLD 2
 
 /* Drop reasons, numbered as Cilium's (Hubble prints their names). */
+#define DROP_INVALID_SOURCE_IP 132 /* Hubble's INVALID_SOURCE_IP: a pod sent from an address not its own */
 #define DROP_POLICY_DENIED 133
 #define DROP_PROXY_LOOKUP_FAILED 178 /* Cilium's: "Socket lookup failed", Hubble's SOCKET_LOOKUP_FAILED */
 #define DROP_NO_SERVICE 158
@@ -41,6 +42,9 @@
 #define EP_F_EGRESS_ENFORCED 2
 
 #define CFG_F_ALLOW_HOST_INGRESS 1
+/* Cilium's enable-source-ip-verification=false: no anti-spoofing. Nothing in the node sets it;
+ * the datapath benchmark does, to measure what the check costs. */
+#define CFG_F_NO_SOURCE_CHECK 2
 
 /* Packets handed to the L7 proxy carry this mark; `ip rule fwmark MARK_TO_PROXY/MARK_MASK lookup
  * PROXY_TABLE` with a local default route there makes the kernel deliver them to the socket. */

@@ -16,6 +16,15 @@ public final class Packets {
         return frame(17, src, sport, dst, dport, 0, 8);
     }
 
+    /** An ARP request from src asking for dst (Ethernet broadcast). */
+    public static byte[] arp(int src, int dst) {
+        ByteBuffer b = ByteBuffer.allocate(42);
+        b.put(new byte[]{-1, -1, -1, -1, -1, -1, 2, 0, 0, 0, 0, 1}).putShort((short) 0x0806);
+        b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 1)
+                .put(new byte[]{2, 0, 0, 0, 0, 1}).putInt(src).put(new byte[6]).putInt(dst);
+        return b.array();
+    }
+
     private static byte[] frame(int proto, int src, int sport, int dst, int dport, int flags, int l4len) {
         ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4len);
         b.put(new byte[]{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x0800);

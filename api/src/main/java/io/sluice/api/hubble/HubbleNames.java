@@ -41,6 +41,7 @@ public final class HubbleNames {
     /** Drop reasons as Hubble prints them ({@code Policy denied}). */
     public static String dropReason(int code) {
         return switch (code) {
+            case 132 -> "Invalid source ip";
             case 133 -> "Policy denied";
             case 178 -> "Socket lookup failed";
             case 158 -> "Service backend not found";

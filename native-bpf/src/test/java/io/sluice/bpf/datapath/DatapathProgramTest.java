@@ -30,6 +30,8 @@ class DatapathProgramTest {
     private static final int OK = 0, SHOT = 2, REDIRECT = 7, LO = 1, TCP = 6;
     /** datapath.h: the proxy's marks, and the drop reason when its listener is not there. */
     private static final int MARK_TO_PROXY = 0x0200, MARK_FROM_PROXY = 0x0300, MARK_PORT_SHIFT = 16, PROXY_LOOKUP_FAILED = 178;
+    /** datapath.h: Cilium's drop reason for a packet a pod sent from an address not its own. */
+    private static final int INVALID_SOURCE_IP = 132, EGRESS = 1;
     private static final int EP_ID = 7, EP_IDENTITY = 300, EMPIRE = 301, ALLIANCE = 302;
     private static final int POD = ip(10, 250, 0, 10), EMPIRE_POD = ip(10, 250, 0, 11), ALLIANCE_POD = ip(10, 250, 0, 12);
     private static final int VIP = ip(10, 97, 0, 5), BACKEND = ip(10, 250, 0, 20);
@@ -106,6 +108,41 @@ class DatapathProgramTest {
                 .anyMatch(e -> e.type() == DatapathEvent.DROP && e.subtype() == 133 && e.srcIdentity() == ALLIANCE));
         assertThat(events).anyMatch(e -> e.type() == DatapathEvent.POLICY_VERDICT && !e.allowed()
                 && e.srcIdentity() == ALLIANCE && e.dstIdentity() == EP_IDENTITY);
+    }
+
+    /** Anti-spoofing: whatever the policy allows, a pod sends only from its own address. */
+    @ParameterizedTest(name = "endpoint flags {0}")
+    @ValueSource(ints = {0, EndpointValue.EGRESS_ENFORCED})
+    void fromContainer_foreignSource_isDroppedAsInvalidSourceIp(int flags) {
+        endpoint(flags);
+        dp.policy(EP_ID).put(new PolicyEntryKey(40, ALLIANCE, EGRESS, 0, 0), new PolicyEntryValue(false, 1, 0, 0));
+        // another pod's address, the next address outside the pod's /32, and no address at all
+        for (int forged : new int[]{EMPIRE_POD, POD + 1, 0}) {
+            assertThat(dp.fromContainer().testRun(tcp(forged, 40000, ALLIANCE_POD, 80, SYN), LO).retval()).isEqualTo(SHOT);
+            assertThat(dp.fromContainer().testRun(udp(forged, 40000, ALLIANCE_POD, 53), LO).retval()).isEqualTo(SHOT);
+        }
+        assertThat(dp.fromContainer().testRun(tcp(POD, 40000, ALLIANCE_POD, 80, SYN), LO).retval()).isEqualTo(OK);
+        assertThat(dp.fromContainer().testRun(udp(POD, 40001, ALLIANCE_POD, 53), LO).retval()).isEqualTo(OK);
+        await().atMost(2, TimeUnit.SECONDS).until(() -> events.stream().filter(e -> e.type() == DatapathEvent.DROP
+                && e.subtype() == INVALID_SOURCE_IP && e.srcIdentity() == EP_IDENTITY && e.dstIdentity() == ALLIANCE).count() == 6);
+        assertThat(events).noneMatch(e -> e.type() == DatapathEvent.DROP && e.subtype() != INVALID_SOURCE_IP);
+    }
+
+    @Test
+    void fromContainer_sourceCheckOff_letsAForgedSourceThrough() {
+        endpoint(0);
+        dp.config.put(0, new DatapathConfig(ip(10, 97, 0, 0), ip(255, 255, 0, 0), DatapathConfig.NO_SOURCE_CHECK));
+        assertThat(dp.fromContainer().testRun(udp(EMPIRE_POD, 40000, ALLIANCE_POD, 53), LO).retval()).isEqualTo(OK);
+    }
+
+    @Test
+    void fromContainer_arp_isNotJudgedAsSpoofed() {
+        endpoint(EndpointValue.EGRESS_ENFORCED);
+        assertThat(dp.fromContainer().testRun(arp(POD, ALLIANCE_POD), LO).retval()).isEqualTo(OK);
+        // ARP claiming another address is not IPv4 and passes: the host routes each pod's /32 to
+        // that pod's own veth, so a claim made on another veth redirects nothing
+        assertThat(dp.fromContainer().testRun(arp(EMPIRE_POD, ALLIANCE_POD), LO).retval()).isEqualTo(OK);
+        assertThat(events).noneMatch(e -> e.type() == DatapathEvent.DROP);
     }
 
     @Test

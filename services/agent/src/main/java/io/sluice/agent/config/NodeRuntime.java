@@ -91,7 +91,7 @@ public class NodeRuntime {
         xds = processes.l7() ? Optional.of(new XdsClient(processes.xdsSocket()))
                 : Optional.empty();
         node = new Node(config, new NodeStore(Path.of(config.stateDir())), sync, processes.dns().zone()::write, xds);
-        host = new HostNetwork(node.router(), node.podCidr(), node.serviceCidr());
+        host = new HostNetwork(config.namePrefix(), node.router(), node.podCidr(), node.serviceCidr());
         host.setUp();
         if (processes.l7()) {
             datapath.attachLoopback();
@@ -231,10 +231,17 @@ public class NodeRuntime {
         close();
         ingestPriority.remove();
         processes.stopAll();
-        Datapath.detachLoopback();
-        devices().forEach((name, ifindex) -> Datapath.detachDevice(ifindex));
+        devices().forEach((name, ifindex) -> {
+            Datapath.detachDevice(ifindex);
+            HostNetwork.removeEmptyClsact(name);
+        });
         Datapath.unpinAll(Path.of(config.pinRoot()));
-        host.tearDown();
+        host.tearDown().ifPresent(before -> { // the host's last node: lo's program served them all (Datapath.attachLoopback)
+            Datapath.detachLoopback();
+            if (!before.loClsact()) {
+                HostNetwork.removeEmptyClsact("lo");
+            }
+        });
         try {
             Files.deleteIfExists(Path.of(config.stateDir(), "state.json"));
         } catch (IOException e) {

@@ -23,6 +23,7 @@ public final class Directory {
     private static final Map<Integer, io.sluice.api.hubble.flow.Endpoint> RESERVED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Map<Integer, io.sluice.api.hubble.flow.Endpoint> byAddress = new HashMap<>();
+    private final Map<Integer, io.sluice.api.hubble.flow.Endpoint> byId = new HashMap<>();
     private final Map<Long, Service> services = new HashMap<>();
     private final Map<Long, Service> backends = new HashMap<>();
     private final List<String> namespaces;
@@ -34,7 +35,9 @@ public final class Directory {
             var b = io.sluice.api.hubble.flow.Endpoint.newBuilder().setID(e.id()).setIdentity(e.identity())
                     .setNamespace(e.namespace()).setPodName(e.name());
             e.labels().all().forEach(l -> b.addLabels(l.toString()));
-            byAddress.put(e.address(), b.build());
+            io.sluice.api.hubble.flow.Endpoint built = b.build();
+            byAddress.put(e.address(), built);
+            byId.put(e.id(), built);
         }
         for (Frontend f : frontends) {
             int slash = f.service().indexOf('/');
@@ -54,6 +57,11 @@ public final class Directory {
         }
         int id = address == router ? Identity.HOST : identity;
         return RESERVED.computeIfAbsent(id, Directory::reserved);
+    }
+
+    /** The local endpoint with this id, whatever address its packet carried. */
+    public Optional<io.sluice.api.hubble.flow.Endpoint> endpointById(int id) {
+        return Optional.ofNullable(byId.get(id));
     }
 
     /** The service whose frontend or backend is address:port. */

@@ -1,5 +1,7 @@
 package io.sluice.agent.hubble;
 
+import io.sluice.agent.bpf.DropReasons;
+
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.util.Timestamps;
 import io.sluice.agent.flow.L7Record;
@@ -111,7 +113,11 @@ public final class FlowParser {
                 default -> summary.append("IP protocol ").append(proto);
             }
             f.setSummary(summary.toString());
-            f.setSource(dir.endpoint(saddr, e.srcIdentity())).setDestination(dir.endpoint(daddr, e.dstIdentity()));
+            // A forged source names someone else: the flow names the pod that really sent it.
+            f.setSource(e.type() == DatapathEvent.DROP && e.subtype() == DropReasons.INVALID_SOURCE_IP
+                    ? dir.endpointById(e.endpointId()).orElseGet(() -> dir.endpoint(saddr, e.srcIdentity()))
+                    : dir.endpoint(saddr, e.srcIdentity()))
+                    .setDestination(dir.endpoint(daddr, e.dstIdentity()));
             dir.service(saddr, sport).ifPresent(f::setSourceService);
             dir.service(daddr, dport).ifPresent(f::setDestinationService);
         } else {

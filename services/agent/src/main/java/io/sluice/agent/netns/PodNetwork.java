@@ -82,6 +82,14 @@ public record PodNetwork(String netns, String hostIf, int address, int router) {
         }
     }
 
+    public static String sysctl(String key) {
+        try {
+            return Files.readString(Path.of("/proc/sys", key)).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("sysctl " + key, e);
+        }
+    }
+
     public static void sysctl(String key, String value) {
         try {
             Files.writeString(Path.of("/proc/sys", key), value);

@@ -50,6 +50,20 @@ class HubbleFlowsTest {
         assertThat(io.sluice.agent.bpf.DropReasons.describe(f.getDropReason())).isEqualTo("Socket lookup failed");
     }
 
+    /** A packet with a forged source names someone else: the flow names the pod whose veth it left. */
+    @Test
+    void dropEvent_invalidSourceIp_namesThePodThatSentIt() {
+        DatapathEvent e = event(DatapathEvent.DROP, io.sluice.agent.bpf.DropReasons.INVALID_SOURCE_IP, 1, 0, DEATHSTAR, 40000,
+                ip("10.200.0.9"), 80, 0x02);
+        Flow f = parser.parse(new DatapathEvent(e.type(), e.subtype(), e.direction(), 0, 4, e.ifindex(), 258, 2, e.origLen(),
+                e.ktimeNs(), e.flags(), 0, e.packet()), 0);
+        assertThat(f.getDropReasonDesc()).isEqualTo(DropReason.INVALID_SOURCE_IP);
+        assertThat(io.sluice.agent.bpf.DropReasons.describe(f.getDropReason())).isEqualTo("Invalid source ip");
+        assertThat(f.getSource().getPodName()).isEqualTo("xwing");
+        assertThat(f.getIP().getSource()).as("the forged address, as sent").isEqualTo("10.200.0.2");
+        assertThat(f.getTrafficDirection()).isEqualTo(TrafficDirection.EGRESS);
+    }
+
     @Test
     void dropEvent_becomesAFlowNamingBothPodsTheReasonAndTheSynFlag() {
         Flow f = parser.parse(event(DatapathEvent.DROP, 133, 0, 0, XWING, 43966, DEATHSTAR, 80, 0x02), 1_000_000_123L);

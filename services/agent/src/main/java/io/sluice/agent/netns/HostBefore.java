@@ -1,0 +1,33 @@
+package io.sluice.agent.netns;
+
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * The host's shared pieces as the first node found them, so the last node puts them back:
+ * IPv4 forwarding, whether the proxy's policy rule was there (from another install) and whether
+ * lo already had a clsact qdisc.
+ *
+ * <p>Example text: {@code ip_forward=0}, {@code proxy_rule=false}, {@code lo_clsact=false}, one per line.
+ */
+public record HostBefore(String ipForward, boolean proxyRule, boolean loClsact) {
+    public HostBefore {
+        Objects.requireNonNull(ipForward, "ipForward");
+    }
+
+    public String text() {
+        return "ip_forward=" + ipForward + "\nproxy_rule=" + proxyRule + "\nlo_clsact=" + loClsact + "\n";
+    }
+
+    /** Parses {@link #text}; what is missing (an older or empty record) reads as "leave as is": nothing is undone. */
+    public static HostBefore parse(String text) {
+        Properties p = new Properties();
+        try {
+            p.load(new java.io.StringReader(text));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e); // a StringReader does not fail
+        }
+        return new HostBefore(p.getProperty("ip_forward", ""), Boolean.parseBoolean(p.getProperty("proxy_rule", "true")),
+                Boolean.parseBoolean(p.getProperty("lo_clsact", "true")));
+    }
+}

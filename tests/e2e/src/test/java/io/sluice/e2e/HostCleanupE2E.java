@@ -1,0 +1,58 @@
+package io.sluice.e2e;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code sluice down --purge} leaves the host as {@code sluice up} found it: a node that ran pods,
+ * a Service, an L7 policy (Envoy, lo's program, the proxy route) is purged, and the host's routes,
+ * rules, qdiscs, links, addresses, network namespaces, pinned objects and forwarding are compared.
+ */
+class HostCleanupE2E {
+    static final Map<String, List<String>> HOST = hostViews();
+
+    private static Map<String, List<String>> hostViews() {
+        Map<String, List<String>> v = new LinkedHashMap<>();
+        v.put("routes", List.of("ip", "route", "show", "table", "all"));
+        v.put("rules", List.of("ip", "rule", "show"));
+        v.put("qdiscs", List.of("tc", "qdisc", "show"));
+        v.put("links", List.of("ip", "-o", "link", "show"));
+        v.put("addresses", List.of("ip", "-o", "addr", "show"));
+        v.put("namespaces", List.of("ip", "netns", "list"));
+        v.put("pinned objects", List.of("find", "/sys/fs/bpf"));
+        v.put("forwarding", List.of("cat", "/proc/sys/net/ipv4/ip_forward"));
+        v.put("registry", List.of("find", "/run", "-maxdepth", "1", "-name", "sluice"));
+        v.put("cgroups", List.of("find", "/sys/fs/cgroup/cpu/", "-maxdepth", "1", "-name", "se2e221*"));
+        return v;
+    }
+
+    private static Map<String, String> snapshot() {
+        Map<String, String> s = new LinkedHashMap<>();
+        HOST.forEach((name, cmd) -> s.put(name, TestNode.run(cmd, null).out()));
+        return s;
+    }
+
+    @Test
+    void purge_leavesTheHostAsUpFoundIt() throws Exception {
+        Map<String, String> before = snapshot();
+        try (TestNode node = new TestNode(19906, 221)) {
+            StarWars.deploy(node);
+            assertThat(node.apply(java.nio.file.Files.readString(TestNode.HOME.resolve("demo/manifests/l7-policy.yaml"))).exit())
+                    .isZero();
+            TestNode.Result denied = null;
+            for (int i = 0; i < 20 && (denied == null || !denied.out().equals("Access denied\r\n")); i++) {
+                Thread.sleep(250);
+                denied = node.curl("tiefighter", "PUT", L7PolicyE2E.DEATHSTAR + "/v1/exhaust-port");
+            }
+            assertThat(denied.out()).as("the L7 path was in use").isEqualTo("Access denied\r\n");
+            assertThat(snapshot()).as("the node changed the host while up").isNotEqualTo(before);
+        }
+        Map<String, String> after = snapshot();
+        HOST.keySet().forEach(k -> assertThat(after.get(k)).as(k).isEqualTo(before.get(k)));
+    }
+}
