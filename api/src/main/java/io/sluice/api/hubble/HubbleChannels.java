@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * gRPC channels to Hubble servers, addressed as Hubble's CLI addresses them:
- * {@code host:port}, {@code unix:///path/to.sock}. {@code tls://} is refused with a clear
- * message: this build serves and dials plaintext only.
+ * {@code host:port}, {@code tls://host:port} (TLS, which a {@link ClientTls} configures),
+ * {@code unix:///path/to.sock} (always plaintext).
  */
 public final class HubbleChannels {
     private static final EpollEventLoopGroup UNIX_LOOP = new EpollEventLoopGroup(1, Thread.ofPlatform().daemon()
@@ -19,21 +19,38 @@ public final class HubbleChannels {
 
     private HubbleChannels() {}
 
+    /** Plaintext TCP or a unix socket; {@code tls://} needs {@link #open(String, ClientTls)}. */
     public static ManagedChannel open(String target) {
-        if (target.startsWith("tls://")) {
-            throw new IllegalArgumentException("server " + target + ": TLS is not supported; use host:port or unix:///path");
-        }
-        NettyChannelBuilder b;
+        return open(target, ClientTls.PLAINTEXT);
+    }
+
+    /**
+     * A channel secured as {@code tls} says for TCP targets ({@code tls://} with plaintext is
+     * refused with the flags that fix it); unix sockets stay plaintext.
+     */
+    public static ManagedChannel open(String target, ClientTls tls) {
         if (target.startsWith("unix://")) {
-            b = NettyChannelBuilder.forAddress(new DomainSocketAddress(target.substring("unix://".length())))
-                    .eventLoopGroup(UNIX_LOOP).channelType(EpollDomainSocketChannel.class);
-        } else {
-            String hostPort = target.startsWith("http://") ? target.substring(7) : target;
-            if (hostPort.lastIndexOf(':') < 0) {
-                throw new IllegalArgumentException("server " + target + ": expected host:port or unix:///path");
-            }
-            b = NettyChannelBuilder.forTarget(hostPort).keepAliveTime(30, TimeUnit.SECONDS);
+            return NettyChannelBuilder.forAddress(new DomainSocketAddress(target.substring("unix://".length())))
+                    .eventLoopGroup(UNIX_LOOP).channelType(EpollDomainSocketChannel.class).usePlaintext()
+                    .maxInboundMessageSize(16 << 20).build();
         }
-        return b.usePlaintext().maxInboundMessageSize(16 << 20).build();
+        boolean tlsScheme = target.startsWith("tls://");
+        if (tlsScheme && tls instanceof ClientTls.Plaintext) {
+            throw new IllegalArgumentException("server " + target + ": TLS needs the CA to trust (--tls-ca-cert-files)");
+        }
+        String hostPort = tlsScheme ? target.substring(6) : target.startsWith("http://") ? target.substring(7) : target;
+        if (hostPort.lastIndexOf(':') < 0) {
+            throw new IllegalArgumentException("server " + target + ": expected host:port, tls://host:port or unix:///path");
+        }
+        NettyChannelBuilder b = NettyChannelBuilder.forTarget(hostPort).keepAliveTime(30, TimeUnit.SECONDS)
+                .maxInboundMessageSize(16 << 20);
+        if (tls instanceof ClientTls.Plaintext) {
+            return b.usePlaintext().build();
+        }
+        b.sslContext(tls.context());
+        if (!tls.serverName().isEmpty()) {
+            b.overrideAuthority(tls.serverName());
+        }
+        return b.build();
     }
 }

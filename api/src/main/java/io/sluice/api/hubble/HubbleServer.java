@@ -25,7 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Serves gRPC services on a unix socket and a TCP address, with the gRPC health service
+ * Serves gRPC services on a unix socket (plaintext: the socket's mode guards it) and a TCP
+ * address (secured as {@link ServerTls} says), with the gRPC health service
  * answering SERVING for {@code hubble.server.Observer} and a version header on every answer
  * ({@code hubble-server-version} for the agent, {@code hubble-relay-version} for the relay).
  */
@@ -34,7 +35,8 @@ public final class HubbleServer implements AutoCloseable {
     private final List<Server> servers = new ArrayList<>();
     private final EpollEventLoopGroup boss = new EpollEventLoopGroup(1), workers = new EpollEventLoopGroup(1);
 
-    public HubbleServer(String versionHeader, String version, Path socket, InetSocketAddress tcp, BindableService... services) {
+    public HubbleServer(String versionHeader, String version, Path socket, InetSocketAddress tcp, ServerTls tls,
+                        BindableService... services) {
         HealthStatusManager health = new HealthStatusManager();
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(OBSERVER_HEALTH, ServingStatus.SERVING);
@@ -45,8 +47,9 @@ public final class HubbleServer implements AutoCloseable {
                         .channelType(EpollServerDomainSocketChannel.class), versionHeader, version, health, services));
             }
             if (tcp != null) {
-                servers.add(build(NettyServerBuilder.forAddress(tcp).channelType(EpollServerSocketChannel.class),
-                        versionHeader, version, health, services));
+                NettyServerBuilder b = NettyServerBuilder.forAddress(tcp).channelType(EpollServerSocketChannel.class);
+                tls.context().ifPresent(b::sslContext);
+                servers.add(build(b, versionHeader, version, health, services));
             }
         } catch (IOException e) {
             close();

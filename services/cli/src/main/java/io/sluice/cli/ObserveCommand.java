@@ -5,6 +5,7 @@ import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.sluice.api.hubble.HubbleChannels;
+import io.sluice.api.hubble.TlsFailures;
 import io.sluice.api.hubble.HubbleNames;
 import io.sluice.api.hubble.flow.EventTypeFilter;
 import io.sluice.api.hubble.flow.HTTPHeader;
@@ -41,6 +42,8 @@ class ObserveCommand implements Callable<Integer> {
 
     private final FilterTracker filters = new FilterTracker();
 
+    @picocli.CommandLine.Mixin
+    TlsOptions tlsOptions = new TlsOptions();
     @Option(names = "--server", defaultValue = "${env:HUBBLE_SERVER:-localhost:4245}",
             description = "Hubble API address: host:port or unix:///path (default ${DEFAULT-VALUE}).")
     String server;
@@ -307,8 +310,8 @@ class ObserveCommand implements Callable<Integer> {
         }
         ManagedChannel channel;
         try {
-            channel = HubbleChannels.open(server);
-        } catch (IllegalArgumentException e) {
+            channel = HubbleChannels.open(tlsOptions.target(server), tlsOptions.tls(server));
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             throw new CliException(e.getMessage());
         }
         try (Context.CancellableContext ctx = Context.current().withCancellation()) {
@@ -334,9 +337,13 @@ class ObserveCommand implements Callable<Integer> {
 
     /** A gRPC failure as one sentence: the server's own message for a refused request. */
     static String describe(StatusRuntimeException e, String server) {
+        java.util.Optional<String> tls = TlsFailures.describe(e);
+        if (tls.isPresent()) {
+            return "Hubble API at " + server + ": " + tls.get();
+        }
         return switch (e.getStatus().getCode()) {
-            case UNAVAILABLE -> "cannot reach the Hubble API at " + server + " (is the node up? 'sluice status'): "
-                    + e.getStatus().getDescription();
+            case UNAVAILABLE -> "cannot reach the Hubble API at " + server + " (is the node up? 'sluice status'; a TLS server"
+                    + " needs --tls or tls://): " + e.getStatus().getDescription();
             case INVALID_ARGUMENT -> "invalid request: " + e.getStatus().getDescription();
             default -> e.getStatus().getCode() + ": " + e.getStatus().getDescription();
         };

@@ -1,15 +1,17 @@
 package io.sluice.cli;
 
-import io.sluice.api.node.NodeStatus;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.sluice.api.hubble.HubbleChannels;
+import io.sluice.api.hubble.observer.GetNodesRequest;
 import io.sluice.api.hubble.observer.ObserverGrpc;
 import io.sluice.api.hubble.observer.ServerStatusRequest;
 import io.sluice.api.hubble.observer.ServerStatusResponse;
+import io.sluice.api.hubble.relay.NodeState;
+import io.sluice.api.node.NodeStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -25,6 +27,8 @@ class StatusCommand implements Callable<Integer> {
     @Option(names = "--hubble-server", defaultValue = "${env:HUBBLE_SERVER:-localhost:4245}",
             description = "Hubble relay to ask for the flow counts (default ${DEFAULT-VALUE}).")
     String hubbleServer;
+    @picocli.CommandLine.Mixin
+    TlsOptions tlsOptions = new TlsOptions();
 
     @Override
     public Integer call() {
@@ -46,12 +50,21 @@ class StatusCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Nodes the relay reaches but TLS refused (NODE_ERROR): not down, and not to be trusted. */
+    private static void nodeErrors(ManagedChannel ch) {
+        ObserverGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS).getNodes(GetNodesRequest.getDefaultInstance())
+                .getNodesList().stream().filter(n -> n.getState() == NodeState.NODE_ERROR)
+                .forEach(n -> System.out.printf("%-22s%s at %s: ERROR, TLS refused the connection: the node's certificate is not"
+                        + " signed by the node CA the relay trusts, or the node refused the relay's (the relay's log says which)%n",
+                        "Node error:", n.getName(), n.getAddress()));
+    }
+
     /** Hubble's status, as {@code hubble status} reports it: health, then the relay's flow counts. */
     private void hubble() {
         ManagedChannel ch;
         try {
-            ch = HubbleChannels.open(hubbleServer);
-        } catch (IllegalArgumentException e) {
+            ch = HubbleChannels.open(tlsOptions.target(hubbleServer), tlsOptions.tls(hubbleServer));
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             System.out.printf("%-22s%s%n", "Hubble Relay:", e.getMessage());
             return;
         }
@@ -68,6 +81,7 @@ class StatusCommand implements Callable<Integer> {
                     st.getNumConnectedNodes().getValue() + st.getNumUnavailableNodes().getValue());
             if (st.getUnavailableNodesCount() > 0) {
                 System.out.printf("%-22s%s%n", "Unavailable nodes:", String.join(", ", st.getUnavailableNodesList()));
+                nodeErrors(ch);
             }
         } catch (StatusRuntimeException e) {
             System.out.printf("%-22sdown   %s: %s%n", "Hubble Relay:", hubbleServer, e.getStatus().getCode());

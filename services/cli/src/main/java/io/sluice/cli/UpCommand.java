@@ -54,6 +54,9 @@ class UpCommand implements Callable<Integer> {
     List<String> devices = List.of();
     @Option(names = "--relay-port", defaultValue = "4245", description = "The relay's Observer API; 0: no relay (default ${DEFAULT-VALUE}).")
     int relayPort;
+    @Option(names = "--relay-tls", description = "Serve the relay's Observer API over TLS on every interface (Hubble's"
+            + " tls.server; certificate relay-server.crt from the node CA in STATE_DIR/tls); off: plaintext on loopback only.")
+    boolean relayTls;
     @Option(names = "--relay-health-port", defaultValue = "4222", description = "The relay's gRPC health (default ${DEFAULT-VALUE}).")
     int relayHealthPort;
 
@@ -129,7 +132,7 @@ class UpCommand implements Callable<Integer> {
                 "-Dsluice.envoy-health-port=" + envoyHealthPort, "-Dsluice.hubble-port=" + hubblePort,
                 "-Dsluice.hubble-metrics-port=" + hubbleMetricsPort, "-Dsluice.hubble-buffer-capacity=" + hubbleBufferCapacity,
                 "-Dsluice.hubble-buffer-mib=" + hubbleBufferMib,
-                "-Dsluice.relay-port=" + relayPort, "-Dsluice.relay-health-port=" + relayHealthPort,
+                "-Dsluice.relay-port=" + relayPort, "-Dsluice.relay-health-port=" + relayHealthPort, "-Dsluice.relay-tls=" + relayTls,
                 "-Dquarkus.http.domain-socket=" + apiSocket.toAbsolutePath(), "-jar", jar.toString()));
         if (!devices.isEmpty()) {
             cmd.add(cmd.size() - 2, "-Dsluice.devices=" + String.join(",", devices));

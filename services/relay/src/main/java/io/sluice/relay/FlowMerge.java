@@ -3,6 +3,7 @@ package io.sluice.relay;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.sluice.api.hubble.HubbleStreams.FlowSink;
+import io.sluice.api.hubble.TlsFailures;
 import io.sluice.api.hubble.observer.GetFlowsRequest;
 import io.sluice.api.hubble.observer.GetFlowsResponse;
 import io.sluice.api.hubble.relay.NodeState;
@@ -10,6 +11,7 @@ import io.sluice.api.hubble.relay.NodeStatusEvent;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +37,8 @@ public final class FlowMerge {
     private sealed interface Item {
         record Answer(GetFlowsResponse r) implements Item {}
         record Ended(String node) implements Item {}
-        record Failed(String node, String message) implements Item {}
+        /** A node that failed: NODE_ERROR when TLS refused the connection, else NODE_UNAVAILABLE. */
+        record Failed(String node, NodeState state, String message) implements Item {}
         record Back(String node) implements Item {}
         record Refused(StatusRuntimeException e) implements Item {}
     }
@@ -95,7 +98,9 @@ public final class FlowMerge {
                     return;
                 }
                 if (!failed) {
-                    put(queue, new Item.Failed(u.name(), e.getMessage() == null ? e.toString() : e.getMessage()));
+                    Optional<String> tls = TlsFailures.describe(e);
+                    put(queue, new Item.Failed(u.name(), tls.isPresent() ? NodeState.NODE_ERROR : NodeState.NODE_UNAVAILABLE,
+                            tls.orElse(e.getMessage() == null ? e.toString() : e.getMessage())));
                     failed = true;
                 }
                 if (!req.getFollow()) {
@@ -128,7 +133,7 @@ public final class FlowMerge {
                 case null -> { }
                 case Item.Answer a -> all.add(a.r());
                 case Item.Ended e -> ended++;
-                case Item.Failed f -> out.send(status(NodeState.NODE_UNAVAILABLE, f.node(), f.message()));
+                case Item.Failed f -> out.send(status(f.state(), f.node(), f.message()));
                 case Item.Back b -> out.send(status(NodeState.NODE_CONNECTED, b.node(), ""));
                 case Item.Refused r -> throw r.e();
             }
@@ -187,7 +192,7 @@ public final class FlowMerge {
                     }
                 }
                 case Item.Ended e -> ended++;
-                case Item.Failed f -> out.send(status(NodeState.NODE_UNAVAILABLE, f.node(), f.message()));
+                case Item.Failed f -> out.send(status(f.state(), f.node(), f.message()));
                 case Item.Back b -> out.send(status(NodeState.NODE_CONNECTED, b.node(), ""));
                 case Item.Refused r -> throw r.e();
             }

@@ -3,16 +3,20 @@ package io.sluice.relay;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.sluice.api.hubble.ClientTls;
 import io.sluice.api.hubble.HubbleChannels;
+import io.sluice.api.hubble.TlsFailures;
 import io.sluice.api.hubble.peer.ChangeNotification;
 import io.sluice.api.hubble.peer.NotifyRequest;
 import io.sluice.api.hubble.peer.PeerGrpc;
+import io.sluice.api.hubble.relay.NodeState;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,13 +24,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * The nodes the relay serves, as the Peer API announces them. A broken Notify stream (the
  * agent restarting) is retried every second; known peers are kept meanwhile, and their
- * channels reconnect by themselves when the node comes back.
+ * channels reconnect by themselves when the node comes back. A peer announced with a TLS server
+ * name is dialed over mutual TLS with the relay's certificate, verifying that name (Hubble's
+ * {@code tls.server_name}); one whose certificate the relay does not trust stays unconnected and
+ * is reported as an error, never as a connected node.
  */
 final class Peers implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Peers.class);
 
-    /** One node: its name, its Observer API address, and a channel to it. */
-    record Peer(String name, String address, ManagedChannel channel) {
+    /** One node: its name, its Observer API address, the TLS name it is verified by ("" for plaintext), and a channel to it. */
+    record Peer(String name, String address, String tlsServerName, ManagedChannel channel) {
         /**
          * Connects now if the channel is idle or waiting out a reconnect backoff (the node came
          * back after a restart), waiting up to {@code timeout}; false if it is still not ready.
@@ -48,18 +55,24 @@ final class Peers implements AutoCloseable {
     }
 
     private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
+    /** The last failure logged per peer, so each new one is logged once. */
+    private final ConcurrentHashMap<String, String> failures = new ConcurrentHashMap<>();
     private final String peerService;
+    private final ClientTls tls;
     private final Thread watcher;
     private volatile boolean closed;
 
-    Peers(String peerService) {
+    /** {@code tls}: how to dial peers announced with TLS (plaintext when the relay has no certificates). */
+    Peers(String peerService, ClientTls tls) {
         this.peerService = peerService;
+        this.tls = tls;
         this.watcher = Thread.ofPlatform().daemon().name("peer-watch").start(this::watch);
     }
 
     /** For tests and benchmarks: a fixed set of peers, no Peer API. */
     Peers(List<Peer> fixed) {
         this.peerService = "";
+        this.tls = ClientTls.PLAINTEXT;
         fixed.forEach(p -> peers.put(p.name(), p));
         this.watcher = null;
     }
@@ -93,13 +106,19 @@ final class Peers implements AutoCloseable {
         switch (n.getType()) {
             case PEER_ADDED, PEER_UPDATED -> {
                 Peer old = peers.get(n.getName());
-                if (old == null || !old.address().equals(n.getAddress())) {
-                    Peer p = new Peer(n.getName(), n.getAddress(), HubbleChannels.open(n.getAddress()));
+                String serverName = n.hasTls() ? n.getTls().getServerName() : "";
+                if (old == null || !old.address().equals(n.getAddress()) || !old.tlsServerName().equals(serverName)) {
+                    if (!serverName.isEmpty() && tls instanceof ClientTls.Plaintext) {
+                        LOG.errorf("peer %s at %s requires TLS (%s) but the relay has no certificates (sluice.relay.tls-*)",
+                                n.getName(), n.getAddress(), serverName);
+                    }
+                    ClientTls dial = serverName.isEmpty() ? ClientTls.PLAINTEXT : tls.withServerName(serverName);
+                    Peer p = new Peer(n.getName(), n.getAddress(), serverName, HubbleChannels.open(n.getAddress(), dial));
                     peers.put(n.getName(), p);
                     if (old != null) {
                         old.channel().shutdownNow();
                     }
-                    LOG.infof("peer %s at %s", n.getName(), n.getAddress());
+                    LOG.infof("peer %s at %s%s", n.getName(), n.getAddress(), serverName.isEmpty() ? "" : " (mutual TLS, " + serverName + ")");
                 }
             }
             case PEER_DELETED -> {
@@ -110,6 +129,31 @@ final class Peers implements AutoCloseable {
                 }
             }
             default -> { }
+        }
+    }
+
+    /**
+     * A call to the peer failed: NODE_ERROR when TLS refused the connection (the node may well
+     * be up, but the two do not trust each other), else NODE_UNAVAILABLE. A new cause is logged
+     * once, with the whole chain, so the relay's log says which side refused.
+     */
+    NodeState failed(Peer p, Throwable e) {
+        Optional<String> tls = TlsFailures.describe(e);
+        String what = tls.orElse(String.valueOf(e.getMessage()));
+        if (!what.equals(failures.put(p.name(), what))) {
+            StringBuilder chain = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                chain.append(chain.isEmpty() ? "" : " <- ").append(t);
+            }
+            LOG.warnf("peer %s at %s: %s [%s]", p.name(), p.address(), what, chain);
+        }
+        return tls.isPresent() ? NodeState.NODE_ERROR : NodeState.NODE_UNAVAILABLE;
+    }
+
+    /** A call to the peer succeeded: a later failure is news again. */
+    void reached(Peer p) {
+        if (failures.remove(p.name()) != null) {
+            LOG.infof("peer %s at %s: reachable again", p.name(), p.address());
         }
     }
 

@@ -108,7 +108,9 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
                 seen += s.getSeenFlows();
                 rate += s.getFlowsRate();
                 connected++;
+                peers.reached(p);
             } catch (StatusRuntimeException e) {
+                peers.failed(p, e);
                 unavailable.add(p.name());
             }
         }
@@ -124,14 +126,16 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
         var b = GetNodesResponse.newBuilder();
         for (Peers.Peer p : peers.all()) {
             Node.Builder n = Node.newBuilder().setName(p.name()).setAddress(p.address())
-                    .setTls(io.sluice.api.hubble.observer.TLS.newBuilder().setEnabled(false));
+                    .setTls(io.sluice.api.hubble.observer.TLS.newBuilder().setEnabled(!p.tlsServerName().isEmpty())
+                            .setServerName(p.tlsServerName()));
             try {
                 ServerStatusResponse s = ObserverGrpc.newBlockingStub(p.channel())
                         .withDeadlineAfter(PEER_DEADLINE_SECONDS, TimeUnit.SECONDS).serverStatus(ServerStatusRequest.getDefaultInstance());
                 n.setState(NodeState.NODE_CONNECTED).setVersion(s.getVersion()).setUptimeNs(s.getUptimeNs())
                         .setNumFlows(s.getNumFlows()).setMaxFlows(s.getMaxFlows()).setSeenFlows(s.getSeenFlows());
+                peers.reached(p);
             } catch (StatusRuntimeException e) {
-                n.setState(NodeState.NODE_UNAVAILABLE);
+                n.setState(peers.failed(p, e));
             }
             b.addNodes(n);
         }

@@ -2,15 +2,27 @@ package io.sluice.relay;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.sluice.api.hubble.ClientTls;
+import io.sluice.api.hubble.HubbleNames;
 import io.sluice.api.hubble.HubbleServer;
+import io.sluice.api.hubble.ServerTls;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
-/** Starts the relay: peer discovery, the Observer API on 4245 and gRPC health on 4222. */
+/**
+ * Starts the relay: peer discovery, the Observer API on 4245 and gRPC health on 4222. Peers
+ * announced with TLS are dialed with the relay's client certificate ({@code sluice.relay.tls-client-*},
+ * trusting {@code tls-ca}). Its own API is plaintext on loopback, as Hubble relay's is by default,
+ * or TLS on every interface with {@code tls-server-cert/key} (Hubble's {@code tls.server}).
+ */
 @ApplicationScoped
 public class RelayRuntime {
     private static final Logger LOG = Logger.getLogger(RelayRuntime.class);
@@ -27,19 +39,38 @@ public class RelayRuntime {
     int sortBuffer;
     @ConfigProperty(name = "sluice.relay.sort-timeout-ms", defaultValue = "1000")
     long sortTimeoutMillis;
+    @ConfigProperty(name = "sluice.relay.tls-ca")
+    Optional<String> tlsCa;
+    @ConfigProperty(name = "sluice.relay.tls-client-cert")
+    Optional<String> tlsClientCert;
+    @ConfigProperty(name = "sluice.relay.tls-client-key")
+    Optional<String> tlsClientKey;
+    @ConfigProperty(name = "sluice.relay.tls-server-cert")
+    Optional<String> tlsServerCert;
+    @ConfigProperty(name = "sluice.relay.tls-server-key")
+    Optional<String> tlsServerKey;
 
     private Peers peers;
     private HubbleServer api, health;
 
     void onStart(@Observes StartupEvent ev) {
-        peers = new Peers(peerService);
-        api = new HubbleServer(VERSION_HEADER, io.sluice.api.hubble.HubbleNames.VERSION, null, new InetSocketAddress(port),
+        ClientTls toPeers = tlsCa.isPresent() && tlsClientCert.isPresent() && tlsClientKey.isPresent()
+                ? new ClientTls.MutualTls(List.of(Path.of(tlsCa.get())), Path.of(tlsClientCert.get()), Path.of(tlsClientKey.get()), "")
+                : ClientTls.PLAINTEXT;
+        ServerTls own = tlsServerCert.isPresent() && tlsServerKey.isPresent()
+                ? new ServerTls.Tls(Path.of(tlsServerCert.get()), Path.of(tlsServerKey.get())) : ServerTls.PLAINTEXT;
+        InetSocketAddress address = own instanceof ServerTls.Plaintext ? new InetSocketAddress(InetAddress.getLoopbackAddress(), port)
+                : new InetSocketAddress(port);
+        peers = new Peers(peerService, toPeers);
+        api = new HubbleServer(VERSION_HEADER, HubbleNames.VERSION, null, address, own,
                 new RelayObserver(peers, sortBuffer, sortTimeoutMillis));
         if (healthPort > 0) {
-            health = new HubbleServer(VERSION_HEADER, io.sluice.api.hubble.HubbleNames.VERSION, null,
-                    new InetSocketAddress(healthPort));
+            health = new HubbleServer(VERSION_HEADER, HubbleNames.VERSION, null,
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), healthPort), ServerTls.PLAINTEXT);
         }
-        LOG.infof("relay serving on %d (health %d), peers from %s", port, healthPort, peerService);
+        LOG.infof("relay serving on %s (%s; health %d), peers from %s (%s)", address,
+                own instanceof ServerTls.Plaintext ? "plaintext" : "TLS", healthPort, peerService,
+                toPeers instanceof ClientTls.Plaintext ? "plaintext only" : "mutual TLS when announced");
     }
 
     void onStop(@Observes ShutdownEvent ev) {

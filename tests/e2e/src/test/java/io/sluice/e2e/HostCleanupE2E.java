@@ -11,7 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code sluice down --purge} leaves the host as {@code sluice up} found it: a node that ran pods,
  * a Service, an L7 policy (Envoy, lo's program, the proxy route) is purged, and the host's routes,
- * rules, qdiscs, links, addresses, network namespaces, pinned objects and forwarding are compared.
+ * rules, qdiscs, links, addresses, network namespaces, pinned objects, forwarding and accounts
+ * are compared.
  */
 class HostCleanupE2E {
     static final Map<String, List<String>> HOST = hostViews();
@@ -27,6 +28,7 @@ class HostCleanupE2E {
         v.put("pinned objects", List.of("find", "/sys/fs/bpf"));
         v.put("forwarding", List.of("cat", "/proc/sys/net/ipv4/ip_forward"));
         v.put("registry", List.of("find", "/run", "-maxdepth", "1", "-name", "sluice"));
+        v.put("accounts", List.of("sh", "-c", "getent passwd sluice; getent group sluice; true"));
         v.put("cgroups", List.of("find", "/sys/fs/cgroup/cpu/", "-maxdepth", "1", "-name", "se2e221*"));
         return v;
     }

@@ -322,9 +322,11 @@ class L7PolicyE2E {
         Process follow = new ProcessBuilder(TestNode.HOME.resolve("bin/sluice").toString(), "observe", "--server",
                 "localhost:" + node.relayPort, "-f", "--protocol", "http", "--from-pod", "default/tiefighter")
                 .redirectErrorStream(true).start();
-        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(follow.getInputStream()))) {
-            var lines = new java.util.concurrent.LinkedBlockingQueue<String>();
-            Thread.ofVirtual().start(() -> out.lines().forEach(lines::add));
+        // The reader ends when the process does: closing its stream first would wait for a next line.
+        var lines = new java.util.concurrent.LinkedBlockingQueue<String>();
+        Thread.ofVirtual().start(() -> new java.io.BufferedReader(new java.io.InputStreamReader(follow.getInputStream()))
+                .lines().forEach(lines::add));
+        try {
             String line = null;
             for (int i = 0; i < 20 && line == null; i++) {
                 put("tiefighter");

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -21,14 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class UnprivilegedUserE2E {
     static final List<String> NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--");
-    static final String POLICY = """
-            apiVersion: cilium.io/v2
-            kind: CiliumNetworkPolicy
-            metadata: {name: only-empire}
-            spec:
-              endpointSelector: {matchLabels: {class: target}}
-              ingress: [{fromEndpoints: [{matchLabels: {org: empire}}]}]
-            """;
+    static final String POLICY = AntiSpoofingE2E.ONLY_EMPIRE;
     static TestNode node;
     static Path marker;
 
@@ -103,6 +97,30 @@ class UnprivilegedUserE2E {
         assertThat(node.pidOf("envoy")).isEqualTo(envoy);
         assertThat(ProcessHandle.of(envoy).map(ProcessHandle::isAlive)).hasValue(true);
         assertThat(node.sluice("status").out()).containsPattern("Envoy: +OK");
+    }
+
+    /**
+     * No helper of the node runs as root, and each keeps only what it needs: Envoy CAP_NET_ADMIN
+     * (transparent listeners, SO_MARK) and CAP_NET_BIND_SERVICE, the DNS CAP_NET_BIND_SERVICE,
+     * the relay and envoy-xds nothing; none can gain more (no_new_privs, bounding set).
+     */
+    @Test
+    void nodeProcesses_runAsTheNodeAccount_withOnlyTheCapabilitiesTheyNeed() throws Exception {
+        long netAdmin = 1L << 12, netBindService = 1L << 10;
+        Map<String, Long> expected = Map.of("envoy", netAdmin | netBindService, "dns", netBindService, "relay", 0L, "envoy-xds", 0L);
+        String uid = TestNode.run(List.of("id", "-u", "sluice"), null).out().strip();
+        for (var e : expected.entrySet()) {
+            Map<String, String> status = new java.util.HashMap<>();
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(node.pidOf(e.getKey())), "status"))) {
+                int colon = line.indexOf(':');
+                status.put(line.substring(0, colon), line.substring(colon + 1).strip());
+            }
+            assertThat(status.get("Uid").split("\\s+")).as(e.getKey() + " uids").containsOnly(uid);
+            for (String set : List.of("CapEff", "CapPrm", "CapBnd")) {
+                assertThat(Long.parseLong(status.get(set), 16)).as(e.getKey() + " " + set).isEqualTo(e.getValue());
+            }
+            assertThat(status.get("NoNewPrivs")).as(e.getKey()).isEqualTo("1");
+        }
     }
 
     /** Pods, policies and identities as the node reports them, to root. */

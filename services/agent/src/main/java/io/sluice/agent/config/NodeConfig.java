@@ -22,6 +22,10 @@ public interface NodeConfig {
     @WithDefault("10.96.0.0/16")
     String serviceCidr();
 
+    /** The account the node's processes (DNS, relay, envoy-xds, Envoy) run as; made as a system account when missing. */
+    @WithDefault("sluice")
+    String runAs();
+
     /** Prefix of network namespace names, so several nodes (a demo and a test run) can share a host. */
     @WithDefault("sluice")
     String namePrefix();
@@ -87,6 +91,13 @@ public interface NodeConfig {
     /** The relay's Observer API (Hubble relay's 4245); 0 runs no relay. */
     @WithDefault("4245")
     int relayPort();
+
+    /**
+     * Hubble's tls.server for the relay: its Observer API over TLS (the node CA's relay-server
+     * certificate) on every interface; off, plaintext on loopback only.
+     */
+    @WithDefault("false")
+    boolean relayTls();
 
     /** The relay's gRPC health port (Hubble relay's 4222). */
     @WithDefault("4222")

@@ -3,6 +3,8 @@ package io.sluice.agent.config;
 import io.sluice.agent.dns.DnsProcess;
 import io.sluice.agent.envoy.Bootstrap;
 import io.sluice.agent.proc.ManagedProcess;
+import io.sluice.agent.proc.NodeUser;
+import io.sluice.agent.tls.NodeCertificates;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -15,7 +17,9 @@ import java.util.Optional;
 
 /**
  * The node's processes besides the agent: cluster DNS, Hubble relay, envoy-xds and Envoy. Each runs detached
- * (it outlives an agent restart) and is restarted within 200 ms when it dies.
+ * (it outlives an agent restart) and is restarted within 200 ms when it dies. None runs as root: each
+ * runs as the node's account with only the capabilities it needs ({@link NodeUser}): Envoy
+ * CAP_NET_ADMIN and CAP_NET_BIND_SERVICE, the DNS CAP_NET_BIND_SERVICE, the relay and envoy-xds none.
  */
 public final class NodeProcesses implements AutoCloseable {
     /**
@@ -34,12 +38,15 @@ public final class NodeProcesses implements AutoCloseable {
     private final Optional<ManagedProcess> envoy;
     private final Optional<ManagedProcess> relay;
     private final Path stateDir;
+    private final Path proxyDir;
     private Thread supervisor;
 
-    public NodeProcesses(NodeConfig config, String router) {
-        this.stateDir = Path.of(config.stateDir());
-        this.dns = new DnsProcess(stateDir, router, config.dnsPort());
-        this.relay = relay(config, stateDir);
+    public NodeProcesses(NodeConfig config, NodeCertificates certificates, StateDirectory state, String router) {
+        this.stateDir = state.dir();
+        this.proxyDir = state.proxy();
+        NodeUser user = state.user();
+        this.dns = new DnsProcess(stateDir, router, config.dnsPort(), user);
+        this.relay = relay(config, stateDir, certificates, user);
         if (config.envoyBinary().isBlank()) {
             this.xds = Optional.empty();
             this.envoy = Optional.empty();
@@ -50,20 +57,25 @@ public final class NodeProcesses implements AutoCloseable {
         Path xdsJar = Path.of(config.home(), "services/envoy-xds/target/quarkus-app/quarkus-run.jar");
         List<String> xdsCmd = new ArrayList<>(List.of(java));
         xdsCmd.addAll(SERVICE_JVM);
-        xdsCmd.addAll(List.of("-Dsluice.xds.socket=" + xdsSocket(), "-Dsluice.xds.state-dir=" + stateDir.resolve("xds"),
+        xdsCmd.addAll(List.of("-Dsluice.xds.socket=" + xdsSocket(), "-Dsluice.xds.state-dir=" + proxyDir.resolve("xds"),
                 "-jar", xdsJar.toString()));
-        this.xds = Optional.of(new ManagedProcess("envoy-xds", stateDir, xdsCmd));
-        Path bootstrap = stateDir.resolve("envoy-bootstrap.yaml");
-        writeBootstrap(bootstrap, new Bootstrap(config.namePrefix(), xdsSocket(), stateDir.resolve("envoy-admin.sock").toString(),
+        this.xds = Optional.of(new ManagedProcess("envoy-xds", stateDir, user.confine(xdsCmd, NodeUser.NO_CAPS)));
+        Path bootstrap = proxyDir.resolve("envoy-bootstrap.yaml");
+        writeBootstrap(bootstrap, new Bootstrap(config.namePrefix(), xdsSocket(), envoyAdminSocket(),
                 alsSocket(), config.envoyAdminEnabled() ? config.envoyAdminPort() : 0, config.envoyPrometheusPort(),
                 config.envoyHealthPort()));
-        this.envoy = Optional.of(new ManagedProcess("envoy", stateDir, List.of(config.envoyBinary(), "-c", bootstrap.toString(),
-                "--disable-hot-restart", "--log-level", "warn", "--concurrency", Integer.toString(config.envoyConcurrency() > 0
-                        ? config.envoyConcurrency() : Runtime.getRuntime().availableProcessors()))));
+        this.envoy = Optional.of(new ManagedProcess("envoy", stateDir, user.confine(List.of(config.envoyBinary(), "-c",
+                bootstrap.toString(), "--disable-hot-restart", "--log-level", "warn", "--concurrency",
+                Integer.toString(config.envoyConcurrency() > 0 ? config.envoyConcurrency() : Runtime.getRuntime().availableProcessors())),
+                NodeUser.PROXY_CAPS)));
     }
 
-    /** Hubble relay, on the agent's unix socket as its peer service; none when relay-port is 0. */
-    private static Optional<ManagedProcess> relay(NodeConfig config, Path stateDir) {
+    /**
+     * Hubble relay, on the agent's unix socket as its peer service, dialing the observer with the
+     * node's client certificate; its own API plaintext on loopback, or TLS with relay-tls. None
+     * when relay-port is 0.
+     */
+    private static Optional<ManagedProcess> relay(NodeConfig config, Path stateDir, NodeCertificates certificates, NodeUser user) {
         if (config.relayPort() <= 0) {
             return Optional.empty();
         }
@@ -72,8 +84,14 @@ public final class NodeProcesses implements AutoCloseable {
         cmd.addAll(SERVICE_JVM);
         cmd.addAll(List.of("-Dsluice.relay.peer-service=unix://" + stateDir.resolve("hubble.sock"),
                 "-Dsluice.relay.port=" + config.relayPort(), "-Dsluice.relay.health-port=" + config.relayHealthPort(),
-                "-jar", jar.toString()));
-        return Optional.of(new ManagedProcess("relay", stateDir, cmd));
+                "-Dsluice.relay.tls-ca=" + certificates.ca(), "-Dsluice.relay.tls-client-cert=" + certificates.client().cert(),
+                "-Dsluice.relay.tls-client-key=" + certificates.client().key()));
+        if (config.relayTls()) {
+            cmd.addAll(List.of("-Dsluice.relay.tls-server-cert=" + certificates.relayServer().cert(),
+                    "-Dsluice.relay.tls-server-key=" + certificates.relayServer().key()));
+        }
+        cmd.addAll(List.of("-jar", jar.toString()));
+        return Optional.of(new ManagedProcess("relay", stateDir, user.confine(cmd, NodeUser.NO_CAPS)));
     }
 
     public DnsProcess dns() { return dns; }
@@ -83,15 +101,15 @@ public final class NodeProcesses implements AutoCloseable {
     public boolean l7() { return envoy.isPresent(); }
 
     public String xdsSocket() {
-        return stateDir.resolve("xds.sock").toString();
+        return proxyDir.resolve("xds.sock").toString();
     }
 
     public String alsSocket() {
-        return stateDir.resolve("als.sock").toString();
+        return proxyDir.resolve("als.sock").toString();
     }
 
     public String envoyAdminSocket() {
-        return stateDir.resolve("envoy-admin.sock").toString();
+        return proxyDir.resolve("envoy-admin.sock").toString();
     }
 
     /** Starts what is not running and keeps it so. */

@@ -15,9 +15,14 @@ import io.sluice.agent.hubble.MetricsServer;
 import io.sluice.agent.hubble.Observer;
 import io.sluice.agent.hubble.ObserverService;
 import io.sluice.agent.hubble.PeerService;
+import io.sluice.agent.netns.HostBefore;
 import io.sluice.agent.netns.HostNetwork;
+import io.sluice.agent.netns.SharedHost;
+import io.sluice.agent.proc.NodeUser;
+import io.sluice.agent.tls.NodeCertificates;
 import io.sluice.api.hubble.HubbleNames;
 import io.sluice.api.hubble.HubbleServer;
+import io.sluice.api.hubble.ServerTls;
 import io.sluice.api.hubble.flow.LostEventSource;
 import io.sluice.agent.proc.DetachedProcess;
 import io.sluice.agent.node.Node;
@@ -51,6 +56,8 @@ import java.util.Optional;
 public class NodeRuntime {
     private static final Logger LOG = Logger.getLogger(NodeRuntime.class);
     private final NodeConfig config;
+    private StateDirectory state;
+    private NodeCertificates certificates;
     private Datapath datapath;
     private NodeProcesses processes;
     private AccessLogServer accessLogs;
@@ -79,19 +86,23 @@ public class NodeRuntime {
         BpfFs.ensureMounted();
         try {
             Files.createDirectories(Path.of(config.stateDir(), "pods"));
-            // The store, logs and sockets are root's alone (the API socket is in here by default).
-            Files.setPosixFilePermissions(Path.of(config.stateDir()), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
             throw new UncheckedIOException("create state dir " + config.stateDir(), e);
         }
+        // The host as the first node found it, before this node makes its account.
+        SharedHost.RUN.join(config.namePrefix(), () -> HostBefore.observe(NodeUser.exists(config.runAs())).text());
+        state = new StateDirectory(Path.of(config.stateDir()), NodeUser.ensure(config.runAs()));
+        state.secure();
+        certificates = NodeCertificates.issue(Path.of(config.stateDir(), "tls"), nodeName(config));
+        state.shareWithRelay(certificates);
         datapath = Datapath.open(Path.of(config.pinRoot()));
         DatapathSync sync = new DatapathSync(datapath);
-        processes = new NodeProcesses(config, Cidr.format(
+        processes = new NodeProcesses(config, certificates, state, Cidr.format(
                 Cidr.parse(config.podCidr()).orElseThrow().host(1)));
         xds = processes.l7() ? Optional.of(new XdsClient(processes.xdsSocket()))
                 : Optional.empty();
         node = new Node(config, new NodeStore(Path.of(config.stateDir())), sync, processes.dns().zone()::write, xds);
-        host = new HostNetwork(config.namePrefix(), node.router(), node.podCidr(), node.serviceCidr());
+        host = new HostNetwork(node.router(), node.podCidr(), node.serviceCidr());
         host.setUp();
         if (processes.l7()) {
             datapath.attachLoopback();
@@ -108,6 +119,7 @@ public class NodeRuntime {
                 events.addL7(r, node::identityOf);
                 observer.l7(r);
             }, ingestPriority);
+            state.shareSocket(Path.of(processes.alsSocket()));
         }
         reader = datapath.readEvents(e -> {
             events.add(e);
@@ -126,11 +138,16 @@ public class NodeRuntime {
                 config.hubbleBufferMib() > 0 ? (long) config.hubbleBufferMib() << 20 : FlowBuffer.defaultBytes(capacity));
         observer = new Observer(name, new FlowParser(name, node::directory), buffer, counters);
         Path socket = Path.of(config.stateDir(), "hubble.sock");
-        // What the Peer API announces: TCP when the observer has a port, else its unix socket.
+        // What the Peer API announces: TCP (mutual TLS, as Hubble's with tls.auto) when the
+        // observer has a port, else its unix socket (root only).
         String address = config.hubblePort() > 0 ? "127.0.0.1:" + config.hubblePort() : "unix://" + socket;
+        String serverName = config.hubblePort() > 0 ? NodeCertificates.serverName(name) : "";
+        NodeCertificates.Pair cert = certificates.server();
         hubble = new HubbleServer("hubble-server-version", HubbleNames.VERSION, socket,
                 config.hubblePort() > 0 ? new InetSocketAddress(config.hubblePort()) : null,
-                new ObserverService(observer, node::directory, address), new PeerService(name, address));
+                new ServerTls.MutualTls(cert.cert(), cert.key(), certificates.ca()),
+                new ObserverService(observer, node::directory, address), new PeerService(name, address, serverName));
+        state.shareSocket(socket);
         if (config.hubbleMetricsPort() > 0) {
             metrics = new MetricsServer(new InetSocketAddress(config.hubbleMetricsPort()), counters);
         }
@@ -236,10 +253,16 @@ public class NodeRuntime {
             HostNetwork.removeEmptyClsact(name);
         });
         Datapath.unpinAll(Path.of(config.pinRoot()));
-        host.tearDown().ifPresent(before -> { // the host's last node: lo's program served them all (Datapath.attachLoopback)
+        host.tearDown();
+        SharedHost.RUN.leave(config.namePrefix()).map(HostBefore::parse).ifPresent(before -> {
+            // the host's last node: lo's program served them all (Datapath.attachLoopback)
+            HostNetwork.restore(before);
             Datapath.detachLoopback();
             if (!before.loClsact()) {
                 HostNetwork.removeEmptyClsact("lo");
+            }
+            if (!before.account()) {
+                NodeUser.remove(config.runAs());
             }
         });
         try {

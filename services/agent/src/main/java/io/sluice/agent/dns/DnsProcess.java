@@ -1,14 +1,15 @@
 package io.sluice.agent.dns;
 
 import io.sluice.agent.proc.ManagedProcess;
+import io.sluice.agent.proc.NodeUser;
 
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The cluster DNS process, started from the agent's own class path. */
-public record DnsProcess(Path stateDir, String address, int port) {
+/** The cluster DNS process, started from the agent's own class path, as the node's account with only CAP_NET_BIND_SERVICE. */
+public record DnsProcess(Path stateDir, String address, int port, NodeUser user) {
 
     public ZoneFile zone() {
         return new ZoneFile(stateDir.resolve("dns-zone.json"));
@@ -16,9 +17,9 @@ public record DnsProcess(Path stateDir, String address, int port) {
 
     public ManagedProcess process() {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new ManagedProcess("dns", stateDir, List.of(java, "-XX:+UseSerialGC", "-Xmx24m", "-Xss256k",
+        return new ManagedProcess("dns", stateDir, user.confine(List.of(java, "-XX:+UseSerialGC", "-Xmx24m", "-Xss256k",
                 "-XX:TieredStopAtLevel=1", "-Dslf4j.provider=org.slf4j.helpers.NOPServiceProvider", "-cp", classPath(),
-                DnsMain.class.getName(), address, Integer.toString(port), zone().path().toString()));
+                DnsMain.class.getName(), address, Integer.toString(port), zone().path().toString()), NodeUser.DNS_CAPS));
     }
 
     /**

@@ -5,6 +5,7 @@ import io.sluice.api.hubble.peer.ChangeNotification;
 import io.sluice.api.hubble.peer.ChangeNotificationType;
 import io.sluice.api.hubble.peer.NotifyRequest;
 import io.sluice.api.hubble.peer.PeerGrpc;
+import io.sluice.api.hubble.peer.TLS;
 
 /**
  * Hubble's Peer service of a standalone node: the node itself is the one peer. The stream stays
@@ -13,15 +14,22 @@ import io.sluice.api.hubble.peer.PeerGrpc;
 public final class PeerService extends PeerGrpc.PeerImplBase {
     private final String nodeName;
     private final String address;
+    private final String tlsServerName;
 
-    public PeerService(String nodeName, String address) {
+    /** {@code tlsServerName}: the name the observer's TLS certificate is for, "" when the address is plaintext (a unix socket). */
+    public PeerService(String nodeName, String address, String tlsServerName) {
         this.nodeName = nodeName;
         this.address = address;
+        this.tlsServerName = tlsServerName;
     }
 
     @Override
     public void notify(NotifyRequest req, StreamObserver<ChangeNotification> out) {
-        out.onNext(ChangeNotification.newBuilder().setName(nodeName).setAddress(address)
-                .setType(ChangeNotificationType.PEER_ADDED).build());
+        ChangeNotification.Builder n = ChangeNotification.newBuilder().setName(nodeName).setAddress(address)
+                .setType(ChangeNotificationType.PEER_ADDED);
+        if (!tlsServerName.isEmpty()) {
+            n.setTls(TLS.newBuilder().setServerName(tlsServerName));
+        }
+        out.onNext(n.build());
     }
 }

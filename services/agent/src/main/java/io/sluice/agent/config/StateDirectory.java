@@ -1,0 +1,61 @@
+package io.sluice.agent.config;
+
+import io.sluice.agent.proc.NodeUser;
+import io.sluice.agent.tls.NodeCertificates;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Who may reach what in the node's state directory. Root owns it (mode 0710, group: the node's
+ * account), so other users cannot enter and the node's helper processes can only reach what is
+ * named here: {@code proxy/} (theirs, 0700: envoy-xds's and Envoy's sockets, Envoy's bootstrap,
+ * xDS snapshots), Hubble's unix socket and the relay's certificates (group-readable), the DNS
+ * zone. The API socket, the store, the CA's and the observer's keys stay root's alone.
+ */
+public record StateDirectory(Path dir, NodeUser user) {
+    public Path proxy() {
+        return dir.resolve("proxy");
+    }
+
+    /** Idempotent; before the processes start. */
+    public void secure() {
+        try {
+            Files.createDirectories(proxy());
+            own(dir, 0, user.gid(), "rwx--x---");
+            own(proxy(), user.uid(), user.gid(), "rwx------");
+        } catch (IOException e) {
+            throw new UncheckedIOException("secure the state directory " + dir, e);
+        }
+    }
+
+    /** The relay reads the CA and its own certificates; the keys of the CA and the observer stay root's. */
+    public void shareWithRelay(NodeCertificates c) {
+        try {
+            own(c.dir(), 0, user.gid(), "rwx--x---");
+            for (Path p : new Path[]{c.ca(), c.client().cert(), c.client().key(), c.relayServer().cert(), c.relayServer().key()}) {
+                own(p, 0, user.gid(), "rw-r-----");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("share the relay's certificates in " + c.dir(), e);
+        }
+    }
+
+    /** A socket root serves to the node's processes: the relay dials Hubble's, Envoy the access-log service. */
+    public void shareSocket(Path socket) {
+        try {
+            own(socket, 0, user.gid(), "rw-rw----");
+        } catch (IOException e) {
+            throw new UncheckedIOException("share " + socket + " with the node's processes", e);
+        }
+    }
+
+    private static void own(Path p, int uid, int gid, String mode) throws IOException {
+        Files.setAttribute(p, "unix:uid", uid);
+        Files.setAttribute(p, "unix:gid", gid);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
+    }
+}
