@@ -4,7 +4,7 @@ JAVA_HOME ?= $(shell scripts/find-jdk.sh)
 export JAVA_HOME
 MVN := mvn -B -q -Dstyle.color=never
 
-.PHONY: deps build test demo demo-down bench clean
+.PHONY: deps build test demo demo-down bench clean cluster-up cluster-down
 
 deps:
 	@scripts/deps.sh
@@ -22,6 +22,14 @@ demo: build
 
 demo-down:
 	bin/sluice down --purge
+
+# A real single-node Kubernetes for the cluster tests (scripts/cluster: built from the Go module
+# proxy and Debian packages, cached under /opt/sluice/k8s-*); prints `export KUBECONFIG=...`.
+cluster-up: deps
+	@scripts/cluster/up.sh
+
+cluster-down:
+	@scripts/cluster/down.sh
 
 bench: build
 	bench/run

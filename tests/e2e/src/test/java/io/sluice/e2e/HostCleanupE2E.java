@@ -29,11 +29,16 @@ class HostCleanupE2E {
         v.put("forwarding", List.of("cat", "/proc/sys/net/ipv4/ip_forward"));
         v.put("registry", List.of("find", "/run", "-maxdepth", "1", "-name", "sluice"));
         v.put("accounts", List.of("sh", "-c", "getent passwd sluice; getent group sluice; true"));
-        v.put("cgroups", List.of("find", "/sys/fs/cgroup/cpu/", "-maxdepth", "1", "-name", "se2e221*"));
+        v.put("cgroups", List.of("sh", "-c", "find /sys/fs/cgroup/*/ -maxdepth 1 -name 'se2e*' -o -maxdepth 1 -name kubepods"
+                + " -o -maxdepth 1 -name k8s.io | sort"));
+        v.put("mounts", List.of("sh", "-c", "awk '{print $5}' /proc/self/mountinfo | sort"));
+        v.put("runtime directories", List.of("sh", "-c", "ls -d /run/containerd /var/lib/cni /var/lib/kubelet /var/log/containers"
+                + " /var/log/pods /run/netns 2>/dev/null; true"));
         return v;
     }
 
-    private static Map<String, String> snapshot() {
+    /** The host as the views above show it. */
+    static Map<String, String> snapshot() {
         Map<String, String> s = new LinkedHashMap<>();
         HOST.forEach((name, cmd) -> s.put(name, TestNode.run(cmd, null).out()));
         return s;

@@ -18,6 +18,8 @@ import java.nio.file.Path;
 public record HostNetwork(int router, Cidr podCidr, Cidr serviceCidr) {
     /** MARK_TO_PROXY/MARK_MASK of datapath.h, and the routing table that makes them local. */
     static final String PROXY_MARK = "0x200/0xf00", PROXY_TABLE = "2004", PROXY_RULE_PREF = "9";
+    /** Where {@code ip netns add} keeps named namespaces (and mounts the directory on itself). */
+    static final Path NETNS_DIR = Path.of("/run/netns");
 
     /** The ifindex of one of the host's devices. */
     public static int ifindex(String device) {
@@ -64,6 +66,20 @@ public record HostNetwork(int router, Cidr podCidr, Cidr serviceCidr) {
         }
         if (!before.ipForward().isEmpty()) {
             PodNetwork.sysctl("net/ipv4/ip_forward", before.ipForward());
+        }
+        if (!before.netnsDir() && isEmptyDir(NETNS_DIR)) {
+            for (int i = 0; i < 8 && Commands.tryRun("umount", NETNS_DIR.toString()); i++) {
+                // a bind mount on itself, made again by each racing `ip netns add`
+            }
+            Commands.tryRun("rmdir", NETNS_DIR.toString());
+        }
+    }
+
+    private static boolean isEmptyDir(Path d) {
+        try (var s = Files.list(d)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Tears the test cluster down completely: its pods first (so the CNI's DEL runs), then the
+# kubelet, containerd and its shims, the control plane and etcd, by PID; then what they left on
+# the host: the CNI bridge, cni-* network namespaces, the kubelet's mounts, the kubepods and
+# k8s.io cgroups, its runtime directories (except those the host had before the first up) and
+# $CLUSTER_DIR. Idempotent.
+set -euo pipefail
+DIR=${CLUSTER_DIR:-/var/lib/sluice-cluster}
+[ -d "$DIR" ] || exit 0
+log() { echo "cluster-down: $*" >&2; }
+if [ ! -f "$DIR/preexisting" ]; then
+  log "$DIR is not a test cluster's directory (no preexisting list): leaving it alone"; exit 1
+fi
+bin=$(ls -d /opt/sluice/k8s-*/bin 2>/dev/null | head -n1 || true)
+stop() { # name: SIGTERM, then SIGKILL after 10 s; the whole process group
+  local f="$DIR/run/$1.pid" pid
+  [ -f "$f" ] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    log "stopped $1 (pid $pid)"
+  fi
+  rm -f "$f"
+}
+if [ -n "$bin" ] && [ -f "$DIR/admin.kubeconfig" ] && [ -f "$DIR/run/kube-apiserver.pid" ] \
+   && kill -0 "$(cat "$DIR/run/kube-apiserver.pid")" 2>/dev/null; then
+  "$bin/kubectl" --kubeconfig "$DIR/admin.kubeconfig" delete pods --all -A --grace-period=1 --timeout=60s >/dev/null 2>&1 || true
+fi
+stop kubelet
+# containerd's shims run in sessions of their own: stop the sandboxes' shims by their socket dir.
+if [ -S "$DIR/containerd.sock" ]; then
+  for c in $(ctr --address "$DIR/containerd.sock" -n k8s.io tasks ls -q 2>/dev/null); do
+    ctr --address "$DIR/containerd.sock" -n k8s.io tasks kill -s KILL "$c" >/dev/null 2>&1 || true
+  done
+fi
+for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $DIR/containerd.sock" || true); do kill -KILL "$pid" 2>/dev/null || true; done
+stop containerd
+for n in kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$n"; done
+
+keep() { grep -qx "$1" "$DIR/preexisting" 2>/dev/null; }
+ip link del sluice-cni0 2>/dev/null || true
+for ns in $(ip netns list 2>/dev/null | awk '/^cni-/ {print $1}'); do ip netns del "$ns" || true; done
+# the kubelet's and containerd's mounts (pods' volumes, the kubelet root's bind mount, sandboxes' netns)
+for m in $(awk '{print $5}' /proc/self/mountinfo | grep -E "^(/var/lib/kubelet|/run/containerd|$DIR)" | sort -r); do
+  umount -l "$m" 2>/dev/null || true
+done
+for h in /sys/fs/cgroup/*/; do
+  for g in kubepods k8s.io; do
+    [ -d "$h$g" ] && find "$h$g" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
+done
+for p in /run/containerd /var/lib/cni /var/lib/kubelet /var/log/containers /var/log/pods; do
+  keep "$p" || rm -rf "$p"
+done
+if ! keep /run/netns && [ -d /run/netns ] && [ -z "$(ls -A /run/netns)" ]; then
+  umount /run/netns 2>/dev/null || true
+  rmdir /run/netns 2>/dev/null || true
+fi
+rm -rf "$DIR"
+log "done"
