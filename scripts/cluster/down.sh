@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tears the test cluster down completely: its pods first (so the CNI's DEL runs), then the
 # kubelet, containerd and its shims, the control plane and etcd, by PID; then what they left on
-# the host: the CNI bridge, cni-* network namespaces, the kubelet's mounts, the kubepods and
+# the host: cni-* network namespaces, the kubelet's mounts, the kubepods and
 # k8s.io cgroups, its runtime directories (except those the host had before the first up) and
 # $CLUSTER_DIR. Idempotent.
 set -euo pipefail
@@ -40,7 +40,7 @@ stop containerd
 for n in kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$n"; done
 
 keep() { grep -qx "$1" "$DIR/preexisting" 2>/dev/null; }
-ip link del sluice-cni0 2>/dev/null || true
+# ptp's host-side veths go with their pods' namespaces; routes to them with the veths.
 for ns in $(ip netns list 2>/dev/null | awk '/^cni-/ {print $1}'); do ip netns del "$ns" || true; done
 # the kubelet's and containerd's mounts (pods' volumes, the kubelet root's bind mount, sandboxes' netns)
 for m in $(awk '{print $5}' /proc/self/mountinfo | grep -E "^(/var/lib/kubelet|/run/containerd|$DIR)" | sort -r); do

@@ -104,12 +104,14 @@ start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$kube
 start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 --leader-elect=false
 
 # --- containerd (root lacks CAP_SYS_RESOURCE here: restrict_oom_score_adj), CNI, pause image.
+# ptp, as the standalone node's pods: one veth per pod and a /32 route to it on the host, so the
+# agent finds a pod's veth by its address's route, and its programs sit where they do standalone.
 cat > "$DIR/cni/net.d/10-sluice-test.conflist" <<JSON
 {
   "cniVersion": "0.4.0",
   "name": "sluice-test",
   "plugins": [
-    {"type": "bridge", "bridge": "sluice-cni0", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+    {"type": "ptp", "ipMasq": false, "mtu": 1500,
      "ipam": {"type": "host-local", "ranges": [[{"subnet": "$POD_CIDR"}]], "routes": [{"dst": "0.0.0.0/0"}],
               "dataDir": "$DIR/cni/ipam"}}
   ]

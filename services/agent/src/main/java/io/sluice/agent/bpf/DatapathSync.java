@@ -28,7 +28,7 @@ import java.util.Set;
  * differs; entries are added before stale ones are removed, and an endpoint's enforcement
  * flags change only after its allow rows are in place. Not thread-safe: one owner calls it.
  */
-public final class DatapathSync {
+public final class DatapathSync implements DatapathSink {
     private final Datapath dp;
     private final Map<ServiceKey, Integer> serviceIds = new HashMap<>();
     private final MapMirror<IpcacheKey, IpcacheValue> ipcache;
@@ -50,7 +50,7 @@ public final class DatapathSync {
                 allowHostIngress ? DatapathConfig.ALLOW_HOST_INGRESS : 0));
     }
 
-    /** Prefix identities; local endpoints' /32s also carry the endpoint id (for ingress L7 at the source). */
+    @Override
     public void ipcache(Map<Cidr, Integer> identities, Map<Integer, Integer> endpointByAddress) {
         Map<IpcacheKey, IpcacheValue> want = new HashMap<>();
         identities.forEach((c, id) -> want.put(new IpcacheKey(c.prefixLen(), c.address()), new IpcacheValue(id,
@@ -58,18 +58,11 @@ public final class DatapathSync {
         ipcache.sync(want);
     }
 
-    /** Endpoints by host ifindex, each with its resolved policy. */
-    public record EndpointState(int ifindex, int endpointId, int identity, int address, EndpointPolicy policy) {}
-
-    /** The proxy ports L7 rows redirect to, per direction. */
-    public record ProxyPorts(int ingress, int egress) {
-        public static final ProxyPorts NONE = new ProxyPorts(0, 0);
-    }
-
     /**
      * Per endpoint: allow and deny rows in, then the enforcement flags, then stale rows out, so
      * tightening never drops allowed traffic and loosening never lets denied traffic through.
      */
+    @Override
     public void endpoints(List<EndpointState> desired, ProxyPorts proxy) {
         Map<Integer, EndpointValue> want = new HashMap<>();
         Set<Integer> liveIds = new HashSet<>();
@@ -100,6 +93,7 @@ public final class DatapathSync {
         dp.attach(ifindex);
     }
 
+    @Override
     public void services(List<Frontend> frontends) {
         Map<ServiceKey, List<Frontend.Backend>> want = new HashMap<>();
         for (Frontend f : frontends) {

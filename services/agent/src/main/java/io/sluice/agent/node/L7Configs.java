@@ -1,6 +1,6 @@
 package io.sluice.agent.node;
 
-import io.sluice.agent.bpf.DatapathSync.ProxyPorts;
+import io.sluice.agent.bpf.DatapathSink.ProxyPorts;
 import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.agent.envoy.L7Config;
 import io.sluice.agent.envoy.L7Endpoint;

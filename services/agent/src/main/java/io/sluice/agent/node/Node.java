@@ -5,21 +5,20 @@ import io.sluice.agent.config.NodeConfig;
 import io.sluice.agent.dns.ClusterZone;
 import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.agent.endpoint.NamedPorts;
+import io.sluice.agent.hubble.Directory;
 import io.sluice.agent.manifest.Invalid;
 import io.sluice.agent.manifest.Manifests;
 import io.sluice.agent.manifest.Resource;
 import io.sluice.agent.netns.PodNetwork;
-import io.sluice.agent.proc.DetachedProcess;
 import io.sluice.agent.policy.Cidr;
 import io.sluice.agent.policy.Identity;
 import io.sluice.agent.policy.Labels;
-import io.sluice.agent.hubble.Directory;
 import io.sluice.agent.policy.PolicyRule;
+import io.sluice.agent.proc.DetachedProcess;
 import io.sluice.agent.store.NodeStore;
 import io.sluice.agent.store.PodRecord;
 import io.sluice.agent.store.StoredState;
 import io.sluice.agent.xds.XdsClient;
-import java.util.Optional;
 import io.sluice.api.node.ApplyResult;
 import io.sluice.api.node.PodSpec;
 import org.jboss.logging.Logger;
@@ -31,12 +30,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * The node's state and its operations. Every operation validates first, then changes the
- * stored state, then reconciles the datapath; invalid input changes nothing. Thread-safe:
+ * The standalone node: its store (the source of its inputs) and its pod runtime (network
+ * namespaces and processes). Every operation validates first, then changes the stored state,
+ * then hands the inputs to the {@link Reconciler}; invalid input changes nothing. Thread-safe:
  * operations are serialised.
  */
 public final class Node {
@@ -45,22 +46,20 @@ public final class Node {
     private final NodeConfig config;
     private final NodeStore store;
     private final DatapathSync datapath;
-    private final Consumer<ClusterZone> dns;
     private final Cidr podCidr;
     private final Cidr serviceCidr;
     private final int router;
     private StoredState state;
     private final Map<String, Resource> objects = new TreeMap<>();
     private DesiredState desired;
-    private final PolicyCache policyCache = new PolicyCache();
     private final Optional<ProxyControl> proxy;
+    private final Reconciler reconciler;
 
     /** xds is empty when the node runs without Envoy; L7 policies are then refused. */
     public Node(NodeConfig config, NodeStore store, DatapathSync datapath, Consumer<ClusterZone> dns, Optional<XdsClient> xds) {
         this.config = config;
         this.store = store;
         this.datapath = datapath;
-        this.dns = dns;
         this.podCidr = Cidr.parse(config.podCidr()).orElseThrow(() -> new IllegalArgumentException("sluice.pod-cidr"));
         this.serviceCidr = Cidr.parse(config.serviceCidr()).orElseThrow(() -> new IllegalArgumentException("sluice.service-cidr"));
         this.router = podCidr.host(1);
@@ -71,6 +70,7 @@ public final class Node {
             p.invalid().forEach(i -> LOG.errorf("stored object %s no longer valid, ignored: %s", key, i.message()));
         });
         this.proxy = xds.map(client -> new ProxyControl(client, state.proxyPorts()));
+        this.reconciler = new Reconciler(new Reconciler.Sinks(datapath, proxy, dns), podCidr);
     }
 
     public Optional<XdsClient> xds() {
@@ -200,7 +200,7 @@ public final class Node {
         return new ApplyResult(changed, errors);
     }
 
-    /** Computes the desired datapath state and writes the difference. */
+    /** The standalone store's view of the node, through the one reconciler. */
     public synchronized void reconcile() {
         List<PolicyRule> rules = objects.values().stream()
                 .flatMap(r -> r instanceof Resource.NetworkPolicy p ? p.rules().stream() : java.util.stream.Stream.empty())
@@ -216,21 +216,11 @@ public final class Node {
                 services.put(s, Cidr.parse(state.serviceIps().get(key)).orElseThrow().address());
             }
         });
-        List<Endpoint> endpoints = state.pods().values().stream().map(this::endpoint).toList();
-        desired = DesiredState.compute(endpoints, rules, cidrIds, services, router, policyCache);
-        Map<Integer, Integer> endpointByAddress = new HashMap<>();
-        endpoints.forEach(e -> endpointByAddress.put(e.address(), e.id()));
-        datapath.ipcache(desired.ipcache(), endpointByAddress);
-        proxy.ifPresent(p -> p.configure(desired, podCidr, router));
-        List<DatapathSync.EndpointState> eps = new ArrayList<>();
-        desired.policies().forEach((e, p) -> eps.add(new DatapathSync.EndpointState(
-                network(state.pods().get(e.namespace() + "/" + e.name())).ifindex(), e.id(), e.identity(), e.address(), p)));
-        datapath.endpoints(eps, proxy.map(ProxyControl::ports).orElse(DatapathSync.ProxyPorts.NONE));
-        datapath.services(desired.frontends());
-        Map<String, Integer> names = new HashMap<>();
-        services.forEach((s, vip) -> names.put(ClusterZone.serviceName(s.ref().name(), s.ref().namespace()), vip));
-        dns.accept(new ClusterZone(names));
-        directory = new Directory(endpoints, desired.frontends(), router);
+        List<NodeInputs.LocalEndpoint> endpoints = state.pods().values().stream()
+                .map(p -> new NodeInputs.LocalEndpoint(endpoint(p), network(p).ifindex())).toList();
+        Reconciler.Result result = reconciler.reconcile(new NodeInputs(endpoints, rules, cidrIds, services));
+        desired = result.desired();
+        directory = result.directory();
         save();
     }
 

@@ -1,6 +1,6 @@
 package io.sluice.agent.node;
 
-import io.sluice.agent.bpf.DatapathSync;
+import io.sluice.agent.bpf.DatapathSink;
 import io.sluice.agent.envoy.L7Translator;
 import io.sluice.agent.policy.Cidr;
 import io.sluice.agent.policy.Identity;
@@ -20,19 +20,19 @@ final class ProxyControl {
     private static final Logger LOG = Logger.getLogger(ProxyControl.class);
     private final XdsClient client;
     private final L7Translator translator = new L7Translator();
-    private final DatapathSync.ProxyPorts ports;
+    private final DatapathSink.ProxyPorts ports;
 
     /** storedPorts is the store's listener -> port map; new listeners get a port there. */
     ProxyControl(XdsClient client, Map<String, Integer> storedPorts) {
         this.client = client;
-        this.ports = new DatapathSync.ProxyPorts(port(storedPorts, "ingress"), port(storedPorts, "egress"));
+        this.ports = new DatapathSink.ProxyPorts(port(storedPorts, "ingress"), port(storedPorts, "egress"));
     }
 
     XdsClient client() {
         return client;
     }
 
-    DatapathSync.ProxyPorts ports() {
+    DatapathSink.ProxyPorts ports() {
         return ports;
     }
 

@@ -1,0 +1,61 @@
+package io.sluice.agent.node;
+
+import io.sluice.agent.bpf.DatapathSink;
+import io.sluice.agent.dns.ClusterZone;
+import io.sluice.agent.endpoint.Endpoint;
+import io.sluice.agent.hubble.Directory;
+import io.sluice.agent.policy.Cidr;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The node's one reconciler, whatever source its inputs come from: computes the desired state
+ * ({@link DesiredState}, pure) and writes it to the datapath, the proxy and the cluster DNS. Envoy
+ * gets its configuration before the datapath redirects to it ({@link ProxyControl}). Idempotent:
+ * the same inputs write nothing new. Not thread-safe: the caller serialises.
+ */
+final class Reconciler {
+    /** Where the desired state goes; the proxy is absent on a node without Envoy. */
+    record Sinks(DatapathSink datapath, Optional<ProxyControl> proxy, Consumer<ClusterZone> dns) {}
+
+    /** What a reconcile computed: the desired state, and who is behind each address for flows. */
+    record Result(DesiredState desired, Directory directory) {}
+
+    private final Sinks sinks;
+    private final Cidr podCidr;
+    private final int router;
+    private final PolicyCache policyCache = new PolicyCache();
+
+    Reconciler(Sinks sinks, Cidr podCidr) {
+        this.sinks = sinks;
+        this.podCidr = podCidr;
+        this.router = podCidr.host(1);
+    }
+
+    Result reconcile(NodeInputs in) {
+        List<Endpoint> endpoints = in.endpoints().stream().map(NodeInputs.LocalEndpoint::endpoint).toList();
+        DesiredState desired = DesiredState.compute(endpoints, in.rules(), in.cidrIdentities(), in.services(), router, policyCache);
+        Map<Integer, Integer> endpointByAddress = new HashMap<>();
+        Map<Integer, Integer> ifindexById = new HashMap<>();
+        in.endpoints().forEach(l -> {
+            endpointByAddress.put(l.endpoint().address(), l.endpoint().id());
+            ifindexById.put(l.endpoint().id(), l.ifindex());
+        });
+        sinks.datapath().ipcache(desired.ipcache(), endpointByAddress);
+        sinks.proxy().ifPresent(p -> p.configure(desired, podCidr, router));
+        List<DatapathSink.EndpointState> eps = new ArrayList<>();
+        desired.policies().forEach((e, p) -> eps.add(new DatapathSink.EndpointState(ifindexById.get(e.id()), e.id(),
+                e.identity(), e.address(), p)));
+        sinks.datapath().endpoints(eps, sinks.proxy().map(ProxyControl::ports).orElse(DatapathSink.ProxyPorts.NONE));
+        sinks.datapath().services(desired.frontends());
+        Map<String, Integer> names = new HashMap<>();
+        in.services().forEach((s, vip) -> names.put(ClusterZone.serviceName(s.ref().name(), s.ref().namespace()), vip));
+        sinks.dns().accept(new ClusterZone(names));
+        return new Result(desired, new Directory(endpoints, desired.frontends(), router));
+    }
+}
