@@ -2,7 +2,10 @@ package io.sluice.e2e;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * datagram never reach the target (captured in the target's namespace), while the same packets
  * from their real sender do, and the drops show as Cilium's {@code Invalid source ip}.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AntiSpoofingE2E {
     static final String ONLY_EMPIRE = """
             apiVersion: cilium.io/v2
@@ -60,6 +64,7 @@ class AntiSpoofingE2E {
     }
 
     @Test
+    @Order(1)
     void forgedSource_neverArrives_withOrWithoutPolicy_andShowsAsInvalidSourceIp() throws Exception {
         // No policy: alliance forges empire's address; its own packet (the control) arrives.
         List<String> open = exchange(List.of(
@@ -82,6 +87,22 @@ class AntiSpoofingE2E {
         assertThat(drops.out()).contains("Invalid source ip DROPPED").contains("default/alliance:40000")
                 .doesNotContain("Policy denied");
         assertThat(node.sluice("monitor", "--type", "drop").out()).contains("Invalid source ip");
+    }
+
+    /** A pod's veth removed behind the node's back: reported in status, and nothing else stops being enforced. */
+    @Test
+    @Order(2)
+    void aPodWhoseVethIsGone_isReported_andTheOthersStayEnforced() throws Exception {
+        String pods = node.sluice("get", "pods", "-o", "json").out();
+        var m = java.util.regex.Pattern.compile("-default-alliance\"\\s*,\\s*\"hostInterface\"\\s*:\\s*\"([^\"]+)\"")
+                .matcher(pods);
+        assertThat(m.find()).as(pods).isTrue();
+        assertThat(TestNode.run(List.of("ip", "link", "del", m.group(1)), null).exit()).isZero();
+        TestNode.Result applied = node.apply(ONLY_EMPIRE.replace("only-empire", "only-empire-again"));
+        assertThat(applied.exit()).as(applied.out()).isZero();
+        assertThat(node.sluice("status").out()).containsPattern("Endpoint: +Error +pod default/alliance: not enforced, its veth "
+                + m.group(1) + " is missing");
+        assertThat(exchange(List.of(new Send("empire", empire, "udp", 5354)))).contains(empire + " udp 5354");
     }
 
     /** A packet from pod {@code from} with source address {@code source}, to the target pod. */

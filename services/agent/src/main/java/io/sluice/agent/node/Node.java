@@ -54,6 +54,7 @@ public final class Node {
     private DesiredState desired;
     private final Optional<ProxyControl> proxy;
     private final Reconciler reconciler;
+    private List<String> unenforced = List.of();
 
     /** xds is empty when the node runs without Envoy; L7 policies are then refused. */
     public Node(NodeConfig config, NodeStore store, DatapathSync datapath, Consumer<ClusterZone> dns, Optional<XdsClient> xds) {
@@ -216,12 +217,30 @@ public final class Node {
                 services.put(s, Cidr.parse(state.serviceIps().get(key)).orElseThrow().address());
             }
         });
-        List<NodeInputs.LocalEndpoint> endpoints = state.pods().values().stream()
-                .map(p -> new NodeInputs.LocalEndpoint(endpoint(p), network(p).ifindex())).toList();
+        List<NodeInputs.LocalEndpoint> endpoints = state.pods().values().stream().map(this::local).toList();
         Reconciler.Result result = reconciler.reconcile(new NodeInputs(endpoints, rules, cidrIds, services));
         desired = result.desired();
         directory = result.directory();
+        if (!result.unenforced().equals(unenforced)) {
+            result.unenforced().forEach(LOG::error);
+            unenforced = result.unenforced();
+        }
         save();
+    }
+
+    /** Endpoints the last reconcile could not enforce, each named with why (empty when all are). */
+    public synchronized List<String> unenforced() {
+        return unenforced;
+    }
+
+    /** A pod as the reconciler takes it: with its veth's host end, or why that is missing. */
+    private NodeInputs.LocalEndpoint local(PodRecord p) {
+        try {
+            return NodeInputs.LocalEndpoint.attached(endpoint(p), network(p).ifindex());
+        } catch (java.io.UncheckedIOException | NumberFormatException e) {
+            return NodeInputs.LocalEndpoint.missing(endpoint(p), "its veth " + p.hostIf() + " is missing on the host"
+                    + " (delete and run the pod again)");
+        }
     }
 
     /** Names of the node's endpoints and services as of the last reconcile, for flows. */

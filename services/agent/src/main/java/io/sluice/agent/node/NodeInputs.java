@@ -22,6 +22,23 @@ public record NodeInputs(List<LocalEndpoint> endpoints, List<PolicyRule> rules, 
         services = Map.copyOf(services);
     }
 
-    /** An endpoint of this node and the host-side interface its programs sit on (the pod runtime's part). */
-    public record LocalEndpoint(Endpoint endpoint, int ifindex) {}
+    /**
+     * An endpoint of this node and the host-side interface its programs sit on (the pod
+     * runtime's part); {@link #NO_INTERFACE} when the runtime cannot find it, with why.
+     */
+    public record LocalEndpoint(Endpoint endpoint, int ifindex, String problem) {
+        public static final int NO_INTERFACE = 0;
+
+        public LocalEndpoint {
+            java.util.Objects.requireNonNull(problem, "problem");
+        }
+
+        public static LocalEndpoint attached(Endpoint endpoint, int ifindex) {
+            return new LocalEndpoint(endpoint, ifindex, "");
+        }
+
+        public static LocalEndpoint missing(Endpoint endpoint, String why) {
+            return new LocalEndpoint(endpoint, NO_INTERFACE, why);
+        }
+    }
 }

@@ -16,15 +16,20 @@ import java.util.function.Consumer;
 /**
  * The node's one reconciler, whatever source its inputs come from: computes the desired state
  * ({@link DesiredState}, pure) and writes it to the datapath, the proxy and the cluster DNS. Envoy
- * gets its configuration before the datapath redirects to it ({@link ProxyControl}). Idempotent:
- * the same inputs write nothing new. Not thread-safe: the caller serialises.
+ * gets its configuration before the datapath redirects to it ({@link ProxyControl}). An endpoint
+ * whose host interface is missing is left out of the datapath's endpoint table and reported;
+ * every other endpoint is enforced as usual. Idempotent: the same inputs write nothing new. Not
+ * thread-safe: the caller serialises.
  */
 final class Reconciler {
     /** Where the desired state goes; the proxy is absent on a node without Envoy. */
     record Sinks(DatapathSink datapath, Optional<ProxyControl> proxy, Consumer<ClusterZone> dns) {}
 
-    /** What a reconcile computed: the desired state, and who is behind each address for flows. */
-    record Result(DesiredState desired, Directory directory) {}
+    /**
+     * What a reconcile computed: the desired state, who is behind each address for flows, and
+     * the endpoints it could not enforce (no host interface), each named with why.
+     */
+    record Result(DesiredState desired, Directory directory, List<String> unenforced) {}
 
     private final Sinks sinks;
     private final Cidr podCidr;
@@ -42,20 +47,28 @@ final class Reconciler {
         DesiredState desired = DesiredState.compute(endpoints, in.rules(), in.cidrIdentities(), in.services(), router, policyCache);
         Map<Integer, Integer> endpointByAddress = new HashMap<>();
         Map<Integer, Integer> ifindexById = new HashMap<>();
+        List<String> unenforced = new ArrayList<>();
         in.endpoints().forEach(l -> {
             endpointByAddress.put(l.endpoint().address(), l.endpoint().id());
-            ifindexById.put(l.endpoint().id(), l.ifindex());
+            if (l.ifindex() == NodeInputs.LocalEndpoint.NO_INTERFACE) {
+                unenforced.add("pod " + l.endpoint().namespace() + "/" + l.endpoint().name() + ": not enforced, " + l.problem());
+            } else {
+                ifindexById.put(l.endpoint().id(), l.ifindex());
+            }
         });
         sinks.datapath().ipcache(desired.ipcache(), endpointByAddress);
         sinks.proxy().ifPresent(p -> p.configure(desired, podCidr, router));
         List<DatapathSink.EndpointState> eps = new ArrayList<>();
-        desired.policies().forEach((e, p) -> eps.add(new DatapathSink.EndpointState(ifindexById.get(e.id()), e.id(),
-                e.identity(), e.address(), p)));
+        desired.policies().forEach((e, p) -> {
+            if (ifindexById.containsKey(e.id())) {
+                eps.add(new DatapathSink.EndpointState(ifindexById.get(e.id()), e.id(), e.identity(), e.address(), p));
+            }
+        });
         sinks.datapath().endpoints(eps, sinks.proxy().map(ProxyControl::ports).orElse(DatapathSink.ProxyPorts.NONE));
         sinks.datapath().services(desired.frontends());
         Map<String, Integer> names = new HashMap<>();
         in.services().forEach((s, vip) -> names.put(ClusterZone.serviceName(s.ref().name(), s.ref().namespace()), vip));
         sinks.dns().accept(new ClusterZone(names));
-        return new Result(desired, new Directory(endpoints, desired.frontends(), router));
+        return new Result(desired, new Directory(endpoints, desired.frontends(), router), unenforced);
     }
 }

@@ -112,6 +112,9 @@ final class Views {
                 new NodeStatus.ComponentStatus("Cluster DNS", rt.processes().dns().process().running() ? "OK" : "down",
                         Cidr.format(node.router()) + ":" + rt.config().dnsPort()));
         comps = new ArrayList<>(comps);
+        for (String u : node.unenforced()) {
+            comps.add(new NodeStatus.ComponentStatus("Endpoint", "Error", u));
+        }
         comps.addAll(envoy(rt));
         return new NodeStatus(comps, node.state().pods().size(), (int) policies, (int) services, identities,
                 node.podCidr().toString(), node.serviceCidr().toString(), Cidr.format(node.router()),

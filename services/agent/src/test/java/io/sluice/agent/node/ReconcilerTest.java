@@ -111,10 +111,24 @@ class ReconcilerTest {
         assertThat(datapath.frontends).hasSize(1);
     }
 
+    @Test
+    void reconcile_anEndpointWithoutItsInterface_isReported_andTheOthersAreEnforced() {
+        NodeInputs full = inputs(OBJECTS);
+        NodeInputs.LocalEndpoint deathstar = full.endpoints().get(0);
+        NodeInputs broken = new NodeInputs(List.of(NodeInputs.LocalEndpoint.missing(deathstar.endpoint(), "its veth lxc1 is missing"),
+                full.endpoints().get(1)), full.rules(), full.cidrIdentities(), full.services());
+        Reconciler.Result r = reconciler.reconcile(broken);
+        assertThat(r.unenforced()).containsExactly("pod default/deathstar-1: not enforced, its veth lxc1 is missing");
+        assertThat(datapath.endpoints).extracting(DatapathSink.EndpointState::endpointId).containsExactly(2);
+        assertThat(datapath.ipcache).as("its address keeps its identity for the others' policies")
+                .containsEntry(new Cidr(DEATHSTAR, 32), 256);
+        assertThat(reconciler.reconcile(full).unenforced()).isEmpty();
+    }
+
     private static NodeInputs.LocalEndpoint local(String name, int id, int identity, int address, Map<String, String> labels,
                                                   int ifindex) {
-        return new NodeInputs.LocalEndpoint(new Endpoint("default", name, id, identity, Labels.ofPod("default", labels), address,
-                Map.of(), true), ifindex);
+        return NodeInputs.LocalEndpoint.attached(new Endpoint("default", name, id, identity, Labels.ofPod("default", labels),
+                address, Map.of(), true), ifindex);
     }
 
     private static int ip(String s) {
