@@ -31,16 +31,27 @@ final class RootOnly {
         }
     }
 
-    /** Creates {@code dir} (mode 0700) or makes an existing one 0700; it must belong to root. */
+    /**
+     * Creates {@code dir} (mode 0700), or takes every permission for others from an existing one;
+     * it must belong to root. Group permissions stay: the agent gives its own account's group
+     * passage (0710), and a running node's helpers keep it across an agent restart.
+     */
     static void directory(Path dir) throws IOException {
         if (Files.notExists(dir)) {
             Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, OWNER);
         }
         if (uid(dir) != 0) {
             throw new CliException(dir + " belongs to uid " + uid(dir) + ", not root: the node keeps its state and API socket"
                     + " only in directories of root's");
         }
-        Files.setPosixFilePermissions(dir, OWNER);
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
+        perms.removeAll(Set.of(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE,
+                PosixFilePermission.GROUP_WRITE));
+        perms.add(PosixFilePermission.OWNER_READ);
+        perms.add(PosixFilePermission.OWNER_WRITE);
+        perms.add(PosixFilePermission.OWNER_EXECUTE);
+        Files.setPosixFilePermissions(dir, perms);
     }
 
     /**

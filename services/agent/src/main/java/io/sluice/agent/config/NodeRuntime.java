@@ -265,6 +265,7 @@ public class NodeRuntime {
                 NodeUser.remove(config.runAs());
             }
         });
+        state.release();
         try {
             Files.deleteIfExists(Path.of(config.stateDir(), "state.json"));
         } catch (IOException e) {

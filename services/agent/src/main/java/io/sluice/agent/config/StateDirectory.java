@@ -53,6 +53,27 @@ public record StateDirectory(Path dir, NodeUser user) {
         }
     }
 
+    /**
+     * On purge: everything in the directory that the node's account or its group owned goes back
+     * to root alone (group and others lose access), so no later user or group that gets the same
+     * number inherits it. Idempotent.
+     */
+    public void release() {
+        try (var all = Files.walk(dir)) {
+            for (Path p : all.toList()) {
+                if (Files.isSymbolicLink(p)) {
+                    continue;
+                }
+                int uid = (Integer) Files.getAttribute(p, "unix:uid"), gid = (Integer) Files.getAttribute(p, "unix:gid");
+                if (uid == user.uid() || gid == user.gid()) {
+                    own(p, 0, 0, Files.isDirectory(p) ? "rwx------" : "rw-------");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("give " + dir + " back to root", e);
+        }
+    }
+
     private static void own(Path p, int uid, int gid, String mode) throws IOException {
         Files.setAttribute(p, "unix:uid", uid);
         Files.setAttribute(p, "unix:gid", gid);
