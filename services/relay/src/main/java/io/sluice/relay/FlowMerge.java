@@ -37,7 +37,7 @@ public final class FlowMerge {
     private sealed interface Item {
         record Answer(GetFlowsResponse r) implements Item {}
         record Ended(String node) implements Item {}
-        /** A node that failed: NODE_ERROR when TLS refused the connection, else NODE_UNAVAILABLE. */
+        /** A node that failed, reported as {@link Peers#stateOf} says. */
         record Failed(String node, NodeState state, String message) implements Item {}
         record Back(String node) implements Item {}
         record Refused(StatusRuntimeException e) implements Item {}
@@ -99,7 +99,7 @@ public final class FlowMerge {
                 }
                 if (!failed) {
                     Optional<String> tls = TlsFailures.describe(e);
-                    put(queue, new Item.Failed(u.name(), tls.isPresent() ? NodeState.NODE_ERROR : NodeState.NODE_UNAVAILABLE,
+                    put(queue, new Item.Failed(u.name(), Peers.stateOf(tls),
                             tls.orElse(e.getMessage() == null ? e.toString() : e.getMessage())));
                     failed = true;
                 }

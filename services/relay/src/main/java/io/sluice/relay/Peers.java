@@ -147,7 +147,12 @@ final class Peers implements AutoCloseable {
             }
             LOG.warnf("peer %s at %s: %s [%s]", p.name(), p.address(), what, chain);
         }
-        return tls.isPresent() ? NodeState.NODE_ERROR : NodeState.NODE_UNAVAILABLE;
+        return stateOf(tls);
+    }
+
+    /** How a failed node is reported: NODE_ERROR when TLS refused the connection ({@link TlsFailures}), else NODE_UNAVAILABLE. */
+    static NodeState stateOf(Optional<String> tlsFailure) {
+        return tlsFailure.isPresent() ? NodeState.NODE_ERROR : NodeState.NODE_UNAVAILABLE;
     }
 
     /** A call to the peer succeeded: a later failure is news again. */

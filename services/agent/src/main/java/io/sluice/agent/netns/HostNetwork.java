@@ -67,19 +67,11 @@ public record HostNetwork(int router, Cidr podCidr, Cidr serviceCidr) {
         if (!before.ipForward().isEmpty()) {
             PodNetwork.sysctl("net/ipv4/ip_forward", before.ipForward());
         }
-        if (!before.netnsDir() && isEmptyDir(NETNS_DIR)) {
+        if (!before.netnsDir() && SharedHost.isEmptyDir(NETNS_DIR)) {
             for (int i = 0; i < 8 && Commands.tryRun("umount", NETNS_DIR.toString()); i++) {
                 // a bind mount on itself, made again by each racing `ip netns add`
             }
             Commands.tryRun("rmdir", NETNS_DIR.toString());
-        }
-    }
-
-    private static boolean isEmptyDir(Path d) {
-        try (var s = Files.list(d)) {
-            return s.findAny().isEmpty();
-        } catch (IOException e) {
-            return false;
         }
     }
 

@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The nodes of one host, for what they share there: IPv4 forwarding, the proxy's policy route and
- * lo's tc program. Each node joins with its name; the first one records how it found the host
+ * The nodes of one host, for what they share there ({@link HostBefore}: IPv4 forwarding, the
+ * proxy's policy route, lo's tc program, the helpers' account, /run/netns). Each node joins with its name; the first one records how it found the host
  * (a text of the caller's), and the last one to leave gets that text back, so it can remove the
  * shared pieces and restore what was there; the registry itself goes with the last node. It
  * lives in {@code /run}: like the routes and programs it describes, it does not survive a reboot.
@@ -28,7 +28,7 @@ public record SharedHost(Path dir) {
         locked(() -> {
             Path nodes = Files.createDirectories(dir.resolve("nodes"));
             Path original = dir.resolve("found");
-            if (isEmpty(nodes) && Files.notExists(original)) {
+            if (isEmptyDir(nodes) && Files.notExists(original)) {
                 Files.writeString(original, found.get());
             }
             Files.writeString(nodes.resolve(node), "");
@@ -44,7 +44,7 @@ public record SharedHost(Path dir) {
         return locked(() -> {
             Path nodes = dir.resolve("nodes");
             Files.deleteIfExists(nodes.resolve(node));
-            if (Files.isDirectory(nodes) && !isEmpty(nodes)) {
+            if (Files.isDirectory(nodes) && !isEmptyDir(nodes)) {
                 return Optional.empty();
             }
             Path original = dir.resolve("found");
@@ -53,7 +53,7 @@ public record SharedHost(Path dir) {
             Files.deleteIfExists(nodes);
             Files.deleteIfExists(dir.resolve("lock"));
             Files.deleteIfExists(dir);
-            if (isEmpty(dir.getParent())) {
+            if (isEmptyDir(dir.getParent())) {
                 Files.deleteIfExists(dir.getParent());
             }
             return setting;
@@ -76,9 +76,12 @@ public record SharedHost(Path dir) {
         }
     }
 
-    private static boolean isEmpty(Path d) throws IOException {
+    /** Whether d is a directory with nothing in it; false when it cannot be listed (absent). */
+    static boolean isEmptyDir(Path d) {
         try (var s = Files.list(d)) {
             return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
         }
     }
 }
