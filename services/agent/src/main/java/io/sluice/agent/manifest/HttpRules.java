@@ -15,6 +15,8 @@ import java.util.Set;
  */
 final class HttpRules {
     private static final Pattern HEADER = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+( .*)?");
+    /** Cilium's other spelling, {@code 'X-My-Header: true'}: the colon after the name is dropped. */
+    private static final Pattern HEADER_COLON = Pattern.compile("([!#$%&'*+.^_`|~0-9A-Za-z-]+):\\s*(.*)");
 
     private HttpRules() {}
 
@@ -47,10 +49,13 @@ final class HttpRules {
             List<String> headers = new ArrayList<>();
             for (Field hd : h.get("headers").list()) {
                 hd.string().ifPresent(v -> {
-                    if (HEADER.matcher(v).matches()) {
+                    var colon = HEADER_COLON.matcher(v);
+                    if (colon.matches()) {
+                        headers.add(colon.group(2).isEmpty() ? colon.group(1) : colon.group(1) + " " + colon.group(2));
+                    } else if (HEADER.matcher(v).matches()) {
                         headers.add(v);
                     } else {
-                        hd.problem("'" + v + "' is not 'Name' or 'Name value'");
+                        hd.problem("'" + v + "' is not 'Name', 'Name value' or 'Name: value'");
                     }
                 });
             }

@@ -26,9 +26,9 @@ final class PolicyReader {
     private static final Set<String> RULE_KEYS = Set.of("endpointSelector", "nodeSelector", "ingress", "ingressDeny",
             "egress", "egressDeny", "enableDefaultDeny", "description", "labels");
     private static final Set<String> INGRESS_KEYS = Set.of("fromEndpoints", "fromEntities", "fromCIDR", "fromCIDRSet",
-            "toPorts", "fromRequires", "icmps", "authentication", "fromNodes", "fromGroups");
+            "toPorts", "fromRequires", "icmps", "authentication", "auth", "fromNodes", "fromGroups");
     private static final Set<String> EGRESS_KEYS = Set.of("toEndpoints", "toEntities", "toCIDR", "toCIDRSet",
-            "toPorts", "toServices", "toFQDNs", "toRequires", "icmps", "authentication", "toNodes", "toGroups");
+            "toPorts", "toServices", "toFQDNs", "toRequires", "icmps", "authentication", "auth", "toNodes", "toGroups");
     /** IANA service name, the form of a named port. */
     private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?");
     private static final int MAX_PORTS = 40;
@@ -85,7 +85,7 @@ final class PolicyReader {
                 continue;
             }
             r.allowOnly(ingress ? INGRESS_KEYS : EGRESS_KEYS);
-            for (String unsupported : List.of(dir + "Requires", "icmps", "authentication", dir + "Nodes", dir + "Groups",
+            for (String unsupported : List.of(dir + "Requires", "icmps", "authentication", "auth", dir + "Nodes", dir + "Groups",
                     "toServices", "toFQDNs")) {
                 if (r.get(unsupported).present()) {
                     r.get(unsupported).problem("not supported on this node yet");

@@ -42,6 +42,9 @@ class ManifestsTest {
         "endpointSelector: {}\\ningress: [{toPorts: [{ports: [{port: '80'}], rules: {http: [{path: '/v1/(unclosed'}]}}]}]|spec.ingress[0].toPorts[0].rules.http[0].path: '/v1/(unclosed' is not a valid RE2 regular expression",
         "endpointSelector: {}\\ningressDeny: [{toPorts: [{ports: [{port: '80'}], rules: {http: [{method: GET}]}}]}]|spec.ingressDeny[0].toPorts[0].rules.http: deny rules cannot carry L7 rules",
         "endpointSelector: {}\\ningress: [{toPorts: [{ports: [{port: '53', protocol: UDP}], rules: {http: [{method: GET}]}}]}]|spec.ingress[0].toPorts[0].rules: HTTP rules apply to TCP ports only",
+        "endpointSelector: {}\\ningress: [{fromEndpoints: [{}], auth: {type: spire}}]|spec.ingress[0].auth: not supported on this node yet",
+        "endpointSelector: {}\\negress: [{toEndpoints: [{}], authentication: {mode: required}}]|spec.egress[0].authentication: not supported on this node yet",
+        "endpointSelector: {}\\ningress: [{toPorts: [{ports: [{port: '80'}], rules: {http: [{headers: [': nothing']}]}}]}]|spec.ingress[0].toPorts[0].rules.http[0].headers[0]: ': nothing' is not 'Name', 'Name value' or 'Name: value'",
     })
     void invalidPolicy_namesObjectAndField(String body, String expected) {
         // Rows keep YAML on one line; a literal \n separates its lines.
@@ -81,6 +84,22 @@ class ManifestsTest {
             assertThat(port.port()).isEqualTo(80);
             assertThat(port.targetPort()).isEqualTo(80);
         });
+    }
+
+    @Test
+    void httpHeaders_inCiliumsColonSpelling_areTheSameRule() {
+        Manifests.Parsed p = Manifests.parse(cnp("""
+            endpointSelector: {}
+            ingress:
+            - toPorts:
+              - ports: [{port: "80", protocol: TCP}]
+                rules:
+                  http: [{headers: ['X-My-Header: true', 'X-Other:', 'X-Plain yes', 'X-Name']}]
+            """));
+        assertThat(p.invalid()).isEmpty();
+        var rule = ((Resource.NetworkPolicy) p.resources().getFirst()).rules().getFirst();
+        assertThat(rule.ingress().getFirst().http().getFirst().headers()).containsExactly("X-My-Header true", "X-Other", "X-Plain yes",
+                "X-Name");
     }
 
     @Test
