@@ -25,7 +25,7 @@ demo-down:
 
 # A real single-node Kubernetes for the cluster tests (scripts/cluster: built from the Go module
 # proxy and Debian packages, cached under /opt/sluice/k8s-*); prints `export KUBECONFIG=...`.
-cluster-up: deps
+cluster-up: build
 	@scripts/cluster/up.sh
 
 cluster-down:

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the test cluster's images as tarballs in DIR (skipping those already there) and prints
-# their paths: the pause image (containerd's sandbox image, from kubernetes' own pause.c) and a
-# busybox image. No container engine: scripts/cluster/image (go-containerregistry) writes them.
+# their paths: the pause image (containerd's sandbox image, from kubernetes' own pause.c), a
+# busybox image, and the lab's Star Wars images under the lab's names (scripts/cluster/starwars:
+# docker.io/cilium/starwars, the deathstar; quay.io/cilium/json-mock, the ships, with curl).
+# No container engine: scripts/cluster/image (go-containerregistry) writes them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: images.sh DIR}
@@ -24,5 +26,26 @@ if [ ! -f "$out/busybox.tar" ]; then
   for a in sh ls cat echo sleep wget nc ip hostname id ps; do ln -s busybox "$work/busybox/bin/$a"; done
   "$tool" -dir "$work/busybox" -tag docker.io/library/busybox:sluice -entrypoint "" -cmd /bin/sh -o "$out/busybox.tar"
 fi
+# A root file system holding busybox and the host's curl with the libraries it loads.
+with_curl() { # rootfs
+  mkdir -p "$1/bin" "$1/tmp" "$1/etc"
+  cp /bin/busybox "$1/bin/busybox"
+  for a in sh ls cat echo sleep hostname id ps; do ln -sf busybox "$1/bin/$a"; done
+  cp /usr/bin/curl "$1/bin/curl"
+  ldd /usr/bin/curl | grep -o '/[^ ]*' | while read -r lib; do
+    mkdir -p "$1$(dirname "$lib")"; cp -L "$lib" "$1$lib"
+  done
+  echo 'hosts: files dns' > "$1/etc/nsswitch.conf"
+}
+if [ ! -f "$out/starwars.tar" ] || [ ! -f "$out/json-mock.tar" ]; then
+  mkdir -p "$work/starwars" "$work/json-mock"
+  (cd "$here/starwars" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/starwars/starwars" .)
+  "$tool" -dir "$work/starwars" -tag docker.io/cilium/starwars:latest -entrypoint /starwars -cmd deathstar -o "$out/starwars.tar"
+  with_curl "$work/json-mock"
+  cp "$work/starwars/starwars" "$work/json-mock/starwars"
+  "$tool" -dir "$work/json-mock" -tag quay.io/cilium/json-mock:latest -entrypoint /starwars -cmd json-mock -o "$out/json-mock.tar"
+fi
 echo "$out/pause.tar"
 echo "$out/busybox.tar"
+echo "$out/starwars.tar"
+echo "$out/json-mock.tar"

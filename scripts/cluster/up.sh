@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Brings up the test cluster: a real single-node Kubernetes (etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubelet with containerd), no kube-proxy, no container
-# engine. Everything it makes lives in $CLUSTER_DIR (default /var/lib/sluice-cluster) and is
-# listed there for scripts/cluster/down.sh. Idempotent: a running cluster is left as it is.
-# Prints `export KUBECONFIG=...` last. Needs root.
+# engine, with Sluice on it: the agent (on the host, in Kubernetes mode) enforces, load-balances
+# and observes the pods, attached by the chained CNI plugin sluice-cni after ptp, and serves
+# the cluster DNS on the pods' gateway. Everything it makes lives in $CLUSTER_DIR (default
+# /var/lib/sluice-cluster) and is listed there for scripts/cluster/down.sh. Idempotent: a running
+# cluster is left as it is. Prints `export KUBECONFIG=...` last. Needs root and a built checkout
+# (make build). CLUSTER_SLUICE_ARGS adds options to `sluice up`.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
 DIR=${CLUSTER_DIR:-/var/lib/sluice-cluster}
 POD_CIDR=${CLUSTER_POD_CIDR:-10.244.0.0/24}
 SERVICE_CIDR=${CLUSTER_SERVICE_CIDR:-10.32.0.0/24}
@@ -23,8 +27,10 @@ if [ ! -f "$DIR/preexisting" ]; then
   done > "$DIR/preexisting.tmp" || true
   mv "$DIR/preexisting.tmp" "$DIR/preexisting"
 fi
-mkdir -p "$DIR"/{pki,logs,run,cni/net.d,images}
-chmod 0700 "$DIR"
+mkdir -p "$DIR"/{pki,logs,run,cni/net.d,cni/bin,images}
+# The node's account (Envoy, envoy-xds, DNS) passes through to the agent's state dir; the rest is root's.
+chmod 0711 "$DIR"
+chmod 0700 "$DIR"/{pki,logs,run,images}
 kubeconfig=$DIR/admin.kubeconfig
 
 running() { local f="$DIR/run/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
@@ -41,11 +47,12 @@ wait_for() { # what seconds command...
   log "$what not ready after ${secs}s; see $DIR/logs"; exit 1
 }
 
-# --- PKI (openssl): one CA; server and client certificates; the service-account key pair.
+# --- PKI (openssl): one CA; server and client certificates; the service-account key pair. RSA,
+# as kubeadm makes them: the Java Kubernetes client reads a PKCS#8 client key only as RSA.
 pki=$DIR/pki
 cert() { # name subject san
   [ -f "$pki/$1.crt" ] && return 0
-  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$pki/$1.key" -subj "$2" \
+  openssl req -new -newkey rsa:2048 -nodes -keyout "$pki/$1.key" -subj "$2" \
     -out "$pki/$1.csr" 2>/dev/null
   printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n%s' \
     "${3:+subjectAltName=$3}" > "$pki/$1.ext"
@@ -97,15 +104,27 @@ start kube-apiserver "$bin/kube-apiserver" --bind-address 127.0.0.1 --advertise-
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local --allow-privileged
 wait_for "kube-apiserver" 60 kubectl --kubeconfig "$kubeconfig" get --raw /readyz
+kubectl --kubeconfig "$kubeconfig" apply -f "$root/k8s/crds/" >/dev/null
+wait_for "Cilium's CRDs" 30 kubectl --kubeconfig "$kubeconfig" wait --for condition=Established --timeout=1s \
+  crd/ciliumnetworkpolicies.cilium.io crd/ciliumclusterwidenetworkpolicies.cilium.io
 start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 \
   --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
   --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
   --use-service-account-credentials --service-cluster-ip-range "$SERVICE_CIDR" --leader-elect=false
 start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 --leader-elect=false
 
+# --- Sluice: the agent in Kubernetes mode, before any pod (a pod's CNI ADD waits for its enforcement).
+gateway=$(echo "$POD_CIDR" | awk -F'[./]' '{print $1"."$2"."$3"."$4+1}')
+"$root/bin/sluice" up --kubeconfig "$kubeconfig" --node-name "$NODE" --state-dir "$DIR/sluice" \
+  --pin-root /sys/fs/bpf/sluice-cluster --name-prefix sluice-cluster --pod-cidr "$POD_CIDR" \
+  --service-cidr "$SERVICE_CIDR" ${CLUSTER_SLUICE_ARGS:-} >&2
+
 # --- containerd (root lacks CAP_SYS_RESOURCE here: restrict_oom_score_adj), CNI, pause image.
 # ptp, as the standalone node's pods: one veth per pod and a /32 route to it on the host, so the
-# agent finds a pod's veth by its address's route, and its programs sit where they do standalone.
+# agent finds a pod's veth by its address's route, and its programs sit where they do standalone;
+# then sluice-cni, which hands the pod to the agent and answers once it is enforced.
+for p in /usr/lib/cni/*; do ln -sf "$p" "$DIR/cni/bin/"; done
+(cd "$root/services/cni" && CGO_ENABLED=0 go build -trimpath -o "$DIR/cni/bin/sluice-cni" .)
 cat > "$DIR/cni/net.d/10-sluice-test.conflist" <<JSON
 {
   "cniVersion": "0.4.0",
@@ -113,7 +132,8 @@ cat > "$DIR/cni/net.d/10-sluice-test.conflist" <<JSON
   "plugins": [
     {"type": "ptp", "ipMasq": false, "mtu": 1500,
      "ipam": {"type": "host-local", "ranges": [[{"subnet": "$POD_CIDR"}]], "routes": [{"dst": "0.0.0.0/0"}],
-              "dataDir": "$DIR/cni/ipam"}}
+              "dataDir": "$DIR/cni/ipam"}},
+    {"type": "sluice-cni", "socket": "$DIR/sluice/api.sock"}
   ]
 }
 JSON
@@ -133,7 +153,7 @@ state = "$DIR/containerd/state"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
+    bin_dir = "$DIR/cni/bin"
     conf_dir = "$DIR/cni/net.d"
 TOML
 start containerd containerd --config "$DIR/containerd.toml"
@@ -158,6 +178,7 @@ failSwapOn: false
 makeIPTablesUtilChains: false
 containerRuntimeEndpoint: unix://$DIR/containerd.sock
 clusterDomain: cluster.local
+clusterDNS: [$gateway]
 resolvConf: /etc/resolv.conf
 podCIDR: $POD_CIDR
 YAML

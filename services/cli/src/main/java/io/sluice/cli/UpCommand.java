@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** Starts the node's agent (idempotent) and waits until it answers. */
-@Command(name = "up", description = "Start the standalone node (idempotent); waits until it is ready.")
+@Command(name = "up", description = "Start the node (idempotent); waits until it is ready. Standalone unless"
+        + " --kubernetes or --kubeconfig: then a node of that Kubernetes cluster.")
 class UpCommand implements Callable<Integer> {
     @ParentCommand
     Sluice root;
@@ -28,6 +29,11 @@ class UpCommand implements Callable<Integer> {
     String serviceCidr;
     @Option(names = "--name-prefix", defaultValue = "sluice", description = "Prefix of netns names (default ${DEFAULT-VALUE}).")
     String namePrefix;
+    @Option(names = "--kubernetes", description = "Kubernetes mode: pods, services and policies from the API server"
+            + " (KUBECONFIG, else the pod's service account); pods attached by the CNI plugin sluice-cni.")
+    boolean kubernetes;
+    @Option(names = "--kubeconfig", description = "The cluster's kubeconfig (implies --kubernetes).")
+    Path kubeconfig;
     @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for readiness (default ${DEFAULT-VALUE}).")
     int timeout;
     @Option(names = "--envoy-admin", description = "Expose Envoy's admin API on 127.0.0.1:--envoy-admin-port.")
@@ -70,6 +76,9 @@ class UpCommand implements Callable<Integer> {
             NodeStatus s = client.get("status", NodeStatus.class);
             System.out.println("Sluice node already up (agent pid " + s.agentPid() + ", API " + client.base() + ")");
             return 0;
+        }
+        if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
+            throw new CliException("--kubeconfig: cannot read " + kubeconfig);
         }
         for (String d : devices) {
             if (!Files.exists(Path.of("/sys/class/net", d))) {
@@ -139,6 +148,12 @@ class UpCommand implements Callable<Integer> {
         }
         if (!nodeName.isBlank()) {
             cmd.add(cmd.size() - 2, "-Dsluice.node-name=" + nodeName);
+        }
+        if (kubernetes || kubeconfig != null) {
+            cmd.add(cmd.size() - 2, "-Dsluice.kubernetes=true");
+        }
+        if (kubeconfig != null) {
+            cmd.add(cmd.size() - 2, "-Dkubeconfig=" + kubeconfig.toAbsolutePath());
         }
         return cmd;
     }

@@ -3,9 +3,17 @@ package io.sluice.agent.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** The standalone node's settings; {@code sluice up} passes them as system properties. */
+/** The node's settings; {@code sluice up} passes them as system properties. */
 @ConfigMapping(prefix = "sluice")
 public interface NodeConfig {
+    /**
+     * Kubernetes mode: pods, namespaces, services and policies come from the API server (the
+     * kubeconfig of the {@code kubeconfig} property or KUBECONFIG, else the in-cluster account),
+     * pods are attached by the chained CNI plugin sluice-cni; off, the standalone node.
+     */
+    @WithDefault("false")
+    boolean kubernetes();
+
     /** Where the node keeps its store (applied objects, pods, identities). */
     @WithDefault("/var/lib/sluice")
     String stateDir();
@@ -69,7 +77,10 @@ public interface NodeConfig {
     @WithDefault("0")
     int envoyConcurrency();
 
-    /** The node's name in flows and in Hubble's node list; empty means the host name. */
+    /**
+     * The node's name in flows and in Hubble's node list, and in Kubernetes mode the node whose
+     * pods it enforces; empty means K8S_NODE_NAME from the environment (as a DaemonSet sets it), else the host name.
+     */
     java.util.Optional<String> nodeName();
 
     /** Hubble's observer on TCP (Hubble's 4244); it is also on the unix socket hubble.sock in the state dir. */

@@ -26,6 +26,11 @@ import io.sluice.api.hubble.ServerTls;
 import io.sluice.api.hubble.flow.LostEventSource;
 import io.sluice.agent.proc.DetachedProcess;
 import io.sluice.agent.node.Node;
+import io.sluice.agent.node.NodeView;
+import io.sluice.agent.kube.ClusterWatch;
+import io.sluice.agent.kube.KubeNode;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.inject.Instance;
 import io.sluice.agent.policy.Cidr;
 import io.sluice.agent.xds.XdsClient;
 import io.sluice.agent.store.NodeStore;
@@ -65,7 +70,12 @@ public class NodeRuntime {
     private Optional<XdsClient> xds = Optional.empty();
     private RingBufferReader reader;
     private HostNetwork host;
+    /** The standalone node; null in Kubernetes mode. */
     private Node node;
+    /** The node the rest of the agent reads: the standalone node or the Kubernetes node. */
+    private NodeView view;
+    private KubeNode kube;
+    private final Instance<KubernetesClient> kubernetes;
     /**
      * The monitor's backlog. Small enough to stay in the young generation's survivor space at
      * thousands of events a second (docs/benchmarks.md, Footprint); Hubble's flow buffer keeps the long history.
@@ -77,8 +87,9 @@ public class NodeRuntime {
     private Thread lossWatch;
     private volatile boolean purged;
 
-    NodeRuntime(NodeConfig config) {
+    NodeRuntime(NodeConfig config, Instance<KubernetesClient> kubernetes) {
         this.config = config;
+        this.kubernetes = kubernetes;
     }
 
     void onStart(@Observes StartupEvent ev) {
@@ -101,22 +112,36 @@ public class NodeRuntime {
                 Cidr.parse(config.podCidr()).orElseThrow().host(1)));
         xds = processes.l7() ? Optional.of(new XdsClient(processes.xdsSocket()))
                 : Optional.empty();
-        node = new Node(config, new NodeStore(Path.of(config.stateDir())), sync, processes.dns().zone()::write, xds);
-        host = new HostNetwork(node.router(), node.podCidr(), node.serviceCidr());
+        NodeStore store = new NodeStore(Path.of(config.stateDir()));
+        if (config.kubernetes()) {
+            KubernetesClient client = kubernetes.get();
+            String name = nodeName(config);
+            kube = new KubeNode(onChange -> new ClusterWatch(client, name, onChange), sync, processes.dns().zone()::write, xds,
+                    store, Cidr.parse(config.podCidr()).orElseThrow(), Cidr.parse(config.serviceCidr()).orElseThrow());
+            view = kube;
+        } else {
+            node = new Node(config, store, sync, processes.dns().zone()::write, xds);
+            view = node;
+        }
+        host = new HostNetwork(view.router(), view.podCidr(), view.serviceCidr());
         host.setUp();
         if (processes.l7()) {
             datapath.attachLoopback();
             attachDevices();
         }
-        sync.config(node.serviceCidr(), config.allowHostIngress());
+        sync.config(view.serviceCidr(), config.allowHostIngress());
         processes.start();
-        node.restore();
+        if (kube != null) {
+            kube.start(Duration.ofSeconds(60));
+        } else {
+            node.restore();
+        }
         startHubble();
         if (processes.l7()) {
             ingestPriority = CpuPriority.idleGroup(config.namePrefix() + "-flow-ingest");
             LOG.infof("access logs become flows at %s", ingestPriority.describe());
             accessLogs = new AccessLogServer(Path.of(processes.alsSocket()), r -> {
-                events.addL7(r, node::identityOf);
+                events.addL7(r, view::identityOf);
                 observer.l7(r);
             }, ingestPriority);
             state.shareSocket(Path.of(processes.alsSocket()));
@@ -125,8 +150,8 @@ public class NodeRuntime {
             events.add(e);
             observer.datapathEvent(e, events.wallClockNanos(e));
         });
-        LOG.infof("node ready in %d ms: %d pods, %d objects, pins under %s", (System.nanoTime() - t0) / 1_000_000,
-                node.state().pods().size(), node.objects().size(), config.pinRoot());
+        LOG.infof("%s ready in %d ms: %d endpoints, %d policies, %d services, pins under %s", view.describe(),
+                (System.nanoTime() - t0) / 1_000_000, view.endpoints(), view.policies(), view.services(), config.pinRoot());
     }
 
     /** Hubble's observer (unix socket and TCP), its metrics, and the count of events the datapath could not hand over. */
@@ -136,7 +161,7 @@ public class NodeRuntime {
         int capacity = config.hubbleBufferCapacity();
         FlowBuffer buffer = new FlowBuffer(capacity,
                 config.hubbleBufferMib() > 0 ? (long) config.hubbleBufferMib() << 20 : FlowBuffer.defaultBytes(capacity));
-        observer = new Observer(name, new FlowParser(name, node::directory), buffer, counters);
+        observer = new Observer(name, new FlowParser(name, view::directory), buffer, counters);
         Path socket = Path.of(config.stateDir(), "hubble.sock");
         // What the Peer API announces: TCP (mutual TLS, as Hubble's with tls.auto) when the
         // observer has a port, else its unix socket (root only).
@@ -146,7 +171,7 @@ public class NodeRuntime {
         hubble = new HubbleServer("hubble-server-version", HubbleNames.VERSION, socket,
                 config.hubblePort() > 0 ? new InetSocketAddress(config.hubblePort()) : null,
                 new ServerTls.MutualTls(cert.cert(), cert.key(), certificates.ca()),
-                new ObserverService(observer, node::directory, address), new PeerService(name, address, serverName));
+                new ObserverService(observer, view::directory, address), new PeerService(name, address, serverName));
         state.shareSocket(socket);
         if (config.hubbleMetricsPort() > 0) {
             metrics = new MetricsServer(new InetSocketAddress(config.hubbleMetricsPort()), counters);
@@ -171,6 +196,10 @@ public class NodeRuntime {
         if (config.nodeName().isPresent()) {
             return config.nodeName().get();
         }
+        String fromEnv = System.getenv("K8S_NODE_NAME");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
         try {
             return java.net.InetAddress.getLocalHost().getHostName();
         } catch (java.net.UnknownHostException e) {
@@ -188,11 +217,31 @@ public class NodeRuntime {
         }
     }
 
+    /** The standalone node, for what only it has (pods it runs, objects applied to it). */
     public Node node() {
+        view();
+        if (node == null) {
+            throw new io.sluice.agent.node.NodeException(409, "this node takes its pods, services and policies from the"
+                    + " Kubernetes API server; use kubectl");
+        }
+        return node;
+    }
+
+    /** The node as the rest of the agent reads it, in either mode. */
+    public NodeView view() {
         if (purged) {
             throw new io.sluice.agent.node.NodeException(503, "node was purged; run 'sluice up' again");
         }
-        return node;
+        return view;
+    }
+
+    /** The Kubernetes node, for the CNI plugin. */
+    public KubeNode kube() {
+        view();
+        if (kube == null) {
+            throw new io.sluice.agent.node.NodeException(409, "this is a standalone node; the CNI plugin serves Kubernetes nodes");
+        }
+        return kube;
     }
 
     public EventLog events() {
@@ -240,10 +289,12 @@ public class NodeRuntime {
 
     /** Removes everything the node made: pods, programs, pins, host routes and the store. */
     public synchronized void purge() {
-        Node n = node();
-        for (PodRecord p : n.state().pods().values()) {
-            new DetachedProcess(p.pid(), p.startTicks()).stop(Duration.ofSeconds(2));
-            n.network(p).delete();
+        view();
+        if (node != null) {
+            for (PodRecord p : node.state().pods().values()) {
+                new DetachedProcess(p.pid(), p.startTicks()).stop(Duration.ofSeconds(2));
+                node.network(p).delete();
+            }
         }
         close();
         ingestPriority.remove();
@@ -275,6 +326,9 @@ public class NodeRuntime {
     }
 
     private void close() {
+        if (kube != null) {
+            kube.close();
+        }
         if (processes != null) {
             processes.close();
         }

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -56,7 +57,8 @@ public record DesiredState(Map<Cidr, Integer> ipcache, Map<Endpoint, EndpointPol
     }
 
     static DesiredState compute(List<Endpoint> endpoints, List<PolicyRule> rules, Map<Cidr, Integer> cidrIdentities,
-                                Map<Resource.Service, Integer> services, int router, PolicyCache cache) {
+                                Map<Resource.Service, Integer> services, Optional<List<Frontend>> listed, int router,
+                                PolicyCache cache) {
         Map<Integer, Identity> ids = new LinkedHashMap<>();
         RESERVED.forEach(i -> ids.put(i.id(), i));
         endpoints.forEach(e -> ids.putIfAbsent(e.identity(), new Identity(e.identity(), e.labels())));
@@ -69,8 +71,8 @@ public record DesiredState(Map<Cidr, Integer> ipcache, Map<Endpoint, EndpointPol
         Map<Cidr, Integer> ipcache = new HashMap<>(cidrIdentities);
         ipcache.put(new Cidr(router, 32), Identity.HOST);
         endpoints.forEach(e -> ipcache.put(new Cidr(e.address(), 32), e.identity()));
-        List<Frontend> frontends = services.entrySet().stream()
-                .flatMap(s -> ServiceFrontends.of(s.getKey(), s.getValue(), endpoints).stream()).toList();
+        List<Frontend> frontends = listed.orElseGet(() -> services.entrySet().stream()
+                .flatMap(s -> ServiceFrontends.of(s.getKey(), s.getValue(), endpoints).stream()).toList());
         return new DesiredState(ipcache, policies, frontends, List.copyOf(ids.values()));
     }
 

@@ -40,7 +40,7 @@ import java.util.function.Consumer;
  * then hands the inputs to the {@link Reconciler}; invalid input changes nothing. Thread-safe:
  * operations are serialised.
  */
-public final class Node {
+public final class Node implements NodeView {
     private static final Logger LOG = Logger.getLogger(Node.class);
     private volatile Directory directory = Directory.EMPTY;
     private final NodeConfig config;
@@ -74,12 +74,36 @@ public final class Node {
         this.reconciler = new Reconciler(new Reconciler.Sinks(datapath, proxy, dns), podCidr);
     }
 
+    @Override
+    public String describe() {
+        return "standalone node";
+    }
+
+    @Override
+    public synchronized int endpoints() {
+        return state.pods().size();
+    }
+
+    @Override
+    public synchronized int policies() {
+        return (int) objects.values().stream().filter(r -> r instanceof Resource.NetworkPolicy).count();
+    }
+
+    @Override
+    public synchronized int services() {
+        return (int) objects.values().stream().filter(r -> r instanceof Resource.Service).count();
+    }
+
+    @Override
     public Optional<XdsClient> xds() {
         return proxy.map(ProxyControl::client);
     }
 
+    @Override
     public int router() { return router; }
+    @Override
     public Cidr podCidr() { return podCidr; }
+    @Override
     public Cidr serviceCidr() { return serviceCidr; }
 
     /** Brings every stored pod's network back (if a reboot removed it) and reconciles; then attaches programs. */
@@ -206,11 +230,7 @@ public final class Node {
         List<PolicyRule> rules = objects.values().stream()
                 .flatMap(r -> r instanceof Resource.NetworkPolicy p ? p.rules().stream() : java.util.stream.Stream.empty())
                 .toList();
-        Map<Cidr, Integer> cidrIds = new LinkedHashMap<>();
-        for (Cidr c : DesiredState.cidrsOf(rules)) {
-            cidrIds.put(c, state.cidrIdentities().computeIfAbsent(c.toString(), k -> Allocations.lowestFree(
-                    state.cidrIdentities().values(), Identity.FIRST_LOCAL, Integer.MAX_VALUE, "CIDR identity")));
-        }
+        Map<Cidr, Integer> cidrIds = Allocations.cidrIdentities(rules, state.cidrIdentities());
         Map<Resource.Service, Integer> services = new LinkedHashMap<>();
         objects.forEach((key, r) -> {
             if (r instanceof Resource.Service s && state.serviceIps().containsKey(key)) {
@@ -228,9 +248,9 @@ public final class Node {
         save();
     }
 
-    /** Endpoints the last reconcile could not enforce, each named with why (empty when all are). */
-    public synchronized List<String> unenforced() {
-        return unenforced;
+    @Override
+    public synchronized List<Problem> problems() {
+        return unenforced.stream().map(u -> new Problem("Endpoint", u)).toList();
     }
 
     /** A pod as the reconciler takes it: with its veth's host end, or why that is missing. */
@@ -243,12 +263,12 @@ public final class Node {
         }
     }
 
-    /** Names of the node's endpoints and services as of the last reconcile, for flows. */
+    @Override
     public Directory directory() {
         return directory;
     }
 
-    /** The identity the datapath gives an address (a pod, the router), or world. */
+    @Override
     public int identityOf(String address) {
         DesiredState d = desired;
         return Cidr.parse(address).filter(c -> c.prefixLen() == 32 && d != null)
@@ -263,6 +283,7 @@ public final class Node {
         return Map.copyOf(objects);
     }
 
+    @Override
     public synchronized DesiredState desired() {
         return desired;
     }

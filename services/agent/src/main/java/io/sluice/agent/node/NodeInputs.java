@@ -4,22 +4,33 @@ import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.agent.manifest.Resource;
 import io.sluice.agent.policy.Cidr;
 import io.sluice.agent.policy.PolicyRule;
+import io.sluice.agent.service.Frontend;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything the {@link Reconciler} turns into datapath, proxy and DNS state, as one source sees
- * the node: the standalone store today, the Kubernetes API next. Identities and CIDR identities
- * are already allocated; services already have their virtual addresses.
+ * the node: the standalone store or the Kubernetes API. Identities and CIDR identities are
+ * already allocated; services already have their virtual addresses. A service's backends are
+ * either listed by the source (Kubernetes: its EndpointSlices' ready endpoints) or, when
+ * {@code frontends} is empty, picked by its selector among the node's ready endpoints.
  */
 public record NodeInputs(List<LocalEndpoint> endpoints, List<PolicyRule> rules, Map<Cidr, Integer> cidrIdentities,
-                         Map<Resource.Service, Integer> services) {
+                         Map<Resource.Service, Integer> services, Optional<List<Frontend>> frontends) {
     public NodeInputs {
         endpoints = List.copyOf(endpoints);
         rules = List.copyOf(rules);
         cidrIdentities = Map.copyOf(cidrIdentities);
         services = Map.copyOf(services);
+        frontends = frontends.map(List::copyOf);
+    }
+
+    /** Inputs whose services' backends are picked by selector. */
+    public NodeInputs(List<LocalEndpoint> endpoints, List<PolicyRule> rules, Map<Cidr, Integer> cidrIdentities,
+                      Map<Resource.Service, Integer> services) {
+        this(endpoints, rules, cidrIdentities, services, Optional.empty());
     }
 
     /**

@@ -14,16 +14,16 @@ import java.util.Map;
 /**
  * The node's L7 proxy as the node drives it: the two proxy ports (10000-20000, stable per
  * listener, kept in the store), the translator that remembers unchanged parts, and the
- * ResourceSync client. Not thread-safe: the node calls it under its own lock.
+ * ResourceSync client. Not thread-safe: the node's reconciler calls it, one reconcile at a time.
  */
-final class ProxyControl {
+public final class ProxyControl {
     private static final Logger LOG = Logger.getLogger(ProxyControl.class);
     private final XdsClient client;
     private final L7Translator translator = new L7Translator();
     private final DatapathSink.ProxyPorts ports;
 
     /** storedPorts is the store's listener -> port map; new listeners get a port there. */
-    ProxyControl(XdsClient client, Map<String, Integer> storedPorts) {
+    public ProxyControl(XdsClient client, Map<String, Integer> storedPorts) {
         this.client = client;
         this.ports = new DatapathSink.ProxyPorts(port(storedPorts, "ingress"), port(storedPorts, "egress"));
     }
@@ -47,9 +47,16 @@ final class ProxyControl {
                 Cidr.parse(l.key()).ifPresent(c -> cidrIds.put(c, i.id()))));
         String version = client.push(translator.translate(L7Configs.of(desired.policies(), cidrIds, podCidr, router, ports)));
         try {
+            long t0 = System.nanoTime();
             var status = client.await(version, Duration.ofSeconds(2));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
             if (status.rejected(version)) {
                 LOG.warnf("Envoy rejected configuration %s: %s", version, status.lastNack());
+            } else if (!client.acknowledged(version)) {
+                LOG.warnf("Envoy has not acknowledged configuration %s after %d ms%s; the datapath redirects to it anyway",
+                        version, ms, status.envoyConnected() ? "" : " (Envoy is not connected)");
+            } else if (ms > 500) {
+                LOG.infof("Envoy acknowledged configuration %s in %d ms", version, ms);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

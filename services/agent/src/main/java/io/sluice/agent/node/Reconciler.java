@@ -21,30 +21,42 @@ import java.util.function.Consumer;
  * every other endpoint is enforced as usual. Idempotent: the same inputs write nothing new. Not
  * thread-safe: the caller serialises.
  */
-final class Reconciler {
+public final class Reconciler {
     /** Where the desired state goes; the proxy is absent on a node without Envoy. */
-    record Sinks(DatapathSink datapath, Optional<ProxyControl> proxy, Consumer<ClusterZone> dns) {}
+    public record Sinks(DatapathSink datapath, Optional<ProxyControl> proxy, Consumer<ClusterZone> dns) {}
 
     /**
      * What a reconcile computed: the desired state, who is behind each address for flows, and
-     * the endpoints it could not enforce (no host interface), each named with why.
+     * the endpoints it could not enforce (no host interface), each named with why, and the host
+     * interface of each endpoint it did enforce.
      */
-    record Result(DesiredState desired, Directory directory, List<String> unenforced) {}
+    public record Result(DesiredState desired, Directory directory, List<String> unenforced, Map<Integer, Integer> ifindexById) {
+        public Result {
+            unenforced = List.copyOf(unenforced);
+            ifindexById = Map.copyOf(ifindexById);
+        }
+
+        /** Whether the endpoint with this id is in the datapath's endpoint table, with its policy. */
+        public boolean enforced(int endpointId) {
+            return ifindexById.containsKey(endpointId);
+        }
+    }
 
     private final Sinks sinks;
     private final Cidr podCidr;
     private final int router;
     private final PolicyCache policyCache = new PolicyCache();
 
-    Reconciler(Sinks sinks, Cidr podCidr) {
+    public Reconciler(Sinks sinks, Cidr podCidr) {
         this.sinks = sinks;
         this.podCidr = podCidr;
         this.router = podCidr.host(1);
     }
 
-    Result reconcile(NodeInputs in) {
+    public Result reconcile(NodeInputs in) {
         List<Endpoint> endpoints = in.endpoints().stream().map(NodeInputs.LocalEndpoint::endpoint).toList();
-        DesiredState desired = DesiredState.compute(endpoints, in.rules(), in.cidrIdentities(), in.services(), router, policyCache);
+        DesiredState desired = DesiredState.compute(endpoints, in.rules(), in.cidrIdentities(), in.services(), in.frontends(),
+                router, policyCache);
         Map<Integer, Integer> endpointByAddress = new HashMap<>();
         Map<Integer, Integer> ifindexById = new HashMap<>();
         List<String> unenforced = new ArrayList<>();
@@ -69,6 +81,6 @@ final class Reconciler {
         Map<String, Integer> names = new HashMap<>();
         in.services().forEach((s, vip) -> names.put(ClusterZone.serviceName(s.ref().name(), s.ref().namespace()), vip));
         sinks.dns().accept(new ClusterZone(names));
-        return new Result(desired, new Directory(endpoints, desired.frontends(), router), unenforced);
+        return new Result(desired, new Directory(endpoints, desired.frontends(), router), unenforced, ifindexById);
     }
 }

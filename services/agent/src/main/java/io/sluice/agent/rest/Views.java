@@ -4,7 +4,9 @@ import io.sluice.agent.config.NodeRuntime;
 import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.agent.manifest.Resource;
 import io.sluice.agent.proc.DetachedProcess;
+import io.sluice.agent.node.DesiredState;
 import io.sluice.agent.node.Node;
+import io.sluice.agent.node.NodeView;
 import io.sluice.agent.policy.Cidr;
 import io.sluice.agent.policy.Label;
 import io.sluice.agent.store.PodRecord;
@@ -55,7 +57,7 @@ final class Views {
         if (procs.envoy().isEmpty()) {
             return List.of(new NodeStatus.ComponentStatus("Envoy", "disabled", "not installed (run 'make deps'); L7 policies are refused"));
         }
-        var st = rt.node().xds().map(io.sluice.agent.xds.XdsClient::status).orElseThrow();
+        var st = rt.view().xds().map(io.sluice.agent.xds.XdsClient::status).orElseThrow();
         String acked = st.types().stream().filter(t -> !t.type().equals("snapshot")).map(t -> t.acked()).filter(v -> !v.isEmpty()).distinct()
                 .reduce((a, b) -> a + "," + b).orElse("-");
         List<NodeStatus.ComponentStatus> out = new ArrayList<>();
@@ -98,25 +100,23 @@ final class Views {
     }
 
     static NodeStatus status(NodeRuntime rt) {
-        Node node = rt.node();
-        long policies = node.objects().values().stream().filter(r -> r instanceof Resource.NetworkPolicy).count();
-        long services = node.objects().values().stream().filter(r -> r instanceof Resource.Service).count();
-        int identities = node.desired() == null ? 0 : node.desired().identities().size();
-        long backends = node.desired() == null ? 0 : node.desired().frontends().stream().mapToLong(f -> f.backends().size()).sum();
-        List<NodeStatus.ComponentStatus> comps = List.of(
-                new NodeStatus.ComponentStatus("Agent", "OK", "standalone node"),
-                new NodeStatus.ComponentStatus("Datapath", "OK", "tc programs on " + node.state().pods().size()
+        NodeView node = rt.view();
+        DesiredState desired = node.desired();
+        int identities = desired == null ? 0 : desired.identities().size();
+        long backends = desired == null ? 0 : desired.frontends().stream().mapToLong(f -> f.backends().size()).sum();
+        List<NodeStatus.ComponentStatus> comps = new ArrayList<>(List.of(
+                new NodeStatus.ComponentStatus("Agent", "OK", node.describe()),
+                new NodeStatus.ComponentStatus("Datapath", "OK", "tc programs on " + node.endpoints()
                         + " endpoints" + rt.config().devices().map(d -> " and devices " + String.join(", ", d)).orElse("")
                         + ", maps pinned under " + rt.config().pinRoot()),
-                new NodeStatus.ComponentStatus("KubeProxyReplacement", "True", services + " services, " + backends + " backends"),
+                new NodeStatus.ComponentStatus("KubeProxyReplacement", "True", node.services() + " services, " + backends + " backends"),
                 new NodeStatus.ComponentStatus("Cluster DNS", rt.processes().dns().process().running() ? "OK" : "down",
-                        Cidr.format(node.router()) + ":" + rt.config().dnsPort()));
-        comps = new ArrayList<>(comps);
-        for (String u : node.unenforced()) {
-            comps.add(new NodeStatus.ComponentStatus("Endpoint", "Error", u));
+                        Cidr.format(node.router()) + ":" + rt.config().dnsPort())));
+        for (NodeView.Problem p : node.problems()) {
+            comps.add(new NodeStatus.ComponentStatus(p.component(), "Error", p.message()));
         }
         comps.addAll(envoy(rt));
-        return new NodeStatus(comps, node.state().pods().size(), (int) policies, (int) services, identities,
+        return new NodeStatus(comps, node.endpoints(), node.policies(), node.services(), identities,
                 node.podCidr().toString(), node.serviceCidr().toString(), Cidr.format(node.router()),
                 rt.events().seen(), rt.events().drops(), ProcessHandle.current().pid());
     }

@@ -1,0 +1,3 @@
+module sluice.io/starwars
+
+go 1.24

@@ -1,0 +1,283 @@
+package io.sluice.agent.kube;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.sluice.agent.endpoint.Endpoint;
+import io.sluice.agent.manifest.Invalid;
+import io.sluice.agent.manifest.Manifests;
+import io.sluice.agent.manifest.ObjectRef;
+import io.sluice.agent.manifest.Resource;
+import io.sluice.agent.node.NodeInputs;
+import io.sluice.agent.node.NodeView.Problem;
+import io.sluice.agent.policy.Cidr;
+import io.sluice.agent.policy.Identity;
+import io.sluice.agent.policy.Label;
+import io.sluice.agent.policy.Labels;
+import io.sluice.agent.policy.NamedPort;
+import io.sluice.agent.policy.PolicyRule;
+import io.sluice.agent.policy.Protocol;
+import io.sluice.agent.service.Frontend;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.ToIntFunction;
+
+/**
+ * Turns what the API server holds into the node's inputs, as Cilium reads the same objects. Pure
+ * but for the identities it allocates (kept in the map it is given):
+ * <ul>
+ * <li>an endpoint for each pod of this node with an address, not on the host's network and not
+ *     finished; its labels are Cilium's (the pod's, its namespace's as
+ *     {@code io.cilium.k8s.namespace.labels.*}, its service account and cluster); its address and
+ *     host interface come from the CNI plugin's ADD, else from the pod's status and the route to it;
+ *     its endpoint id is its address's offset in the pod CIDR, so it is the same after a restart;</li>
+ * <li>ClusterIP Services with their EndpointSlices' ready endpoints as backends;</li>
+ * <li>CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy read by the standalone node's own
+ *     reader; one it refuses is reported, and the others are enforced.</li>
+ * </ul>
+ */
+public final class KubeInputs {
+    static final String NAMESPACE_LABELS = "io.cilium.k8s.namespace.labels.";
+    static final String SERVICE_ACCOUNT = "io.cilium.k8s.policy.serviceaccount";
+    static final String CLUSTER = "io.cilium.k8s.policy.cluster";
+    static final String SERVICE_NAME = "kubernetes.io/service-name";
+    /** Identities from labels fall in Cilium's cluster-scoped range, 256-65535. */
+    static final int IDENTITY_LIMIT = 1 << 16;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private KubeInputs() {}
+
+    /** The inputs, and what the node was given but cannot enforce. */
+    public record Translation(NodeInputs inputs, List<Problem> problems) {}
+
+    /**
+     * @param attachments the CNI plugin's ADDs by pod (namespace/name)
+     * @param routes      the host's /32 routes: address -> device
+     * @param ifindexOf   a host device's ifindex, 0 when it is gone
+     * @param identities  label string -> identity, shared by every reconcile; new label sets are added
+     */
+    public static Translation translate(ClusterObjects objects, Map<String, Attachment> attachments, Map<Integer, String> routes,
+                                        ToIntFunction<String> ifindexOf, Cidr podCidr, Map<String, Integer> identities) {
+        List<Problem> problems = new ArrayList<>();
+        Map<String, Map<String, String>> nsLabels = new LinkedHashMap<>();
+        for (Namespace n : objects.namespaces()) {
+            nsLabels.put(n.getMetadata().getName(), orEmpty(n.getMetadata().getLabels()));
+        }
+        List<NodeInputs.LocalEndpoint> endpoints = new ArrayList<>();
+        for (Pod pod : objects.pods().stream().sorted(Comparator.comparing(p -> key(p))).toList()) {
+            endpoint(pod, attachments.get(key(pod)), routes, ifindexOf, podCidr, identities, nsLabels, problems)
+                    .ifPresent(endpoints::add);
+        }
+        List<PolicyRule> rules = new ArrayList<>();
+        for (GenericKubernetesResource p : objects.policies()) {
+            Manifests.Parsed parsed = Manifests.parse(policyDocument(p));
+            parsed.invalid().stream().map(Invalid::message).forEach(m -> problems.add(new Problem("Policy", m + " (not enforced)")));
+            parsed.resources().forEach(r -> rules.addAll(((Resource.NetworkPolicy) r).rules()));
+        }
+        Map<Resource.Service, Integer> services = new LinkedHashMap<>();
+        List<Frontend> frontends = new ArrayList<>();
+        for (io.fabric8.kubernetes.api.model.Service s : objects.services()) {
+            service(s).ifPresent(svc -> {
+                int vip = Cidr.parse(s.getSpec().getClusterIP()).orElseThrow().address();
+                services.put(svc, vip);
+                frontends.addAll(frontends(svc, vip, objects.slices()));
+            });
+        }
+        return new Translation(new NodeInputs(endpoints, rules, Map.of(), services, Optional.of(frontends)), problems);
+    }
+
+    static String key(Pod p) {
+        return p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+    }
+
+    private static Optional<NodeInputs.LocalEndpoint> endpoint(Pod pod, Attachment attached, Map<Integer, String> routes,
+                                                               ToIntFunction<String> ifindexOf, Cidr podCidr,
+                                                               Map<String, Integer> identities,
+                                                               Map<String, Map<String, String>> nsLabels, List<Problem> problems) {
+        if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+            return Optional.empty();
+        }
+        String phase = pod.getStatus() == null ? "" : Objects.requireNonNullElse(pod.getStatus().getPhase(), "");
+        if (phase.equals("Succeeded") || phase.equals("Failed")) {
+            return Optional.empty();
+        }
+        Optional<Cidr> ip = attached != null ? Optional.of(new Cidr(attached.address(), 32))
+                : Optional.ofNullable(pod.getStatus() == null ? null : pod.getStatus().getPodIP()).flatMap(Cidr::parse);
+        if (ip.isEmpty()) {
+            return Optional.empty(); // no network yet: the CNI plugin's ADD brings it
+        }
+        int address = ip.get().address();
+        int id = address - podCidr.address();
+        if (!podCidr.contains(address) || id < 1 || id > 0xffff) {
+            problems.add(new Problem("Endpoint", "pod " + key(pod) + ": not enforced, its address " + Cidr.format(address)
+                    + " is outside this node's pod CIDR " + podCidr + " (set --pod-cidr to the range the cluster's CNI hands out)"));
+            return Optional.empty();
+        }
+        String ns = pod.getMetadata().getNamespace();
+        Labels labels = labels(pod, nsLabels.getOrDefault(ns, Map.of()));
+        Endpoint e = new Endpoint(ns, pod.getMetadata().getName(), id, identity(labels, identities), labels, address,
+                namedPorts(pod), ready(pod));
+        String device = attached != null ? attached.hostInterface() : routes.get(address);
+        int ifindex = device == null ? 0 : ifindexOf.applyAsInt(device);
+        if (ifindex == 0) {
+            return Optional.of(NodeInputs.LocalEndpoint.missing(e, device == null
+                    ? "no route to its address " + Cidr.format(address) + " on this host (its veth is gone)"
+                    : "its veth " + device + " is missing on the host"));
+        }
+        return Optional.of(NodeInputs.LocalEndpoint.attached(e, ifindex));
+    }
+
+    /** Cilium's labels of a pod: its own, its namespace's, its service account's and the cluster's. */
+    static Labels labels(Pod pod, Map<String, String> namespaceLabels) {
+        List<Label> all = new ArrayList<>(Labels.ofPod(pod.getMetadata().getNamespace(), orEmpty(pod.getMetadata().getLabels())).all());
+        namespaceLabels.forEach((k, v) -> all.add(Label.k8s(NAMESPACE_LABELS + k, v)));
+        String sa = pod.getSpec().getServiceAccountName();
+        all.add(Label.k8s(SERVICE_ACCOUNT, sa == null || sa.isEmpty() ? "default" : sa));
+        all.add(Label.k8s(CLUSTER, "default"));
+        return new Labels(all);
+    }
+
+    /**
+     * The identity of a label set, the same on every agent that sees the same sets: a hash of the
+     * labels into 256-65535, the next free number on a collision; kept in identities once chosen.
+     */
+    static int identity(Labels labels, Map<String, Integer> identities) {
+        String key = labels.toString();
+        Integer known = identities.get(key);
+        if (known != null) {
+            return known;
+        }
+        Set<Integer> taken = new HashSet<>(identities.values());
+        int span = IDENTITY_LIMIT - Identity.FIRST_ALLOCATED;
+        int start = Math.floorMod(hash(key), span);
+        for (int i = 0; i < span; i++) {
+            int id = Identity.FIRST_ALLOCATED + (start + i) % span;
+            if (!taken.contains(id)) {
+                identities.put(key, id);
+                return id;
+            }
+        }
+        throw new IllegalStateException("no free identity left in 256-65535");
+    }
+
+    private static int hash(String s) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return ((d[0] & 0xff) << 24) | ((d[1] & 0xff) << 16) | ((d[2] & 0xff) << 8) | (d[3] & 0xff);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, NamedPort> namedPorts(Pod pod) {
+        Map<String, NamedPort> out = new LinkedHashMap<>();
+        pod.getSpec().getContainers().forEach(c -> {
+            for (ContainerPort p : c.getPorts() == null ? List.<ContainerPort>of() : c.getPorts()) {
+                if (p.getName() != null && !p.getName().isEmpty() && p.getContainerPort() != null) {
+                    out.putIfAbsent(p.getName(), new NamedPort(p.getContainerPort(), protocol(p.getProtocol())));
+                }
+            }
+        });
+        return out;
+    }
+
+    private static boolean ready(Pod pod) {
+        return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /** A ClusterIP Service with an IPv4 address; headless and ExternalName services have no frontend. */
+    static Optional<Resource.Service> service(io.fabric8.kubernetes.api.model.Service s) {
+        String ip = s.getSpec() == null ? null : s.getSpec().getClusterIP();
+        if (ip == null || ip.isEmpty() || ip.equals("None") || Cidr.parse(ip).isEmpty()
+                || "ExternalName".equals(s.getSpec().getType())) {
+            return Optional.empty();
+        }
+        List<Resource.ServicePort> ports = new ArrayList<>();
+        for (ServicePort p : s.getSpec().getPorts() == null ? List.<ServicePort>of() : s.getSpec().getPorts()) {
+            var target = p.getTargetPort();
+            int targetPort = target == null ? p.getPort() : target.getIntVal() != null ? target.getIntVal() : 0;
+            String targetName = target != null && target.getIntVal() == null && target.getStrVal() != null ? target.getStrVal() : "";
+            ports.add(new Resource.ServicePort(Objects.requireNonNullElse(p.getName(), ""), p.getPort(), targetPort, targetName,
+                    protocol(p.getProtocol())));
+        }
+        return Optional.of(new Resource.Service(new ObjectRef("Service", s.getMetadata().getNamespace(), s.getMetadata().getName()),
+                orEmpty(s.getSpec().getSelector()), ports, ip, ""));
+    }
+
+    /** Per service port, the ready endpoints of the service's slices at that port (matched by port name, as kube-proxy does). */
+    static List<Frontend> frontends(Resource.Service svc, int vip, List<EndpointSlice> slices) {
+        List<Frontend> out = new ArrayList<>();
+        for (Resource.ServicePort sp : svc.ports()) {
+            TreeSet<Frontend.Backend> backends = new TreeSet<>(Comparator.comparingInt(Frontend.Backend::address)
+                    .thenComparingInt(Frontend.Backend::port));
+            for (EndpointSlice slice : slices) {
+                if (!svc.ref().namespace().equals(slice.getMetadata().getNamespace())
+                        || !svc.ref().name().equals(orEmpty(slice.getMetadata().getLabels()).get(SERVICE_NAME))
+                        || !"IPv4".equals(slice.getAddressType()) || slice.getPorts() == null || slice.getEndpoints() == null) {
+                    continue;
+                }
+                slice.getPorts().stream()
+                        .filter(p -> Objects.requireNonNullElse(p.getName(), "").equals(sp.name()) && p.getPort() != null
+                                && protocol(p.getProtocol()) == sp.protocol())
+                        .findFirst().ifPresent(port -> slice.getEndpoints().forEach(ep -> {
+                            boolean ready = ep.getConditions() == null || !Boolean.FALSE.equals(ep.getConditions().getReady());
+                            if (ready) {
+                                ep.getAddresses().forEach(a -> Cidr.parse(a).ifPresent(c ->
+                                        backends.add(new Frontend.Backend(c.address(), port.getPort()))));
+                            }
+                        }));
+            }
+            out.add(new Frontend(svc.ref().namespace() + "/" + svc.ref().name(), vip, sp.port(), sp.protocol(), List.copyOf(backends)));
+        }
+        return out;
+    }
+
+    /** The policy as a manifest document: what `kubectl apply` was given, without the server's fields. */
+    static String policyDocument(GenericKubernetesResource p) {
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put("apiVersion", p.getApiVersion());
+        doc.put("kind", p.getKind());
+        ObjectNode meta = doc.putObject("metadata");
+        meta.put("name", p.getMetadata().getName());
+        if (p.getMetadata().getNamespace() != null) {
+            meta.put("namespace", p.getMetadata().getNamespace());
+        }
+        for (String f : List.of("spec", "specs")) {
+            Object v = p.getAdditionalProperties().get(f);
+            if (v != null) {
+                doc.set(f, JSON.valueToTree(v));
+            }
+        }
+        return doc.toString();
+    }
+
+    private static Protocol protocol(String p) {
+        try {
+            return p == null || p.isEmpty() ? Protocol.TCP : Protocol.valueOf(p);
+        } catch (IllegalArgumentException e) {
+            return Protocol.TCP;
+        }
+    }
+
+    private static Map<String, String> orEmpty(Map<String, String> m) {
+        return m == null ? Map.of() : m;
+    }
+}

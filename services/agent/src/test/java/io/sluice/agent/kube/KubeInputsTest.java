@@ -1,0 +1,174 @@
+package io.sluice.agent.kube;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.sluice.agent.node.NodeInputs;
+import io.sluice.agent.policy.Cidr;
+import io.sluice.agent.policy.Label;
+import io.sluice.agent.service.Frontend;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The API server's objects as the node's inputs, with objects as the API server serves them. */
+class KubeInputsTest {
+    static final Cidr POD_CIDR = Cidr.parse("10.244.0.0/24").orElseThrow();
+    static final Namespace DEFAULT = yaml(Namespace.class, """
+            metadata: {name: default, labels: {kubernetes.io/metadata.name: default}}
+            """);
+    static final Service DEATHSTAR_SVC = yaml(Service.class, """
+            metadata: {name: deathstar, namespace: default}
+            spec:
+              clusterIP: 10.32.0.20
+              selector: {org: empire, class: deathstar}
+              ports: [{port: 80, protocol: TCP, targetPort: 80}]
+            """);
+    static final EndpointSlice SLICE = yaml(EndpointSlice.class, """
+            metadata: {name: deathstar-abc, namespace: default, labels: {kubernetes.io/service-name: deathstar}}
+            addressType: IPv4
+            ports: [{name: "", port: 80, protocol: TCP}]
+            endpoints:
+            - addresses: [10.244.0.4]
+              conditions: {ready: true}
+            - addresses: [10.244.0.5]
+              conditions: {ready: false}
+            - addresses: [10.244.0.6]
+            """);
+
+    final Map<String, Integer> identities = new HashMap<>();
+
+    static Pod pod(String name, String labels, String ip) {
+        return yaml(Pod.class, """
+                metadata: {name: %s, namespace: default, labels: {%s}}
+                spec:
+                  nodeName: vm
+                  containers: [{name: c, image: i, ports: [{name: http, containerPort: 80}]}]
+                status:
+                  phase: Running
+                  podIP: %s
+                  conditions: [{type: Ready, status: "True"}]
+                """.formatted(name, labels, ip));
+    }
+
+    static <T> T yaml(Class<T> type, String text) {
+        return Serialization.unmarshal(text, type);
+    }
+
+    KubeInputs.Translation translate(List<Pod> pods, List<GenericKubernetesResource> policies, Map<String, Attachment> attached,
+                                     Map<Integer, String> routes) {
+        return KubeInputs.translate(new ClusterObjects(pods, List.of(DEFAULT), List.of(DEATHSTAR_SVC), List.of(SLICE), policies),
+                attached, routes, dev -> dev.startsWith("veth") ? 7 : 0, POD_CIDR, identities);
+    }
+
+    @Test
+    void aPod_isAnEndpoint_withCiliumsLabels_itsAddressOffsetAsId_andItsVethByRoute() {
+        var t = translate(List.of(pod("tiefighter", "org: empire, class: tiefighter", "10.244.0.2")), List.of(), Map.of(),
+                Map.of(ip("10.244.0.2"), "veth1"));
+        NodeInputs.LocalEndpoint e = t.inputs().endpoints().get(0);
+        assertThat(e.ifindex()).isEqualTo(7);
+        assertThat(e.endpoint().id()).isEqualTo(2);
+        assertThat(e.endpoint().ready()).isTrue();
+        assertThat(e.endpoint().namedPorts()).containsKey("http");
+        assertThat(e.endpoint().labels().all()).extracting(Label::toString).contains("k8s:org=empire",
+                "k8s:io.kubernetes.pod.namespace=default", "k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=default",
+                "k8s:io.cilium.k8s.policy.serviceaccount=default", "k8s:io.cilium.k8s.policy.cluster=default");
+        assertThat(e.endpoint().identity()).isBetween(256, 65535);
+        assertThat(t.problems()).isEmpty();
+    }
+
+    @Test
+    void theSameLabels_getTheSameIdentity_onEveryAgent() {
+        Pod a = pod("a", "org: empire", "10.244.0.2");
+        int first = translate(List.of(a), List.of(), Map.of(), Map.of()).inputs().endpoints().get(0).endpoint().identity();
+        Map<String, Integer> otherAgent = new HashMap<>();
+        int second = KubeInputs.translate(new ClusterObjects(List.of(pod("b", "org: empire", "10.244.0.9"), a), List.of(DEFAULT),
+                List.of(), List.of(), List.of()), Map.of(), Map.of(), d -> 0, POD_CIDR, otherAgent)
+                .inputs().endpoints().get(0).endpoint().identity();
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void theCniPluginsAdd_givesAddressAndVeth_beforeThePodsStatusHasThem() {
+        Pod pending = pod("xwing", "org: alliance", "");
+        pending.getStatus().setPodIP(null);
+        var attached = Map.of("default/xwing", new Attachment("c1", "default", "xwing", ip("10.244.0.3"), "veth9"));
+        var t = translate(List.of(pending), List.of(), attached, Map.of());
+        assertThat(t.inputs().endpoints()).singleElement().satisfies(e -> {
+            assertThat(e.endpoint().address()).isEqualTo(ip("10.244.0.3"));
+            assertThat(e.ifindex()).isEqualTo(7);
+        });
+        assertThat(translate(List.of(pending), List.of(), Map.of(), Map.of()).inputs().endpoints()).isEmpty();
+    }
+
+    @Test
+    void aPodWithoutVeth_isReportedUnenforced_andOutsideThePodCidr_isAProblem() {
+        var t = translate(List.of(pod("gone", "a: b", "10.244.0.7"), pod("far", "a: b", "10.9.0.7")), List.of(), Map.of(), Map.of());
+        assertThat(t.inputs().endpoints()).singleElement().satisfies(e -> {
+            assertThat(e.ifindex()).isZero();
+            assertThat(e.problem()).contains("no route to its address 10.244.0.7");
+        });
+        assertThat(t.problems()).singleElement().satisfies(p -> assertThat(p.message())
+                .contains("pod default/far").contains("outside this node's pod CIDR 10.244.0.0/24"));
+    }
+
+    @Test
+    void hostNetworkAndFinishedPods_areNoEndpoints() {
+        Pod host = pod("h", "a: b", "10.244.0.8");
+        host.getSpec().setHostNetwork(true);
+        Pod done = pod("d", "a: b", "10.244.0.9");
+        done.getStatus().setPhase("Succeeded");
+        assertThat(translate(List.of(host, done), List.of(), Map.of(), Map.of()).inputs().endpoints()).isEmpty();
+    }
+
+    @Test
+    void aService_getsItsSlicesReadyEndpoints_asBackends() {
+        var t = translate(List.of(), List.of(), Map.of(), Map.of());
+        assertThat(t.inputs().services()).hasSize(1).containsValue(ip("10.32.0.20"));
+        List<Frontend> f = t.inputs().frontends().orElseThrow();
+        assertThat(f).singleElement().satisfies(fe -> {
+            assertThat(fe.service()).isEqualTo("default/deathstar");
+            assertThat(fe.port()).isEqualTo(80);
+            // not-ready is left out; no condition at all means ready (Kubernetes' rule)
+            assertThat(fe.backends()).extracting(Frontend.Backend::address).containsExactly(ip("10.244.0.4"), ip("10.244.0.6"));
+        });
+    }
+
+    @Test
+    void policies_areReadByTheSameReader_andABadOneIsReported_whileTheOthersAreEnforced() {
+        GenericKubernetesResource good = yaml(GenericKubernetesResource.class, """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: rule1, namespace: default, uid: abc, resourceVersion: "7", managedFields: [{manager: kubectl}]}
+                spec:
+                  endpointSelector: {matchLabels: {class: deathstar}}
+                  ingress: [{fromEndpoints: [{matchLabels: {org: empire}}]}]
+                status: {conditions: []}
+                """);
+        GenericKubernetesResource bad = yaml(GenericKubernetesResource.class, """
+                apiVersion: cilium.io/v2
+                kind: CiliumClusterwideNetworkPolicy
+                metadata: {name: broken}
+                spec:
+                  endpointSelector: {matchLabels: {class: deathstar}}
+                  ingress: [{fromEndpoints: [{matchLabels: {org: empire}}], toPorts: [{ports: [{port: "99999"}]}]}]
+                """);
+        var t = translate(List.of(), List.of(good, bad), Map.of(), Map.of());
+        assertThat(t.inputs().rules()).hasSize(1);
+        assertThat(t.problems()).singleElement().satisfies(p -> {
+            assertThat(p.component()).isEqualTo("Policy");
+            assertThat(p.message()).contains("CiliumClusterwideNetworkPolicy broken").contains("port").contains("not enforced");
+        });
+    }
+
+    static int ip(String s) {
+        return Cidr.parse(s).orElseThrow().address();
+    }
+}

@@ -1,0 +1,3 @@
+module sluice.io/cni
+
+go 1.24

@@ -1,0 +1,244 @@
+package io.sluice.e2e;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The lab's steps 1-12 on a real Kubernetes cluster with Sluice on it, as a user does them: the
+ * Star Wars app and the lab's policies with kubectl, requests with kubectl exec, flows with the
+ * stock hubble CLI. Then what a node must survive: a deathstar pod replaced, the agent killed,
+ * the API server away.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StarWarsClusterE2E {
+    static final String LAND = "deathstar.default.svc.cluster.local/v1/request-landing";
+    static TestCluster cluster;
+    /** The deathstar Service's ClusterIP. */
+    static String deathstarIp;
+
+    @BeforeAll
+    static void up() {
+        cluster = TestCluster.up();
+        TestNode.Result apply = cluster.apply(resource("cluster/sw-app.yaml"));
+        assertThat(apply.exit()).as(apply.out()).isZero();
+        assertThat(apply.out()).contains("service/deathstar created", "deployment.apps/deathstar created", "pod/tiefighter created",
+                "pod/xwing created");
+        TestNode.Result rollout = cluster.kubectl("rollout", "status", "deployment/deathstar", "--timeout=120s");
+        assertThat(rollout.exit()).as(rollout.out()).isZero();
+        TestNode.Result ready = cluster.kubectl("wait", "--for=condition=Ready", "pod/tiefighter", "pod/xwing", "--timeout=120s");
+        assertThat(ready.exit()).as(ready.out()).isZero();
+        deathstarIp = cluster.kubectl("get", "service", "deathstar", "-o", "jsonpath={.spec.clusterIP}").out().strip();
+        assertThat(deathstarIp).startsWith("10.32.0.");
+    }
+
+    @AfterAll
+    static void down() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void beforeAnyPolicy_bothShipsLand_throughTheServiceByName() {
+        assertThat(land("xwing").out()).isEqualTo("Ship landed\n");
+        assertThat(land("tiefighter").out()).isEqualTo("Ship landed\n");
+        String flows = cluster.hubble("observe", "--to-pod", "default/deathstar", "--from-pod", "default/xwing", "--last", "50").out();
+        assertThat(flows).containsPattern("default/xwing:\\d+ \\(ID:\\d+\\) -> default/deathstar-[a-z0-9]+-[a-z0-9]+:80 \\(ID:\\d+\\)"
+                + " to-endpoint FORWARDED \\(TCP Flags: SYN\\)");
+        assertThat(cluster.sluice("status").out()).contains("tc programs on 4 endpoints").contains("2 backends");
+    }
+
+    @Test
+    @Order(2)
+    void l4Policy_xwingTimesOut_tiefighterLands() {
+        TestNode.Result apply = cluster.apply(demo("l4-policy.yaml"));
+        assertThat(apply.out()).contains("ciliumnetworkpolicy.cilium.io/rule1 created");
+        enforcedWithin5s(() -> !land("xwing").out().contains("Ship landed"));
+        assertThat(land("tiefighter").out()).isEqualTo("Ship landed\n");
+        TestNode.Result xwing = land("xwing");
+        assertThat(xwing.exit()).as(xwing.out()).isNotZero();
+        assertThat(xwing.out()).doesNotContain("Ship landed");
+        String drops = cluster.hubble("observe", "--to-pod", "default/deathstar", "--from-pod", "default/xwing",
+                "--verdict", "DROPPED", "--last", "20").out();
+        assertThat(drops).containsPattern("default/xwing:\\d+ \\(ID:\\d+\\) <> default/deathstar-\\S+:80 \\(ID:\\d+\\)"
+                + " Policy denied DROPPED \\(TCP Flags: SYN\\)");
+        String verdicts = cluster.hubble("observe", "--to-pod", "default/deathstar", "--type", "policy-verdict", "--last", "20").out();
+        assertThat(verdicts).contains("policy-verdict:none INGRESS DENIED").contains("policy-verdict:L3-L4 INGRESS ALLOWED");
+    }
+
+    @Test
+    @Order(3)
+    void l7Policy_putIsDenied_postLands() {
+        TestNode.Result apply = cluster.apply(demo("l7-policy.yaml"));
+        assertThat(apply.out()).contains("ciliumnetworkpolicy.cilium.io/rule1 configured");
+        enforcedWithin5s(() -> put().out().equals("Access denied\r\n"));
+        assertThat(put().out()).isEqualTo("Access denied\r\n");
+        assertThat(land("tiefighter").out()).isEqualTo("Ship landed\n");
+        // Envoy's access log reaches Hubble a moment after the answer (it is read at idle CPU priority).
+        String flows = "";
+        for (int i = 0; i < 50 && !flows.contains("http-request FORWARDED"); i++) {
+            sleep(100);
+            flows = cluster.hubble("observe", "--from-pod", "default/tiefighter", "--to-pod", "default/deathstar", "--last", "50").out();
+        }
+        assertThat(flows).contains("to-proxy FORWARDED")
+                .contains("http-request DROPPED (HTTP/1.1 PUT http://deathstar.default.svc.cluster.local/v1/exhaust-port)")
+                .contains("http-request FORWARDED (HTTP/1.1 POST http://" + LAND + ")");
+    }
+
+    @Test
+    @Order(4)
+    void aReplacedDeathstar_isEnforcedFromItsFirstAddress() {
+        List<String> before = deathstars();
+        TestNode.Result del = cluster.kubectl("delete", "pod", before.get(0), "--wait=false");
+        assertThat(del.exit()).as(del.out()).isZero();
+        String ip = "";
+        for (int i = 0; i < 300 && ip.isEmpty(); i++) {
+            ip = cluster.kubectl("get", "pods", "-l", "class=deathstar", "-o",
+                    "jsonpath={range .items[*]}{.metadata.name} {.status.podIP}{\"\\n\"}{end}").out().lines()
+                    .map(l -> l.split(" ")).filter(f -> f.length == 2 && !before.contains(f[0])).map(f -> f[1])
+                    .findFirst().orElse("");
+            sleep(100);
+        }
+        assertThat(ip).as("replacement's address").isNotEmpty();
+        // The moment the replacement has an address it is already enforced: the xwing never reaches it.
+        TestNode.Result xwing = cluster.kubectl("exec", "xwing", "--", "curl", "-s", "--max-time", "2", "-XPOST",
+                "http://" + ip + "/v1/request-landing");
+        assertThat(xwing.out()).doesNotContain("Ship landed");
+        TestNode.Result tie = cluster.kubectl("exec", "tiefighter", "--", "curl", "-s", "--max-time", "3", "--retry", "5",
+                "--retry-connrefused", "-XPOST", "http://" + ip + "/v1/request-landing");
+        assertThat(tie.out()).isEqualTo("Ship landed\n");
+    }
+
+    @Test
+    @Order(5)
+    void theAgentKilled_enforcementGoesOn() throws Exception {
+        CompletableFuture<String> tie = CompletableFuture.supplyAsync(() -> loop("tiefighter", 25));
+        CompletableFuture<String> xwing = CompletableFuture.supplyAsync(() -> loop("xwing", 25));
+        sleep(1500);
+        long pid = cluster.agentPid();
+        assertThat(TestNode.run(List.of("kill", "-9", Long.toString(pid)), null).exit()).isZero();
+        sleep(2000);
+        TestNode.Result up = cluster.script("up.sh");
+        assertThat(up.exit()).as(up.out()).isZero();
+        assertThat(cluster.agentPid()).isNotEqualTo(pid);
+        String t = tie.get(), x = xwing.get();
+        assertThat(t.lines().filter(l -> l.equals("Ship landed")).count()).as(t).isEqualTo(25);
+        assertThat(x).doesNotContain("Ship landed");
+        assertThat(land("tiefighter").out()).isEqualTo("Ship landed\n");
+    }
+
+    @Test
+    @Order(6)
+    void theApiServerAway_enforcementGoesOn_andLaterChangesAreEnforcedWithin5s() throws Exception {
+        Path pidFile = cluster.dir.resolve("run/kube-apiserver.pid");
+        String pid = Files.readString(pidFile).strip();
+        // killed, as a crash: a TERM would have it drain its watches for up to 60 s
+        assertThat(TestNode.run(List.of("kill", "-KILL", pid), null).exit()).isZero();
+        long until = System.nanoTime() + 30_000_000_000L;
+        int checks = 0;
+        while (System.nanoTime() < until) {
+            // No kubectl exec without an API server: the ships' requests go from their network namespaces.
+            assertThat(curlFromPod("tiefighter")).isEqualTo("Ship landed\n");
+            assertThat(curlFromPod("xwing")).doesNotContain("Ship landed");
+            checks++;
+            sleep(3000);
+        }
+        assertThat(checks).isGreaterThanOrEqualTo(5);
+        assertThat(cluster.sluice("status").out()).containsPattern("Kubernetes: +Error +API server \\S+ unreachable since");
+        TestNode.Result up = cluster.script("up.sh");
+        assertThat(up.exit()).as(up.out()).isZero();
+        // The alliance is let in: enforced within 5 s of the API server accepting it.
+        String alliance = demo("l4-policy.yaml").replace("    - matchLabels:\n        org: empire", "    - matchLabels:\n        org: alliance");
+        assertThat(alliance).contains("org: alliance");
+        TestNode.Result apply = cluster.apply(alliance);
+        assertThat(apply.exit()).as(apply.out()).isZero();
+        long t0 = System.nanoTime();
+        String got = "";
+        while (System.nanoTime() - t0 < 5_000_000_000L && !got.equals("Ship landed\n")) {
+            got = curlFromPod("xwing");
+        }
+        assertThat(got).as("xwing within 5 s of the change").isEqualTo("Ship landed\n");
+    }
+
+    /** curl in the pod's network namespace from the host (through its container's process, found by its hostname). */
+    private static String curlFromPod(String pod) {
+        String pids = TestNode.run(List.of("pgrep", "-f", "/starwars json-mock"), null).out();
+        for (String pid : pids.lines().toList()) {
+            String host = TestNode.run(List.of("nsenter", "-t", pid, "-u", "hostname"), null).out().strip();
+            if (host.equals(pod)) {
+                return TestNode.run(List.of("nsenter", "-t", pid, "-n", "curl", "-s", "--max-time", "2", "-XPOST",
+                        "http://" + deathstarIp + "/v1/request-landing"), null).out();
+            }
+        }
+        throw new AssertionError("no process of pod " + pod + " among " + pids);
+    }
+
+
+    private static String loop(String pod, int n) {
+        return cluster.kubectl("exec", pod, "--", "sh", "-c", "for i in $(seq 1 " + n + "); do curl -s --max-time 1 -XPOST " + LAND
+                + "; echo; sleep 0.3; done").out();
+    }
+
+    private static List<String> deathstars() {
+        return List.of(cluster.kubectl("get", "pods", "-l", "class=deathstar", "-o", "jsonpath={.items[*].metadata.name}").out()
+                .strip().split("\\s+"));
+    }
+
+    /** A change the API server accepted is enforced within 5 s (the check is retried until then). */
+    private static void enforcedWithin5s(java.util.function.BooleanSupplier enforced) {
+        long t0 = System.nanoTime();
+        StringBuilder tries = new StringBuilder();
+        while (!enforced.getAsBoolean()) {
+            tries.append(String.format("not yet at %.2f s%n", (System.nanoTime() - t0) / 1e9));
+            assertThat(System.nanoTime() - t0).as("enforced within 5 s:\n" + tries).isLessThan(5_000_000_000L);
+            sleep(200);
+        }
+    }
+
+    private static TestNode.Result put() {
+        return cluster.kubectl("exec", "tiefighter", "--", "curl", "-s", "--max-time", "3", "-XPUT",
+                "deathstar.default.svc.cluster.local/v1/exhaust-port");
+    }
+
+    private static TestNode.Result land(String pod) {
+        return cluster.kubectl("exec", pod, "--", "curl", "-s", "--max-time", "2", "-XPOST", LAND);
+    }
+
+    private static String demo(String name) {
+        try {
+            return Files.readString(TestNode.HOME.resolve("demo/manifests").resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String resource(String name) {
+        try (var in = StarWarsClusterE2E.class.getClassLoader().getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.sluice.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The test cluster of scripts/cluster in a directory of its own: a real single-node Kubernetes
+ * with Sluice on it, driven as a user drives it, with kubectl and the stock hubble CLI.
+ */
+final class TestCluster implements AutoCloseable {
+    static final Path SCRIPTS = TestNode.HOME.resolve("scripts/cluster");
+    final Path dir;
+    private final String bin;
+
+    private TestCluster(Path dir) {
+        this.dir = dir;
+        this.bin = TestNode.run(List.of(SCRIPTS.resolve("build.sh").toString()), null).out().strip().lines()
+                .reduce((a, b) -> b).orElseThrow();
+    }
+
+    /** Brings a cluster up in a fresh temporary directory; fails the test with up.sh's output when it cannot. */
+    static TestCluster up() {
+        try {
+            Path dir = Files.createTempDirectory("sluice-cluster-");
+            Files.delete(dir); // up.sh makes it, and down.sh removes it
+            TestCluster c = new TestCluster(dir);
+            TestNode.Result up = c.script("up.sh");
+            if (up.exit() != 0) {
+                c.close();
+                throw new AssertionError("cluster up failed:\n" + up.out());
+            }
+            return c;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A script of scripts/cluster on this cluster's directory (up.sh is idempotent: it starts what is not running). */
+    TestNode.Result script(String name) {
+        return TestNode.run(List.of("env", "CLUSTER_DIR=" + dir, SCRIPTS.resolve(name).toString()), null);
+    }
+
+    TestNode.Result kubectl(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(bin + "/kubectl", "--kubeconfig", dir.resolve("admin.kubeconfig").toString()));
+        cmd.addAll(List.of(args));
+        return TestNode.run(cmd, null);
+    }
+
+    /** kubectl apply -f - of the text. */
+    TestNode.Result apply(String manifest) {
+        return TestNode.run(List.of(bin + "/kubectl", "--kubeconfig", dir.resolve("admin.kubeconfig").toString(), "apply", "-f", "-"),
+                manifest);
+    }
+
+    /** The stock hubble CLI against the node's relay. */
+    TestNode.Result hubble(String... args) {
+        TestNode.Result install = TestNode.run(List.of(TestNode.HOME.resolve("scripts/install-hubble.sh").toString()), null);
+        List<String> cmd = new ArrayList<>(List.of(install.out().strip().lines().reduce((a, b) -> b).orElseThrow()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--server", "localhost:4245"));
+        return TestNode.run(cmd, null);
+    }
+
+    /** The sluice CLI against this cluster's agent. */
+    TestNode.Result sluice(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(TestNode.HOME.resolve("bin/sluice").toString(), "--node",
+                "unix://" + dir.resolve("sluice/api.sock")));
+        cmd.addAll(List.of(args));
+        return TestNode.run(cmd, null);
+    }
+
+    long agentPid() {
+        try {
+            return Long.parseLong(Files.readString(dir.resolve("sluice/agent.pid")).strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Tears the cluster down, keeping its logs in target/cluster-logs; returns down.sh's result. */
+    TestNode.Result down() {
+        Path logs = Path.of("target/cluster-logs", dir.getFileName().toString());
+        TestNode.run(List.of("sh", "-c", "mkdir -p " + logs + " && cp " + dir + "/logs/*.log " + dir + "/sluice/*.log " + logs
+                + " 2>/dev/null"), null);
+        return script("down.sh");
+    }
+
+    @Override
+    public void close() {
+        TestNode.Result down = down();
+        if (down.exit() != 0) {
+            throw new AssertionError("cluster down failed:\n" + down.out());
+        }
+    }
+}
