@@ -15,7 +15,10 @@ import io.grpc.protobuf.ProtoUtils;
  *   <li>xds to agent: a {@link DiscoveryRequest} per resource type whenever Envoy's state changes:
  *       {@code version_info} is the version Envoy acknowledged, {@code response_nonce} the version
  *       last sent to it, {@code error_detail} Envoy's message when it rejected (NACK) that one, and
- *       {@code node.id} whether an Envoy is connected (empty: none).</li>
+ *       {@code node.id} whether an Envoy is connected (empty: none); and one with type
+ *       {@link #SNAPSHOT_TYPE} whose {@code version_info} is the snapshot Envoy runs completely
+ *       (so an agent that restarts and pushes what Envoy already runs knows it at once), or, with
+ *       {@code error_detail}, a snapshot envoy-xds refused.</li>
  * </ul>
  */
 public final class ResourceSync {

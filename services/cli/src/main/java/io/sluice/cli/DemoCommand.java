@@ -27,7 +27,8 @@ class DemoCommand {
                     temp/main.go:5 +0x85
             """;
 
-    @Command(name = "deathstar", description = "Serve the Death Star API: POST /v1/request-landing, PUT /v1/exhaust-port.")
+    @Command(name = "deathstar", description = "Serve the Death Star API: POST /v1/request-landing, PUT /v1/exhaust-port,"
+            + " GET /v1/ (JSON with the replica's hostname).")
     static class Deathstar implements Callable<Integer> {
         @Option(names = "--port", defaultValue = "80")
         int port;
@@ -56,8 +57,10 @@ class DemoCommand {
                 reply(ex, 200, "Ship landed\n");
             } else if (method.equals("PUT") && path.equals("/v1/exhaust-port")) {
                 reply(ex, 503, PANIC);
-            } else if (method.equals("GET") && (path.equals("/") || path.equals("/v1"))) {
-                reply(ex, 200, "{\"name\":\"Death Star\",\"model\":\"DS-1 Orbital Battle Station\",\"replica\":\"" + name + "\"}\n");
+            } else if (method.equals("GET") && (path.equals("/") || path.equals("/v1") || path.equals("/v1/"))) {
+                // The lab's exam reads .hostname (curl .../v1/ | jq -r .hostname) to count replicas.
+                reply(ex, 200, "{\"name\":\"Death Star\",\"model\":\"DS-1 Orbital Battle Station\",\"hostname\":\"" + name
+                        + "\",\"replica\":\"" + name + "\"}\n");
             } else {
                 reply(ex, 404, "404 page not found\n");
             }

@@ -54,6 +54,8 @@ public class XdsRuntime {
     private final AtomicInteger envoyStreams = new AtomicInteger();
     private volatile DiscoveryResponse latest = DiscoveryResponse.getDefaultInstance();
     private volatile String savedVersion = "";
+    /** The snapshot version the connected Envoy runs completely (every type sent at it acknowledged); empty when unknown. */
+    private volatile String running = "";
     private SnapshotFile lastGood;
     private Server server;
 
@@ -88,6 +90,7 @@ public class XdsRuntime {
         try {
             cache.setSnapshot(GROUP, snapshots.of(snapshot));
             latest = snapshot;
+            reportAll(); // a snapshot Envoy already runs changes nothing in Envoy: say so now
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -143,6 +146,10 @@ public class XdsRuntime {
         if (acks.states().isEmpty()) {
             send(out, DiscoveryRequest.newBuilder().setNode(Node.newBuilder().setId(envoy)).build());
         }
+        if (!envoy.isEmpty() && !running.isEmpty()) {
+            send(out, DiscoveryRequest.newBuilder().setTypeUrl(ResourceSync.SNAPSHOT_TYPE).setVersionInfo(running)
+                    .setNode(Node.newBuilder().setId(envoy)).build());
+        }
     }
 
     private void send(StreamObserver<DiscoveryRequest> out, DiscoveryRequest r) {
@@ -158,7 +165,7 @@ public class XdsRuntime {
     /** Saves the latest snapshot once every type sent at its version is acknowledged and none rejected. */
     private void saveIfAcknowledged() {
         String v = latest.getVersionInfo();
-        if (v.isEmpty() || v.equals(savedVersion)) {
+        if (v.isEmpty()) {
             return;
         }
         var states = acks.states();
@@ -166,8 +173,11 @@ public class XdsRuntime {
         boolean ok = states.stream().filter(s -> s.sent().equals(v)).allMatch(s -> s.acked().equals(v))
                 && states.stream().noneMatch(s -> s.nackedVersion().equals(v));
         if (sent && ok) {
-            lastGood.write(latest);
-            savedVersion = v;
+            running = v;
+            if (!v.equals(savedVersion)) {
+                lastGood.write(latest);
+                savedVersion = v;
+            }
         }
     }
 
@@ -191,6 +201,7 @@ public class XdsRuntime {
         private void closed() {
             envoyStreams.decrementAndGet();
             acks.reset();
+            running = "";
             reportAll();
         }
 

@@ -78,10 +78,36 @@ class StarWarsClusterE2E {
                 + " Policy denied DROPPED \\(TCP Flags: SYN\\)");
         String verdicts = cluster.hubble("observe", "--to-pod", "default/deathstar", "--type", "policy-verdict", "--last", "20").out();
         assertThat(verdicts).contains("policy-verdict:none INGRESS DENIED").contains("policy-verdict:L3-L4 INGRESS ALLOWED");
+        // The node says what it made of the policy, where kubectl shows it.
+        String node = cluster.kubectl("get", "nodes", "-o", "jsonpath={.items[0].metadata.name}").out().strip();
+        enforcedWithin5s(() -> cluster.kubectl("get", "cnp", "rule1", "--no-headers").out().matches("rule1\\s+\\S+\\s+True\\s*"));
+        assertThat(cluster.kubectl("get", "cnp", "rule1", "-o", "jsonpath={.status.nodes." + node + ".enforcing}").out()).isEqualTo("true");
     }
 
     @Test
     @Order(3)
+    void aPolicyTheApiServerAcceptsButSluiceCannotEnforce_saysWhyInItsStatus_andNothingElseChanges() {
+        TestNode.Result apply = cluster.apply("""
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: broken}
+                spec:
+                  endpointSelector: {matchLabels: {class: tiefighter}}
+                  egress: [{toPorts: [{ports: [{port: "70000"}]}]}]
+                """);
+        assertThat(apply.exit()).as(apply.out()).isZero();
+        enforcedWithin5s(() -> cluster.kubectl("get", "cnp", "broken", "--no-headers").out().matches("broken\\s+\\S+\\s+False\\s*"));
+        assertThat(cluster.kubectl("get", "cnp", "broken", "-o", "jsonpath={.status.conditions[0].message}").out())
+                .contains("spec.egress[0].toPorts[0].ports[0].port: '70000' is out of range");
+        assertThat(cluster.sluice("status").out()).contains("Policy:").contains("CiliumNetworkPolicy default/broken");
+        // the tiefighter is not locked in by a policy that is not enforced, and rule1 still holds
+        assertThat(land("tiefighter").out()).isEqualTo("Ship landed\n");
+        assertThat(land("xwing").out()).doesNotContain("Ship landed");
+        assertThat(cluster.kubectl("delete", "cnp", "broken").exit()).isZero();
+    }
+
+    @Test
+    @Order(4)
     void l7Policy_putIsDenied_postLands() {
         TestNode.Result apply = cluster.apply(demo("l7-policy.yaml"));
         assertThat(apply.out()).contains("ciliumnetworkpolicy.cilium.io/rule1 configured");
@@ -100,7 +126,7 @@ class StarWarsClusterE2E {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aReplacedDeathstar_isEnforcedFromItsFirstAddress() {
         List<String> before = deathstars();
         TestNode.Result del = cluster.kubectl("delete", "pod", before.get(0), "--wait=false");
@@ -124,7 +150,7 @@ class StarWarsClusterE2E {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theAgentKilled_enforcementGoesOn() throws Exception {
         CompletableFuture<String> tie = CompletableFuture.supplyAsync(() -> loop("tiefighter", 25));
         CompletableFuture<String> xwing = CompletableFuture.supplyAsync(() -> loop("xwing", 25));
@@ -142,7 +168,7 @@ class StarWarsClusterE2E {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void theApiServerAway_enforcementGoesOn_andLaterChangesAreEnforcedWithin5s() throws Exception {
         Path pidFile = cluster.dir.resolve("run/kube-apiserver.pid");
         String pid = Files.readString(pidFile).strip();

@@ -57,8 +57,9 @@ class StarWarsE2E {
         assertThat(node.land("tiefighter")).satisfies(r -> assertThat(landed(r)).as(r.out()).isTrue());
         Set<String> replicas = new HashSet<>();
         for (int i = 0; i < 30 && replicas.size() < 2; i++) {
-            String out = node.curl("xwing", "GET", "http://deathstar.default.svc.cluster.local/").out();
-            replicas.add(out.replaceAll("(?s).*\"replica\":\"([^\"]+)\".*", "$1").strip());
+            // as the lab's exam counts them: curl .../v1/ | jq -r .hostname
+            String out = node.curl("xwing", "GET", "http://deathstar.default.svc.cluster.local/v1/").out();
+            replicas.add(out.replaceAll("(?s).*\"hostname\":\"([^\"]+)\".*", "$1").strip());
         }
         assertThat(replicas).containsExactlyInAnyOrder("deathstar-1", "deathstar-2");
     }

@@ -173,6 +173,11 @@ public final class ClusterWatch implements AutoCloseable {
         }
     }
 
+    /** What writes this node's verdicts into the policies' status. */
+    PolicyStatus policyStatus() {
+        return new PolicyStatus(client, nodeName);
+    }
+
     public String server() {
         return client.getMasterUrl().toString();
     }

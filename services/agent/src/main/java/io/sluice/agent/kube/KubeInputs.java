@@ -64,8 +64,15 @@ public final class KubeInputs {
 
     private KubeInputs() {}
 
-    /** The inputs, and what the node was given but cannot enforce. */
-    public record Translation(NodeInputs inputs, List<Problem> problems) {}
+    /** The inputs, what the node was given but cannot enforce, and its verdict on each policy. */
+    public record Translation(NodeInputs inputs, List<Problem> problems, List<PolicyVerdict> verdicts) {}
+
+    /** This node's verdict on one policy object: enforced, or why not (empty error: enforced). */
+    public record PolicyVerdict(GenericKubernetesResource policy, boolean valid, String error) {
+        public boolean enforced() {
+            return error.isEmpty();
+        }
+    }
 
     /**
      * @param attachments the CNI plugin's ADDs by pod (namespace/name)
@@ -74,7 +81,8 @@ public final class KubeInputs {
      * @param identities  label string -> identity, shared by every reconcile; new label sets are added
      */
     public static Translation translate(ClusterObjects objects, Map<String, Attachment> attachments, Map<Integer, String> routes,
-                                        ToIntFunction<String> ifindexOf, Cidr podCidr, Map<String, Integer> identities) {
+                                        ToIntFunction<String> ifindexOf, Cidr podCidr, Map<String, Integer> identities,
+                                        boolean proxy) {
         List<Problem> problems = new ArrayList<>();
         Map<String, Map<String, String>> nsLabels = new LinkedHashMap<>();
         for (Namespace n : objects.namespaces()) {
@@ -86,10 +94,23 @@ public final class KubeInputs {
                     .ifPresent(endpoints::add);
         }
         List<PolicyRule> rules = new ArrayList<>();
+        List<PolicyVerdict> verdicts = new ArrayList<>();
         for (GenericKubernetesResource p : objects.policies()) {
             Manifests.Parsed parsed = Manifests.parse(policyDocument(p));
-            parsed.invalid().stream().map(Invalid::message).forEach(m -> problems.add(new Problem("Policy", m + " (not enforced)")));
-            parsed.resources().forEach(r -> rules.addAll(((Resource.NetworkPolicy) r).rules()));
+            String error = String.join("\n", parsed.invalid().stream().map(Invalid::message).toList());
+            boolean valid = error.isEmpty();
+            for (Resource r : parsed.resources()) {
+                Resource.NetworkPolicy np = (Resource.NetworkPolicy) r;
+                if (!proxy && np.hasL7()) {
+                    error = np.ref() + ": L7 rules need Envoy, which is not running on this node";
+                } else {
+                    rules.addAll(np.rules());
+                }
+            }
+            if (!error.isEmpty()) {
+                problems.add(new Problem("Policy", error + " (not enforced)"));
+            }
+            verdicts.add(new PolicyVerdict(p, valid, error));
         }
         Map<Resource.Service, Integer> services = new LinkedHashMap<>();
         List<Frontend> frontends = new ArrayList<>();
@@ -100,7 +121,7 @@ public final class KubeInputs {
                 frontends.addAll(frontends(svc, vip, objects.slices()));
             });
         }
-        return new Translation(new NodeInputs(endpoints, rules, Map.of(), services, Optional.of(frontends)), problems);
+        return new Translation(new NodeInputs(endpoints, rules, Map.of(), services, Optional.of(frontends)), problems, verdicts);
     }
 
     static String key(Pod p) {

@@ -28,9 +28,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,6 +49,7 @@ import java.util.function.Consumer;
 public final class KubeNode implements NodeView {
     private static final Logger LOG = Logger.getLogger(KubeNode.class);
     private final ClusterWatch watch;
+    private final PolicyStatus status;
     private final Reconciler reconciler;
     private final DatapathSync datapath;
     private final NodeStore store;
@@ -55,7 +58,12 @@ public final class KubeNode implements NodeView {
     private final Cidr podCidr;
     private final Cidr serviceCidr;
     private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("reconcile").daemon().unstarted(r));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("reconcile-timer").daemon().unstarted(r));
     private final AtomicBoolean pending = new AtomicBoolean();
+    /** Completes with the result of the next reconcile to start: what a CNI ADD waits for (one reconcile serves a burst). */
+    private CompletableFuture<Reconciler.Result> next = new CompletableFuture<>();
+    private final Object nextLock = new Object();
     private final Map<String, Attachment> attachments = new ConcurrentHashMap<>();
     /** Pods fetched for a CNI ADD before their watch event; dropped once the informer has them. */
     private final Map<String, Pod> early = new ConcurrentHashMap<>();
@@ -70,11 +78,20 @@ public final class KubeNode implements NodeView {
     public KubeNode(ClusterWatch.Factory watch, DatapathSync datapath, Consumer<ClusterZone> dns, Optional<XdsClient> xds,
                     NodeStore store, Cidr podCidr, Cidr serviceCidr) {
         this.watch = watch.create(this::changed);
+        this.status = this.watch.policyStatus();
         this.datapath = datapath;
         this.store = store;
         this.state = store.load();
-        this.reconciler = new Reconciler(new Reconciler.Sinks(datapath, xds.map(c -> new ProxyControl(c, state.proxyPorts())), dns),
-                podCidr);
+        Optional<ProxyControl> proxy = xds.map(c -> new ProxyControl(c, state.proxyPorts()));
+        // No reconcile waits for Envoy: one that finds it has not taken the configuration yet is
+        // followed by another when Envoy answers, or when the wait's limit has passed.
+        this.reconciler = new Reconciler(new Reconciler.Sinks(datapath, proxy, dns, Duration.ZERO), podCidr);
+        proxy.ifPresent(p -> p.onEnvoyChange(() -> {
+            Reconciler.Result r = last;
+            if (r != null && r.proxyPending()) {
+                changed();
+            }
+        }));
         this.podCidr = podCidr;
         this.serviceCidr = serviceCidr;
         this.xds = xds;
@@ -98,7 +115,11 @@ public final class KubeNode implements NodeView {
             changedAt = System.nanoTime();
             loop.execute(() -> {
                 pending.set(false);
-                reconcileNow();
+                try {
+                    reconcileNow();
+                } catch (RuntimeException e) {
+                    // logged in reconcileNow; the next change tries again
+                }
             });
         }
     }
@@ -116,6 +137,23 @@ public final class KubeNode implements NodeView {
 
     /** Only on the loop's thread. */
     private Reconciler.Result reconcileNow() {
+        CompletableFuture<Reconciler.Result> done;
+        synchronized (nextLock) {
+            done = next;
+            next = new CompletableFuture<>();
+        }
+        try {
+            Reconciler.Result r = reconcileInputs();
+            done.complete(r);
+            return r;
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+            LOG.error("reconcile failed; the datapath keeps its last state", e);
+            throw e;
+        }
+    }
+
+    private Reconciler.Result reconcileInputs() {
         long t0 = System.nanoTime();
         long since = changedAt == 0 ? t0 : Math.min(changedAt, t0);
         changedAt = 0;
@@ -131,7 +169,7 @@ public final class KubeNode implements NodeView {
         Map<String, Attachment> byPod = new HashMap<>();
         attachments.values().forEach(a -> byPod.put(a.podKey(), a));
         KubeInputs.Translation t = KubeInputs.translate(objects, byPod, PodRoutes.read(), KubeNode::ifindexOrZero, podCidr,
-                state.identities());
+                state.identities(), xds.isPresent());
         NodeInputs in = t.inputs();
         in = new NodeInputs(in.endpoints(), in.rules(), Allocations.cidrIdentities(in.rules(), state.cidrIdentities()),
                 in.services(), in.frontends());
@@ -149,6 +187,10 @@ public final class KubeNode implements NodeView {
         }
         problems = List.copyOf(now);
         last = r;
+        status.report(t.verdicts());
+        if (r.proxyPending()) {
+            timer.schedule(this::changed, ProxyControl.MAX_WAIT.toMillis() + 50, TimeUnit.MILLISECONDS);
+        }
         store.save(state);
         String summary = r.ifindexById().size() + " endpoints enforced, " + in.rules().size() + " rules, "
                 + in.services().size() + " services";
@@ -181,7 +223,11 @@ public final class KubeNode implements NodeView {
         }
         long t0 = System.nanoTime();
         attachments.put(a.containerId(), a);
-        Reconciler.Result r = runOnLoop();
+        // The pod's own policy, with Envoy's part of it taken: the first reconcile that has both.
+        Reconciler.Result r;
+        do {
+            r = nextReconcile();
+        } while (r.proxyPending());
         int id = a.address() - podCidr.address();
         if (!r.enforced(id)) {
             String why = problems.stream().filter(p -> p.message().contains(a.podKey())).map(Problem::message).findFirst()
@@ -189,6 +235,23 @@ public final class KubeNode implements NodeView {
             throw new NodeException(500, why);
         }
         LOG.infof("pod %s enforced %d ms after its CNI ADD", a.podKey(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** The result of a reconcile that starts after this call. */
+    private Reconciler.Result nextReconcile() {
+        CompletableFuture<Reconciler.Result> reconciled;
+        synchronized (nextLock) {
+            reconciled = next;
+        }
+        changed();
+        try {
+            return reconciled.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NodeException(503, "interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new NodeException(500, "reconcile failed: " + e);
+        }
     }
 
     /** The CNI plugin's DEL: the sandbox's network goes away. Idempotent. */
@@ -274,7 +337,9 @@ public final class KubeNode implements NodeView {
     }
 
     public void close() {
+        status.close();
         watch.close();
+        timer.shutdownNow();
         loop.shutdownNow();
     }
 }

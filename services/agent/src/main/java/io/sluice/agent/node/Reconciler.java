@@ -6,6 +6,7 @@ import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.agent.hubble.Directory;
 import io.sluice.agent.policy.Cidr;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,15 +23,26 @@ import java.util.function.Consumer;
  * thread-safe: the caller serialises.
  */
 public final class Reconciler {
-    /** Where the desired state goes; the proxy is absent on a node without Envoy. */
-    public record Sinks(DatapathSink datapath, Optional<ProxyControl> proxy, Consumer<ClusterZone> dns) {}
+    /**
+     * Where the desired state goes; the proxy is absent on a node without Envoy. proxyWait is how
+     * long a reconcile waits for Envoy's acknowledgement: the standalone node's requests answer
+     * once all is enforced (2 s at most); the Kubernetes node does not wait (zero) and reconciles
+     * again when Envoy answers.
+     */
+    public record Sinks(DatapathSink datapath, Optional<ProxyControl> proxy, Consumer<ClusterZone> dns, Duration proxyWait) {
+        public Sinks(DatapathSink datapath, Optional<ProxyControl> proxy, Consumer<ClusterZone> dns) {
+            this(datapath, proxy, dns, ProxyControl.MAX_WAIT);
+        }
+    }
 
     /**
      * What a reconcile computed: the desired state, who is behind each address for flows, and
-     * the endpoints it could not enforce (no host interface), each named with why, and the host
-     * interface of each endpoint it did enforce.
+     * the endpoints it could not enforce (no host interface), each named with why, the host
+     * interface of each endpoint it did enforce, and whether Envoy has yet to take the
+     * configuration (then endpoints whose policy changed keep their last one: reconcile again).
      */
-    public record Result(DesiredState desired, Directory directory, List<String> unenforced, Map<Integer, Integer> ifindexById) {
+    public record Result(DesiredState desired, Directory directory, List<String> unenforced, Map<Integer, Integer> ifindexById,
+                         boolean proxyPending) {
         public Result {
             unenforced = List.copyOf(unenforced);
             ifindexById = Map.copyOf(ifindexById);
@@ -46,6 +58,8 @@ public final class Reconciler {
     private final Cidr podCidr;
     private final int router;
     private final PolicyCache policyCache = new PolicyCache();
+    /** What the datapath holds per endpoint id: a policy change waits here while Envoy has not taken its part. */
+    private final Map<Integer, DatapathSink.EndpointState> written = new HashMap<>();
 
     public Reconciler(Sinks sinks, Cidr podCidr) {
         this.sinks = sinks;
@@ -69,18 +83,25 @@ public final class Reconciler {
             }
         });
         sinks.datapath().ipcache(desired.ipcache(), endpointByAddress);
-        sinks.proxy().ifPresent(p -> p.configure(desired, podCidr, router));
+        boolean settled = sinks.proxy().map(p -> p.configure(desired, podCidr, router, sinks.proxyWait())).orElse(true);
         List<DatapathSink.EndpointState> eps = new ArrayList<>();
         desired.policies().forEach((e, p) -> {
             if (ifindexById.containsKey(e.id())) {
-                eps.add(new DatapathSink.EndpointState(ifindexById.get(e.id()), e.id(), e.identity(), e.address(), p));
+                var want = new DatapathSink.EndpointState(ifindexById.get(e.id()), e.id(), e.identity(), e.address(), p);
+                var had = written.get(e.id());
+                // Until Envoy runs the new configuration, an endpoint keeps the policy it has: a new
+                // L7 rule never sends connections to a listener that is not there yet. New endpoints
+                // get theirs at once (a missing listener drops: fail closed).
+                eps.add(!settled && had != null && had.ifindex() == want.ifindex() ? had : want);
             }
         });
+        written.clear();
+        eps.forEach(e -> written.put(e.endpointId(), e));
         sinks.datapath().endpoints(eps, sinks.proxy().map(ProxyControl::ports).orElse(DatapathSink.ProxyPorts.NONE));
         sinks.datapath().services(desired.frontends());
         Map<String, Integer> names = new HashMap<>();
         in.services().forEach((s, vip) -> names.put(ClusterZone.serviceName(s.ref().name(), s.ref().namespace()), vip));
         sinks.dns().accept(new ClusterZone(names));
-        return new Result(desired, new Directory(endpoints, desired.frontends(), router), unenforced, ifindexById);
+        return new Result(desired, new Directory(endpoints, desired.frontends(), router), unenforced, ifindexById, !settled);
     }
 }

@@ -53,6 +53,9 @@ public final class XdsClient implements AutoCloseable {
     private StreamObserver<DiscoveryResponse> stream;
     private boolean envoyConnected;
     private String refused = "";
+    /** The snapshot version Envoy runs completely, as envoy-xds reports it; empty when unknown. */
+    private String running = "";
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public XdsClient(String socket) {
         channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket))
@@ -88,13 +91,17 @@ public final class XdsClient implements AutoCloseable {
     }
 
     /**
-     * Whether Envoy runs this version of every resource type the version changed. Delta xDS
-     * sends only changed types, so the others keep the version they last had.
+     * Whether Envoy runs this version: envoy-xds says so, or Envoy acknowledged it for every
+     * resource type the version changed (delta xDS sends only changed types, so the others keep
+     * the version they last had).
      */
     public synchronized boolean acknowledged(String version) {
         Pushed p = pushed.get(version);
         if (!envoyConnected || p == null) {
             return false;
+        }
+        if (version.equals(running)) {
+            return true;
         }
         return p.changedTypes().stream().allMatch(t -> types.containsKey(t) && types.get(t).acked().equals(version));
     }
@@ -190,19 +197,29 @@ public final class XdsClient implements AutoCloseable {
     private synchronized void received(DiscoveryRequest r) {
         envoyConnected = !r.getNode().getId().isEmpty();
         String nack = r.hasErrorDetail() ? r.getErrorDetail().getMessage() : "";
-        if (r.getTypeUrl().equals(ResourceSync.SNAPSHOT_TYPE)) {
-            refused = nack.isEmpty() ? "" : r.getResponseNonce() + ": " + nack;
+        if (r.getTypeUrl().equals(ResourceSync.SNAPSHOT_TYPE) && nack.isEmpty()) {
+            running = r.getVersionInfo();
+        } else if (r.getTypeUrl().equals(ResourceSync.SNAPSHOT_TYPE)) {
+            refused = r.getResponseNonce() + ": " + nack;
         } else if (!r.getTypeUrl().isEmpty()) {
             String type = shortType(r.getTypeUrl());
             types.put(type, new EnvoyStatus.TypeStatus(type, r.getVersionInfo(), r.getResponseNonce(), nack));
         }
         notifyAll();
+        listeners.forEach(Runnable::run);
+    }
+
+    /** Runs r (quickly: on the stream's thread) after each report of Envoy's state. */
+    public void onChange(Runnable r) {
+        listeners.add(r);
     }
 
     private synchronized void closed() {
         stream = null;
         envoyConnected = false;
+        running = "";
         notifyAll();
+        listeners.forEach(Runnable::run);
     }
 
     private void send() {

@@ -65,7 +65,7 @@ class KubeInputsTest {
     KubeInputs.Translation translate(List<Pod> pods, List<GenericKubernetesResource> policies, Map<String, Attachment> attached,
                                      Map<Integer, String> routes) {
         return KubeInputs.translate(new ClusterObjects(pods, List.of(DEFAULT), List.of(DEATHSTAR_SVC), List.of(SLICE), policies),
-                attached, routes, dev -> dev.startsWith("veth") ? 7 : 0, POD_CIDR, identities);
+                attached, routes, dev -> dev.startsWith("veth") ? 7 : 0, POD_CIDR, identities, true);
     }
 
     @Test
@@ -90,7 +90,7 @@ class KubeInputsTest {
         int first = translate(List.of(a), List.of(), Map.of(), Map.of()).inputs().endpoints().get(0).endpoint().identity();
         Map<String, Integer> otherAgent = new HashMap<>();
         int second = KubeInputs.translate(new ClusterObjects(List.of(pod("b", "org: empire", "10.244.0.9"), a), List.of(DEFAULT),
-                List.of(), List.of(), List.of()), Map.of(), Map.of(), d -> 0, POD_CIDR, otherAgent)
+                List.of(), List.of(), List.of()), Map.of(), Map.of(), d -> 0, POD_CIDR, otherAgent, true)
                 .inputs().endpoints().get(0).endpoint().identity();
         assertThat(second).isEqualTo(first);
     }
@@ -165,6 +165,30 @@ class KubeInputsTest {
         assertThat(t.problems()).singleElement().satisfies(p -> {
             assertThat(p.component()).isEqualTo("Policy");
             assertThat(p.message()).contains("CiliumClusterwideNetworkPolicy broken").contains("port").contains("not enforced");
+        });
+        assertThat(t.verdicts()).extracting(v -> v.policy().getMetadata().getName(), KubeInputs.PolicyVerdict::valid,
+                KubeInputs.PolicyVerdict::enforced).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("rule1", true, true), org.assertj.core.groups.Tuple.tuple("broken", false, false));
+    }
+
+    @Test
+    void anL7Policy_onANodeWithoutEnvoy_isValidButNotEnforced_andSaysWhy() {
+        GenericKubernetesResource l7 = yaml(GenericKubernetesResource.class, """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: rule1, namespace: default}
+                spec:
+                  endpointSelector: {matchLabels: {class: deathstar}}
+                  ingress:
+                  - toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: POST}]}}]
+                """);
+        var t = KubeInputs.translate(new ClusterObjects(List.of(), List.of(DEFAULT), List.of(), List.of(), List.of(l7)), Map.of(),
+                Map.of(), d -> 0, POD_CIDR, identities, false);
+        assertThat(t.inputs().rules()).isEmpty();
+        assertThat(t.verdicts()).singleElement().satisfies(v -> {
+            assertThat(v.valid()).isTrue();
+            assertThat(v.enforced()).isFalse();
+            assertThat(v.error()).contains("L7 rules need Envoy");
         });
     }
 

@@ -1,0 +1,103 @@
+package io.sluice.agent.kube;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Says on each CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy what this node made of it,
+ * so {@code kubectl get cnp} shows it (the VALID column) and {@code -o yaml} names the field that
+ * is wrong and the node that does not enforce it:
+ * <pre>
+ * status:
+ *   conditions: [{type: Valid, status: "False", reason: InvalidSpec, message: "spec.ingress[0]...: ..."}]
+ *   nodes: {NODE: {ok: false, enforcing: false, error: "...", lastUpdated: ...}}
+ * </pre>
+ * A merge patch of the status subresource, written off the reconcile thread and only when it
+ * changed; a write that fails (the API server away) is tried again at the next change.
+ */
+final class PolicyStatus implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PolicyStatus.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final KubernetesClient client;
+    private final String node;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("policy-status")
+            .daemon().unstarted(r));
+    /** Object key -> the verdict last written (without the object), so an unchanged verdict is not written again. */
+    private final Map<String, List<Object>> written = new ConcurrentHashMap<>();
+
+    PolicyStatus(KubernetesClient client, String node) {
+        this.client = client;
+        this.node = node;
+    }
+
+    /** The status patch of a verdict: the Valid condition (the object as such) and this node's entry (whether it enforces it). */
+    ObjectNode patch(KubeInputs.PolicyVerdict v, Instant now) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode status = root.putObject("status");
+        ObjectNode valid = status.putArray("conditions").addObject();
+        valid.put("type", "Valid");
+        valid.put("status", v.valid() ? "True" : "False");
+        valid.put("reason", v.valid() ? "Valid" : "InvalidSpec");
+        valid.put("message", v.valid() ? "Policy validation succeeded" : v.error());
+        valid.put("lastTransitionTime", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        ObjectNode mine = status.putObject("nodes").putObject(node);
+        mine.put("ok", v.enforced());
+        mine.put("enforcing", v.enforced());
+        if (!v.enforced()) {
+            mine.put("error", v.error());
+        }
+        mine.put("lastUpdated", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        return root;
+    }
+
+    /** Writes the verdicts that changed since they were last written. */
+    void report(List<KubeInputs.PolicyVerdict> verdicts) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (KubeInputs.PolicyVerdict v : verdicts) {
+            String key = key(v.policy());
+            keys.add(key);
+            List<Object> seen = List.of(v.valid(), v.error());
+            if (!seen.equals(written.put(key, seen))) {
+                writer.execute(() -> write(v, key, seen));
+            }
+        }
+        written.keySet().retainAll(keys);
+    }
+
+    private static String key(GenericKubernetesResource p) {
+        return p.getKind() + "/" + java.util.Objects.requireNonNullElse(p.getMetadata().getNamespace(), "") + "/"
+                + p.getMetadata().getName();
+    }
+
+    private void write(KubeInputs.PolicyVerdict v, String key, List<Object> seen) {
+        GenericKubernetesResource p = v.policy();
+        try {
+            var resources = client.genericKubernetesResources(p.getKind().equals("CiliumNetworkPolicy") ? ClusterWatch.CNP
+                    : ClusterWatch.CCNP);
+            var one = p.getMetadata().getNamespace() == null ? resources.withName(p.getMetadata().getName())
+                    : resources.inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName());
+            one.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch(v, Instant.now()).toString());
+        } catch (RuntimeException e) {
+            written.remove(key, seen); // tried again at the next change
+            LOG.warnf("cannot write the status of %s: %s", key, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        writer.shutdownNow();
+    }
+}
