@@ -7,6 +7,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,7 +33,12 @@ class ExecCommand implements Callable<Integer> {
         PodView v = root.client().get("pods", new TypeReference<List<PodView>>() {}).stream()
                 .filter(p -> p.name().equals(pod) && p.namespace().equals(namespace)).findFirst()
                 .orElseThrow(() -> new CliException("pod " + namespace + "/" + pod + " not found"));
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", v.netns()));
+        List<String> cmd = new ArrayList<>();
+        // the pod's host name: its first process's UTS namespace, while it runs
+        if (v.pid() > 0 && v.state().equals("Running") && Files.exists(Path.of("/proc", Long.toString(v.pid()), "ns", "uts"))) {
+            cmd.addAll(List.of("nsenter", "--uts=/proc/" + v.pid() + "/ns/uts", "--"));
+        }
+        cmd.addAll(List.of("ip", "netns", "exec", v.netns()));
         cmd.addAll(command);
         return new ProcessBuilder(cmd).inheritIO().start().waitFor();
     }

@@ -62,6 +62,8 @@ class StarWarsE2E {
             replicas.add(out.replaceAll("(?s).*\"hostname\":\"([^\"]+)\".*", "$1").strip());
         }
         assertThat(replicas).containsExactlyInAnyOrder("deathstar-1", "deathstar-2");
+        // each pod has its own host name, as a kubelet's pod does
+        assertThat(node.sluice("exec", "xwing", "--", "hostname").out().strip()).isEqualTo("xwing");
     }
 
     @Test

@@ -72,6 +72,18 @@ public record PodNetwork(String netns, String hostIf, int address, int router) {
         return out;
     }
 
+    /**
+     * The command line of a pod's first process: inside the pod's network and a UTS namespace of
+     * its own whose host name is the pod's (as a kubelet's pod: {@code hostname} and HOSTNAME
+     * say the pod's name). Every step execs, so the process keeps the pid the node records.
+     */
+    public List<String> firstProcess(String hostname, List<String> argv) {
+        List<String> out = new ArrayList<>(List.of("unshare", "--uts", "--", "sh", "-c",
+                "hostname \"$0\" && export HOSTNAME=\"$0\" && exec \"$@\"", hostname));
+        out.addAll(argv);
+        return exec(out);
+    }
+
     private void writeResolvConf(String namespace, String nameserver) {
         try {
             Path dir = Files.createDirectories(Path.of("/etc/netns", netns));

@@ -149,7 +149,7 @@ public final class Node implements NodeView {
         reconcile();
         datapath.attach(ifindex);
         // The process starts only once its endpoint is enforced: the pod never runs unguarded.
-        DetachedProcess proc = DetachedProcess.start(net, spec.command(), logOf(rec));
+        DetachedProcess proc = DetachedProcess.start(net, spec.name(), spec.command(), logOf(rec));
         rec = rec.withProcess(proc.pid(), proc.startTicks());
         state.pods().put(key, rec);
         save();

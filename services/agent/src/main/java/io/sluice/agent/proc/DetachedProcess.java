@@ -16,9 +16,9 @@ import java.util.Optional;
  */
 public record DetachedProcess(long pid, long startTicks) {
 
-    /** Starts argv inside a pod's namespace. */
-    public static DetachedProcess start(PodNetwork net, List<String> argv, Path log) {
-        return start(net.exec(argv), log);
+    /** Starts a pod's first process, argv, inside its network and with its host name. */
+    public static DetachedProcess start(PodNetwork net, String hostname, List<String> argv, Path log) {
+        return start(net.firstProcess(hostname, argv), log);
     }
 
     public static DetachedProcess start(List<String> argv, Path log) {
