@@ -106,7 +106,7 @@ public final class KubeNode implements NodeView {
                     + timeout.toSeconds() + "s");
         }
         started = true;
-        runOnLoop();
+        nextReconcile();
         LOG.infof("Kubernetes node %s: %d endpoints from %s", watch.nodeName(), endpoints(), watch.server());
     }
 
@@ -121,17 +121,6 @@ public final class KubeNode implements NodeView {
                     // logged in reconcileNow; the next change tries again
                 }
             });
-        }
-    }
-
-    private Reconciler.Result runOnLoop() {
-        try {
-            return loop.submit(this::reconcileNow).get(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NodeException(503, "interrupted");
-        } catch (ExecutionException | TimeoutException e) {
-            throw new NodeException(500, "reconcile failed: " + e);
         }
     }
 
