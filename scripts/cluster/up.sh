@@ -47,8 +47,9 @@ wait_for() { # what seconds command...
   log "$what not ready after ${secs}s; see $DIR/logs"; exit 1
 }
 
-# --- PKI (openssl): one CA; server and client certificates; the service-account key pair. RSA,
-# as kubeadm makes them: the Java Kubernetes client reads a PKCS#8 client key only as RSA.
+# --- PKI (openssl): one CA; server and client certificates; the service-account key pair. The
+# certificates' keys are RSA, as kubeadm makes them: the Java Kubernetes client reads a PKCS#8
+# client key only as RSA.
 pki=$DIR/pki
 cert() { # name subject san
   [ -f "$pki/$1.crt" ] && return 0

@@ -58,11 +58,21 @@ final class TestCluster implements AutoCloseable {
 
     /** The stock hubble CLI against the node's relay. */
     TestNode.Result hubble(String... args) {
-        TestNode.Result install = TestNode.run(List.of(TestNode.HOME.resolve("scripts/install-hubble.sh").toString()), null);
-        List<String> cmd = new ArrayList<>(List.of(install.out().strip().lines().reduce((a, b) -> b).orElseThrow()));
+        List<String> cmd = new ArrayList<>(List.of(hubbleBinary()));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--server", "localhost:4245"));
         return TestNode.run(cmd, null);
+    }
+
+    private String hubbleBinary;
+
+    /** scripts/install-hubble.sh (which builds it once) says where the binary is; asked once per cluster. */
+    private String hubbleBinary() {
+        if (hubbleBinary == null) {
+            TestNode.Result install = TestNode.run(List.of(TestNode.HOME.resolve("scripts/install-hubble.sh").toString()), null);
+            hubbleBinary = install.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        }
+        return hubbleBinary;
     }
 
     /** The sluice CLI against this cluster's agent. */

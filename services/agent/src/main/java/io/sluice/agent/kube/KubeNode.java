@@ -13,7 +13,6 @@ import io.sluice.agent.node.NodeView;
 import io.sluice.agent.node.ProxyControl;
 import io.sluice.agent.node.Reconciler;
 import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.Identity;
 import io.sluice.agent.store.NodeStore;
 import io.sluice.agent.store.StoredState;
 import io.sluice.agent.xds.XdsClient;
@@ -271,9 +270,7 @@ public final class KubeNode implements NodeView {
 
     @Override
     public int identityOf(String address) {
-        DesiredState d = desired();
-        return Cidr.parse(address).filter(c -> c.prefixLen() == 32 && d != null)
-                .map(c -> d.ipcache().getOrDefault(c, Identity.WORLD)).orElse(Identity.WORLD);
+        return DesiredState.identityOf(desired(), address);
     }
 
     @Override

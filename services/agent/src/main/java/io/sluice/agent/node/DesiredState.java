@@ -30,6 +30,12 @@ import java.util.stream.Stream;
 public record DesiredState(Map<Cidr, Integer> ipcache, Map<Endpoint, EndpointPolicy> policies, List<Frontend> frontends,
                     List<Identity> identities) {
 
+    /** The identity the datapath of d gives an address (a pod, the router), or world; world before the first reconcile (null). */
+    public static int identityOf(DesiredState d, String address) {
+        return Cidr.parse(address).filter(c -> c.prefixLen() == 32 && d != null)
+                .map(c -> d.ipcache().getOrDefault(c, Identity.WORLD)).orElse(Identity.WORLD);
+    }
+
     /** Reserved identities and their labels (COMPAT.md section 1). */
     static final List<Identity> RESERVED = List.of(
             reserved(Identity.HOST, "host"), reserved(Identity.WORLD, "world"), reserved(Identity.UNMANAGED, "unmanaged"),

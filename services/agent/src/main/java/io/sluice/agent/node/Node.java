@@ -51,7 +51,8 @@ public final class Node implements NodeView {
     private final int router;
     private StoredState state;
     private final Map<String, Resource> objects = new TreeMap<>();
-    private DesiredState desired;
+    /** Read without the lock by identityOf (access logs, at Envoy's request rate). */
+    private volatile DesiredState desired;
     private final Optional<ProxyControl> proxy;
     private final Reconciler reconciler;
     private List<String> unenforced = List.of();
@@ -270,9 +271,7 @@ public final class Node implements NodeView {
 
     @Override
     public int identityOf(String address) {
-        DesiredState d = desired;
-        return Cidr.parse(address).filter(c -> c.prefixLen() == 32 && d != null)
-                .map(c -> d.ipcache().getOrDefault(c, Identity.WORLD)).orElse(Identity.WORLD);
+        return DesiredState.identityOf(desired, address);
     }
 
     public synchronized StoredState state() {
