@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tears the test cluster down completely: its pods first (so the CNI's DEL runs), then the
-# kubelet, containerd and its shims, Sluice (`sluice down --purge`: its processes, programs,
+# kubelet, containerd and its shims, CoreDNS, Sluice (`sluice down --purge`: its processes, programs,
 # pins, routes), the control plane and etcd, by PID; then what they left on
 # the host: cni-* network namespaces, the kubelet's mounts, the kubepods and
 # k8s.io cgroups, its runtime directories (except those the host had before the first up) and
@@ -38,6 +38,7 @@ if [ -S "$DIR/containerd.sock" ]; then
 fi
 for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $DIR/containerd.sock" || true); do kill -KILL "$pid" 2>/dev/null || true; done
 stop containerd
+stop coredns
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if [ -S "$DIR/sluice/api.sock" ]; then
   "$root/bin/sluice" --node "unix://$DIR/sluice/api.sock" down --purge >&2 || log "sluice down --purge failed; see $DIR/sluice/agent.log"

@@ -2,7 +2,7 @@
 # Brings up the test cluster: a real single-node Kubernetes (etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubelet with containerd), no kube-proxy, no container
 # engine, with Sluice on it: the agent (on the host, in Kubernetes mode) enforces, load-balances
-# and observes the pods, attached by the chained CNI plugin sluice-cni after ptp, and serves
+# and observes the pods, attached by the chained CNI plugin sluice-cni after ptp; CoreDNS serves
 # the cluster DNS on the pods' gateway. Everything it makes lives in $CLUSTER_DIR (default
 # /var/lib/sluice-cluster) and is listed there for scripts/cluster/down.sh. Idempotent: a running
 # cluster is left as it is. Prints `export KUBECONFIG=...` last. Needs root and a built checkout
@@ -119,6 +119,29 @@ gateway=$(echo "$POD_CIDR" | awk -F'[./]' '{print $1"."$2"."$3"."$4+1}')
 "$root/bin/sluice" up --kubeconfig "$kubeconfig" --node-name "$NODE" --state-dir "$DIR/sluice" \
   --pin-root /sys/fs/bpf/sluice-cluster --name-prefix sluice-cluster --pod-cidr "$POD_CIDR" \
   --service-cidr "$SERVICE_CIDR" ${CLUSTER_SLUICE_ARGS:-} >&2
+
+# --- CoreDNS, the cluster DNS, on the pods' gateway (the agent's router address, there once it
+# is up): cluster.local from the API server; other names NXDOMAIN (the test cluster has no upstream).
+cat > "$DIR/Corefile" <<COREFILE
+cluster.local:53 in-addr.arpa:53 {
+    bind $gateway
+    errors
+    ready 127.0.0.1:8181
+    kubernetes cluster.local in-addr.arpa {
+        kubeconfig $kubeconfig sluice-test
+        pods insecure
+        ttl 5
+    }
+}
+.:53 {
+    bind $gateway
+    template ANY ANY {
+        rcode NXDOMAIN
+    }
+}
+COREFILE
+start coredns "$bin/coredns" -conf "$DIR/Corefile"
+wait_for "CoreDNS" 30 curl -fsS http://127.0.0.1:8181/ready
 
 # --- containerd (root lacks CAP_SYS_RESOURCE here: restrict_oom_score_adj), CNI, pause image.
 # ptp, as the standalone node's pods: one veth per pod and a /32 route to it on the host, so the

@@ -16,7 +16,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The node's processes besides the agent: cluster DNS, Hubble relay, envoy-xds and Envoy. Each runs detached
+ * The node's processes besides the agent: cluster DNS (standalone only: a cluster has its own,
+ * CoreDNS), Hubble relay, envoy-xds and Envoy. Each runs detached
  * (it outlives an agent restart) and is restarted within 200 ms when it dies. None runs as root: each
  * runs as the node's account with only the capabilities it needs ({@link NodeUser}): Envoy
  * CAP_NET_ADMIN and CAP_NET_BIND_SERVICE, the DNS CAP_NET_BIND_SERVICE, the relay and envoy-xds none.
@@ -33,7 +34,7 @@ public final class NodeProcesses implements AutoCloseable {
             "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1", "--sun-misc-unsafe-memory-access=allow");
 
     private static final Logger LOG = Logger.getLogger(NodeProcesses.class);
-    private final DnsProcess dns;
+    private final Optional<DnsProcess> dns;
     private final Optional<ManagedProcess> xds;
     private final Optional<ManagedProcess> envoy;
     private final Optional<ManagedProcess> relay;
@@ -45,7 +46,7 @@ public final class NodeProcesses implements AutoCloseable {
         this.stateDir = state.dir();
         this.proxyDir = state.proxy();
         NodeUser user = state.user();
-        this.dns = new DnsProcess(stateDir, router, config.dnsPort(), user);
+        this.dns = config.kubernetes() ? Optional.empty() : Optional.of(new DnsProcess(stateDir, router, config.dnsPort(), user));
         this.relay = relay(config, stateDir, certificates, user);
         if (config.envoyBinary().isBlank()) {
             this.xds = Optional.empty();
@@ -94,7 +95,7 @@ public final class NodeProcesses implements AutoCloseable {
         return Optional.of(new ManagedProcess("relay", stateDir, user.confine(cmd, NodeUser.NO_CAPS)));
     }
 
-    public DnsProcess dns() { return dns; }
+    public Optional<DnsProcess> dns() { return dns; }
     public Optional<ManagedProcess> relay() { return relay; }
     public Optional<ManagedProcess> xds() { return xds; }
     public Optional<ManagedProcess> envoy() { return envoy; }
@@ -131,7 +132,7 @@ public final class NodeProcesses implements AutoCloseable {
 
     private void ensureAll() {
         List<ManagedProcess> all = new ArrayList<>();
-        all.add(dns.process());
+        dns.map(DnsProcess::process).ifPresent(all::add);
         relay.ifPresent(all::add);
         xds.ifPresent(all::add);
         envoy.ifPresent(all::add);
@@ -156,7 +157,7 @@ public final class NodeProcesses implements AutoCloseable {
         envoy.ifPresent(ManagedProcess::stop);
         xds.ifPresent(ManagedProcess::stop);
         relay.ifPresent(ManagedProcess::stop);
-        dns.process().stop();
+        dns.map(DnsProcess::process).ifPresent(ManagedProcess::stop);
     }
 
     private static void writeBootstrap(Path file, Bootstrap b) {

@@ -116,11 +116,12 @@ public class NodeRuntime {
         if (config.kubernetes()) {
             KubernetesClient client = kubernetes.get();
             String name = nodeName(config);
-            kube = new KubeNode(onChange -> new ClusterWatch(client, name, onChange), sync, processes.dns().zone()::write, xds,
+            // The cluster's DNS (CoreDNS) answers for its services; this node serves no zone.
+            kube = new KubeNode(onChange -> new ClusterWatch(client, name, onChange), sync, zone -> { }, xds,
                     store, Cidr.parse(config.podCidr()).orElseThrow(), Cidr.parse(config.serviceCidr()).orElseThrow());
             view = kube;
         } else {
-            node = new Node(config, store, sync, processes.dns().zone()::write, xds);
+            node = new Node(config, store, sync, processes.dns().orElseThrow().zone()::write, xds);
             view = node;
         }
         host = new HostNetwork(view.router(), view.podCidr(), view.serviceCidr());

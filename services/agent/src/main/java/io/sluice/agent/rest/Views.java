@@ -109,9 +109,9 @@ final class Views {
                 new NodeStatus.ComponentStatus("Datapath", "OK", "tc programs on " + node.endpoints()
                         + " endpoints" + rt.config().devices().map(d -> " and devices " + String.join(", ", d)).orElse("")
                         + ", maps pinned under " + rt.config().pinRoot()),
-                new NodeStatus.ComponentStatus("KubeProxyReplacement", "True", node.services() + " services, " + backends + " backends"),
-                new NodeStatus.ComponentStatus("Cluster DNS", rt.processes().dns().process().running() ? "OK" : "down",
-                        Cidr.format(node.router()) + ":" + rt.config().dnsPort())));
+                new NodeStatus.ComponentStatus("KubeProxyReplacement", "True", node.services() + " services, " + backends + " backends")));
+        rt.processes().dns().ifPresent(dns -> comps.add(new NodeStatus.ComponentStatus("Cluster DNS",
+                dns.process().running() ? "OK" : "down", Cidr.format(node.router()) + ":" + rt.config().dnsPort())));
         for (NodeView.Problem p : node.problems()) {
             comps.add(new NodeStatus.ComponentStatus(p.component(), "Error", p.message()));
         }
