@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings up the test cluster: a real single-node Kubernetes (etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubelet with containerd), no kube-proxy, no container
-# engine, with Sluice on it: the agent (on the host, in Kubernetes mode) enforces, load-balances
+# engine, with Sluice on it: its CRDs and operator; the agent (on the host, in Kubernetes mode) enforces, load-balances
 # and observes the pods, attached by the chained CNI plugin sluice-cni after ptp; CoreDNS serves
 # the cluster DNS on the pods' gateway. Everything it makes lives in $CLUSTER_DIR (default
 # /var/lib/sluice-cluster) and is listed there for scripts/cluster/down.sh. Idempotent: a running
@@ -105,14 +105,24 @@ start kube-apiserver "$bin/kube-apiserver" --bind-address 127.0.0.1 --advertise-
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local --allow-privileged
 wait_for "kube-apiserver" 60 kubectl --kubeconfig "$kubeconfig" get --raw /readyz
-kubectl --kubeconfig "$kubeconfig" apply -f "$root/k8s/crds/" >/dev/null
+# Cilium's CRDs, as the operator's build generates them from its model classes.
+crds=$root/services/operator/target/kubernetes
+[ -f "$crds/ciliumnetworkpolicies.cilium.io-v1.yml" ] || { log "no CRDs in $crds: run 'make build'"; exit 1; }
+for f in "$crds"/*.cilium.io-v1.yml; do kubectl --kubeconfig "$kubeconfig" apply --server-side -f "$f" >/dev/null; done
 wait_for "Cilium's CRDs" 30 kubectl --kubeconfig "$kubeconfig" wait --for condition=Established --timeout=1s \
-  crd/ciliumnetworkpolicies.cilium.io crd/ciliumclusterwidenetworkpolicies.cilium.io
+  crd/ciliumnetworkpolicies.cilium.io crd/ciliumclusterwidenetworkpolicies.cilium.io crd/ciliumidentities.cilium.io \
+  crd/ciliumenvoyconfigs.cilium.io crd/ciliumclusterwideenvoyconfigs.cilium.io
 start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 \
   --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
   --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
   --use-service-account-credentials --service-cluster-ip-range "$SERVICE_CIDR" --leader-elect=false
 start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 --leader-elect=false
+
+# --- The Sluice operator (on the host until it runs as a pod): each policy's Valid condition.
+java=$("$root/scripts/find-jdk.sh")/bin/java
+start sluice-operator "$java" -XX:+UseSerialGC -Xmx96m -XX:TieredStopAtLevel=1 -Dkubeconfig="$kubeconfig" \
+  -Dquarkus.http.host=127.0.0.1 -jar "$root/services/operator/target/quarkus-app/quarkus-run.jar"
+wait_for "the Sluice operator" 60 curl -fsS http://127.0.0.1:9234/q/health/ready
 
 # --- Sluice: the agent in Kubernetes mode, before any pod (a pod's CNI ADD waits for its enforcement).
 gateway=$(echo "$POD_CIDR" | awk -F'[./]' '{print $1"."$2"."$3"."$4+1}')

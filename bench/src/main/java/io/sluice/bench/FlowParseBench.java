@@ -4,7 +4,7 @@ import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.agent.hubble.Directory;
 import io.sluice.agent.hubble.FlowFilters;
 import io.sluice.agent.hubble.FlowParser;
-import io.sluice.agent.policy.Labels;
+import io.sluice.policy.Labels;
 import io.sluice.api.hubble.flow.Flow;
 import io.sluice.api.hubble.flow.FlowFilter;
 import io.sluice.api.hubble.flow.Verdict;

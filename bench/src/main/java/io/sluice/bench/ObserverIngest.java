@@ -7,7 +7,7 @@ import io.sluice.agent.hubble.FlowBuffer;
 import io.sluice.agent.hubble.FlowParser;
 import io.sluice.agent.hubble.HubbleMetrics;
 import io.sluice.agent.hubble.Observer;
-import io.sluice.agent.policy.Labels;
+import io.sluice.policy.Labels;
 import io.sluice.api.hubble.flow.LostEventSource;
 import io.sluice.bpf.BpfFs;
 import io.sluice.bpf.RingBufferReader;

@@ -1,10 +1,10 @@
 package io.sluice.bench;
 
-import io.sluice.agent.policy.EndpointPolicy;
-import io.sluice.agent.policy.Identity;
+import io.sluice.policy.EndpointPolicy;
+import io.sluice.policy.Identity;
 import io.sluice.agent.node.PolicyCache;
-import io.sluice.agent.policy.Labels;
-import io.sluice.agent.policy.PolicySubject;
+import io.sluice.policy.Labels;
+import io.sluice.policy.PolicySubject;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

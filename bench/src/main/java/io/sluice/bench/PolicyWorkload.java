@@ -1,14 +1,14 @@
 package io.sluice.bench;
 
-import io.sluice.agent.policy.Identity;
-import io.sluice.agent.policy.Labels;
-import io.sluice.agent.policy.Peer;
-import io.sluice.agent.policy.PeerRule;
-import io.sluice.agent.policy.PolicyRule;
-import io.sluice.agent.policy.PortProtocol;
-import io.sluice.agent.policy.Protocol;
-import io.sluice.agent.policy.Requirement;
-import io.sluice.agent.policy.Selector;
+import io.sluice.policy.Identity;
+import io.sluice.policy.Labels;
+import io.sluice.policy.Peer;
+import io.sluice.policy.PeerRule;
+import io.sluice.policy.PolicyRule;
+import io.sluice.policy.PortProtocol;
+import io.sluice.policy.Protocol;
+import io.sluice.policy.Requirement;
+import io.sluice.policy.Selector;
 
 import java.util.ArrayList;
 import java.util.List;

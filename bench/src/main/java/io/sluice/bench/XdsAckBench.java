@@ -4,9 +4,9 @@ import io.sluice.agent.envoy.Bootstrap;
 import io.sluice.agent.envoy.L7Config;
 import io.sluice.agent.envoy.L7Endpoint;
 import io.sluice.agent.envoy.L7Translation;
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.Direction;
-import io.sluice.agent.policy.HttpRule;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.Direction;
+import io.sluice.policy.HttpRule;
 import io.sluice.agent.xds.EnvoyStatus;
 import io.sluice.agent.xds.XdsClient;
 

@@ -100,6 +100,25 @@ class StarWarsClusterE2E {
         assertThat(cluster.kubectl("get", "cnp", "broken", "-o", "jsonpath={.status.conditions[0].message}").out())
                 .contains("spec.egress[0].toPorts[0].ports[0].port: '70000' is out of range");
         assertThat(cluster.sluice("status").out()).contains("Policy:").contains("CiliumNetworkPolicy default/broken");
+        // The condition is the operator's; beside it, the node's own entry says it does not enforce the policy.
+        String node = cluster.kubectl("get", "nodes", "-o", "jsonpath={.items[0].metadata.name}").out().strip();
+        enforcedWithin5s(() -> cluster.kubectl("get", "cnp", "broken", "-o", "jsonpath={.status.nodes." + node + ".enforcing}")
+                .out().equals("false"));
+        // Cluster-wide, with the operator an API server lets through (the schema keeps it a string) and Cilium refuses.
+        TestNode.Result ccnp = cluster.apply("""
+                apiVersion: cilium.io/v2
+                kind: CiliumClusterwideNetworkPolicy
+                metadata: {name: sometimes}
+                spec:
+                  endpointSelector: {matchExpressions: [{key: class, operator: Sometimes, values: [xwing]}]}
+                """);
+        assertThat(ccnp.exit()).as(ccnp.out()).isZero();
+        enforcedWithin5s(() -> cluster.kubectl("get", "ccnp", "sometimes", "--no-headers").out()
+                .matches("sometimes\\s+\\S+\\s+False\\s*"));
+        assertThat(cluster.kubectl("get", "ccnp", "sometimes", "-o", "jsonpath={.status.conditions[0].message}").out())
+                .isEqualTo("CiliumClusterwideNetworkPolicy sometimes: spec.endpointSelector.matchExpressions[0].operator: "
+                        + "'Sometimes' is not one of In, NotIn, Exists, DoesNotExist");
+        assertThat(cluster.kubectl("delete", "ccnp", "sometimes").exit()).isZero();
         // the tiefighter is not locked in by a policy that is not enforced, and rule1 still holds
         assertThat(land("tiefighter").out()).isEqualTo("Ship landed\n");
         assertThat(land("xwing").out()).doesNotContain("Ship landed");

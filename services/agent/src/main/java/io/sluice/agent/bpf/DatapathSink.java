@@ -1,7 +1,7 @@
 package io.sluice.agent.bpf;
 
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.EndpointPolicy;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.EndpointPolicy;
 import io.sluice.agent.service.Frontend;
 
 import java.util.List;

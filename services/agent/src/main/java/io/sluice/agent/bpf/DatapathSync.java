@@ -1,9 +1,9 @@
 package io.sluice.agent.bpf;
 
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.EndpointPolicy;
-import io.sluice.agent.policy.PolicyEntry;
-import io.sluice.agent.policy.PolicyKey;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.EndpointPolicy;
+import io.sluice.policy.PolicyEntry;
+import io.sluice.policy.PolicyKey;
 import io.sluice.agent.service.Frontend;
 import io.sluice.bpf.datapath.BackendKey;
 import io.sluice.bpf.datapath.BackendValue;
@@ -133,7 +133,7 @@ public final class DatapathSync implements DatapathSink {
         Map<PolicyEntryKey, PolicyEntryValue> out = new HashMap<>();
         for (Map.Entry<PolicyKey, PolicyEntry> e : policy.entries().entrySet()) {
             PolicyKey k = e.getKey();
-            int port = !e.getValue().l7() ? 0 : k.direction() == io.sluice.agent.policy.Direction.INGRESS ? proxy.ingress() : proxy.egress();
+            int port = !e.getValue().l7() ? 0 : k.direction() == io.sluice.policy.Direction.INGRESS ? proxy.ingress() : proxy.egress();
             out.put(new PolicyEntryKey(k.prefixLen(), k.identity(), k.direction().code, k.protocol().number, k.port()),
                     new PolicyEntryValue(e.getValue().deny(), e.getValue().matchType().code, port, 0));
         }

@@ -1,6 +1,6 @@
 package io.sluice.agent.bpf;
 
-import io.sluice.agent.policy.Cidr;
+import io.sluice.policy.Cidr;
 import io.sluice.api.node.EventView;
 import io.sluice.bpf.datapath.DatapathEvent;
 

@@ -31,7 +31,7 @@ import io.sluice.agent.kube.ClusterWatch;
 import io.sluice.agent.kube.KubeNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.inject.Instance;
-import io.sluice.agent.policy.Cidr;
+import io.sluice.policy.Cidr;
 import io.sluice.agent.xds.XdsClient;
 import io.sluice.agent.store.NodeStore;
 import io.sluice.agent.store.PodRecord;

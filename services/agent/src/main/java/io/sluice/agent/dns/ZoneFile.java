@@ -3,7 +3,7 @@ package io.sluice.agent.dns;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.sluice.agent.policy.Cidr;
+import io.sluice.policy.Cidr;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

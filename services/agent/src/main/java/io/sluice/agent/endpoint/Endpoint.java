@@ -1,7 +1,7 @@
 package io.sluice.agent.endpoint;
 
-import io.sluice.agent.policy.Labels;
-import io.sluice.agent.policy.NamedPort;
+import io.sluice.policy.Labels;
+import io.sluice.policy.NamedPort;
 
 import java.util.Map;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package io.sluice.agent.endpoint;
 
-import io.sluice.agent.policy.NamedPort;
-import io.sluice.agent.policy.Protocol;
+import io.sluice.policy.NamedPort;
+import io.sluice.policy.Protocol;
 
 import java.util.LinkedHashMap;
 import java.util.List;

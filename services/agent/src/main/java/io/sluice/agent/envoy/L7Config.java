@@ -1,6 +1,6 @@
 package io.sluice.agent.envoy;
 
-import io.sluice.agent.policy.Cidr;
+import io.sluice.policy.Cidr;
 
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.sluice.agent.envoy;
 
-import io.sluice.agent.policy.Direction;
-import io.sluice.agent.policy.HttpRule;
+import io.sluice.policy.Direction;
+import io.sluice.policy.HttpRule;
 
 import java.util.List;
 import java.util.Map;

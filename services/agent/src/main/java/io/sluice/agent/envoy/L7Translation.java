@@ -38,8 +38,8 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.LocalReplyConfig;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.ResponseMapper;
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.Direction;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.Direction;
 
 import java.util.ArrayList;
 import java.util.List;

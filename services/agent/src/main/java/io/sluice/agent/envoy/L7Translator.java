@@ -2,9 +2,9 @@ package io.sluice.agent.envoy;
 
 import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.Direction;
-import io.sluice.agent.policy.HttpRule;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.Direction;
+import io.sluice.policy.HttpRule;
 
 import java.util.ArrayList;
 import java.util.HashMap;

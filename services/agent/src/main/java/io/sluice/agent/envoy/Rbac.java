@@ -8,10 +8,10 @@ import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.Direction;
-import io.sluice.agent.policy.HttpRule;
-import io.sluice.agent.policy.Identity;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.Direction;
+import io.sluice.policy.HttpRule;
+import io.sluice.policy.Identity;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.sluice.agent.hubble;
 
 import io.sluice.agent.endpoint.Endpoint;
-import io.sluice.agent.policy.Identity;
-import io.sluice.agent.policy.Label;
+import io.sluice.policy.Identity;
+import io.sluice.policy.Label;
 import io.sluice.agent.service.Frontend;
 import io.sluice.api.hubble.HubbleNames;
 import io.sluice.api.hubble.flow.Service;

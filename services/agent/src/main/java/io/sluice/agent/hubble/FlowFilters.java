@@ -2,7 +2,7 @@ package io.sluice.agent.hubble;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import io.sluice.agent.policy.Cidr;
+import io.sluice.policy.Cidr;
 import io.sluice.api.hubble.flow.EventTypeFilter;
 import io.sluice.api.hubble.flow.Flow;
 import io.sluice.api.hubble.flow.FlowFilter;

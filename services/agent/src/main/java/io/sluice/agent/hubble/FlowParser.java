@@ -5,7 +5,7 @@ import io.sluice.agent.bpf.DropReasons;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.util.Timestamps;
 import io.sluice.agent.flow.L7Record;
-import io.sluice.agent.policy.Cidr;
+import io.sluice.policy.Cidr;
 import io.sluice.api.hubble.HubbleNames;
 import io.sluice.api.hubble.flow.CiliumEventType;
 import io.sluice.api.hubble.flow.Ethernet;
@@ -165,7 +165,7 @@ public final class FlowParser {
 
     /** The identity of an access log's peer: its pod's, host for the router, world for anything else. */
     private static int identity(Directory dir, int address) {
-        return dir.endpoint(address, io.sluice.agent.policy.Identity.WORLD).getIdentity();
+        return dir.endpoint(address, io.sluice.policy.Identity.WORLD).getIdentity();
     }
 
     private static HTTP http(L7Record r, int code, List<L7Record.Header> headers, String requestId) {

@@ -1,7 +1,6 @@
 package io.sluice.agent.kube;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -9,19 +8,19 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.sluice.agent.endpoint.Endpoint;
-import io.sluice.agent.manifest.Invalid;
-import io.sluice.agent.manifest.Manifests;
-import io.sluice.agent.manifest.ObjectRef;
-import io.sluice.agent.manifest.Resource;
+import io.sluice.manifest.Invalid;
+import io.sluice.manifest.Manifests;
+import io.sluice.manifest.ObjectRef;
+import io.sluice.manifest.Resource;
 import io.sluice.agent.node.NodeInputs;
 import io.sluice.agent.node.NodeView.Problem;
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.Identity;
-import io.sluice.agent.policy.Label;
-import io.sluice.agent.policy.Labels;
-import io.sluice.agent.policy.NamedPort;
-import io.sluice.agent.policy.PolicyRule;
-import io.sluice.agent.policy.Protocol;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.Identity;
+import io.sluice.policy.Label;
+import io.sluice.policy.Labels;
+import io.sluice.policy.NamedPort;
+import io.sluice.policy.PolicyRule;
+import io.sluice.policy.Protocol;
 import io.sluice.agent.service.Frontend;
 
 import java.nio.charset.StandardCharsets;
@@ -96,7 +95,7 @@ public final class KubeInputs {
         List<PolicyRule> rules = new ArrayList<>();
         List<PolicyVerdict> verdicts = new ArrayList<>();
         for (GenericKubernetesResource p : objects.policies()) {
-            Manifests.Parsed parsed = Manifests.parse(policyDocument(p));
+            Manifests.Parsed parsed = Manifests.parseStored(JSON.valueToTree(p));
             String error = String.join("\n", parsed.invalid().stream().map(Invalid::message).toList());
             boolean valid = error.isEmpty();
             for (Resource r : parsed.resources()) {
@@ -269,25 +268,6 @@ public final class KubeInputs {
             out.add(new Frontend(svc.ref().namespace() + "/" + svc.ref().name(), vip, sp.port(), sp.protocol(), List.copyOf(backends)));
         }
         return out;
-    }
-
-    /** The policy as a manifest document: what `kubectl apply` was given, without the server's fields. */
-    static String policyDocument(GenericKubernetesResource p) {
-        ObjectNode doc = JSON.createObjectNode();
-        doc.put("apiVersion", p.getApiVersion());
-        doc.put("kind", p.getKind());
-        ObjectNode meta = doc.putObject("metadata");
-        meta.put("name", p.getMetadata().getName());
-        if (p.getMetadata().getNamespace() != null) {
-            meta.put("namespace", p.getMetadata().getNamespace());
-        }
-        for (String f : List.of("spec", "specs")) {
-            Object v = p.getAdditionalProperties().get(f);
-            if (v != null) {
-                doc.set(f, JSON.valueToTree(v));
-            }
-        }
-        return doc.toString();
     }
 
     private static Protocol protocol(String p) {

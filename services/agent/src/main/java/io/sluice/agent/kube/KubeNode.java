@@ -12,7 +12,7 @@ import io.sluice.agent.node.NodeInputs;
 import io.sluice.agent.node.NodeView;
 import io.sluice.agent.node.ProxyControl;
 import io.sluice.agent.node.Reconciler;
-import io.sluice.agent.policy.Cidr;
+import io.sluice.policy.Cidr;
 import io.sluice.agent.store.NodeStore;
 import io.sluice.agent.store.StoredState;
 import io.sluice.agent.xds.XdsClient;

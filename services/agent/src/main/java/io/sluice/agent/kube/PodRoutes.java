@@ -1,7 +1,7 @@
 package io.sluice.agent.kube;
 
 import io.sluice.agent.netns.Commands;
-import io.sluice.agent.policy.Cidr;
+import io.sluice.policy.Cidr;
 
 import java.util.HashMap;
 import java.util.Map;

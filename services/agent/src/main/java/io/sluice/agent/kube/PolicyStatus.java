@@ -17,16 +17,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Says on each CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy what this node made of it,
- * so {@code kubectl get cnp} shows it (the VALID column) and {@code -o yaml} names the field that
- * is wrong and the node that does not enforce it:
+ * Says on each CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy whether this node enforces
+ * it, so {@code kubectl get cnp -o yaml} names the node that does not, and why:
  * <pre>
  * status:
- *   conditions: [{type: Valid, status: "False", reason: InvalidSpec, message: "spec.ingress[0]...: ..."}]
  *   nodes: {NODE: {ok: false, enforcing: false, error: "...", lastUpdated: ...}}
  * </pre>
- * A merge patch of the status subresource, written off the reconcile thread and only when it
- * changed; a write that fails (the API server away) is tried again at the next change.
+ * Only this node's entry: the object's {@code Valid} condition (the VALID column) is the
+ * operator's, from the same validator. A merge patch of the status subresource, written off the
+ * reconcile thread and only when it changed; a write that fails (the API server away) is tried
+ * again at the next change.
  */
 final class PolicyStatus implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PolicyStatus.class);
@@ -43,17 +43,10 @@ final class PolicyStatus implements AutoCloseable {
         this.node = node;
     }
 
-    /** The status patch of a verdict: the Valid condition (the object as such) and this node's entry (whether it enforces it). */
+    /** The status patch of a verdict: this node's entry (whether it enforces the policy, and why not). */
     ObjectNode patch(KubeInputs.PolicyVerdict v, Instant now) {
         ObjectNode root = JSON.createObjectNode();
-        ObjectNode status = root.putObject("status");
-        ObjectNode valid = status.putArray("conditions").addObject();
-        valid.put("type", "Valid");
-        valid.put("status", v.valid() ? "True" : "False");
-        valid.put("reason", v.valid() ? "Valid" : "InvalidSpec");
-        valid.put("message", v.valid() ? "Policy validation succeeded" : v.error());
-        valid.put("lastTransitionTime", now.truncatedTo(ChronoUnit.SECONDS).toString());
-        ObjectNode mine = status.putObject("nodes").putObject(node);
+        ObjectNode mine = root.putObject("status").putObject("nodes").putObject(node);
         mine.put("ok", v.enforced());
         mine.put("enforcing", v.enforced());
         if (!v.enforced()) {
@@ -69,7 +62,7 @@ final class PolicyStatus implements AutoCloseable {
         for (KubeInputs.PolicyVerdict v : verdicts) {
             String key = key(v.policy());
             keys.add(key);
-            List<Object> seen = List.of(v.valid(), v.error());
+            List<Object> seen = List.of(v.enforced(), v.error());
             if (!seen.equals(written.put(key, seen))) {
                 writer.execute(() -> write(v, key, seen));
             }

@@ -1,6 +1,6 @@
 package io.sluice.agent.netns;
 
-import io.sluice.agent.policy.Cidr;
+import io.sluice.policy.Cidr;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,8 @@
 package io.sluice.agent.node;
 
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.Identity;
-import io.sluice.agent.policy.PolicyRule;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.Identity;
+import io.sluice.policy.PolicyRule;
 
 import java.util.Collection;
 import java.util.HashSet;

@@ -1,16 +1,16 @@
 package io.sluice.agent.node;
 
 import io.sluice.agent.endpoint.Endpoint;
-import io.sluice.agent.manifest.Resource;
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.EndpointPolicy;
-import io.sluice.agent.policy.Identity;
-import io.sluice.agent.policy.Label;
-import io.sluice.agent.policy.Labels;
-import io.sluice.agent.policy.Peer;
-import io.sluice.agent.policy.PeerRule;
-import io.sluice.agent.policy.PolicyRule;
-import io.sluice.agent.policy.PolicySubject;
+import io.sluice.manifest.Resource;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.EndpointPolicy;
+import io.sluice.policy.Identity;
+import io.sluice.policy.Label;
+import io.sluice.policy.Labels;
+import io.sluice.policy.Peer;
+import io.sluice.policy.PeerRule;
+import io.sluice.policy.PolicyRule;
+import io.sluice.policy.PolicySubject;
 import io.sluice.agent.service.Frontend;
 import io.sluice.agent.service.ServiceFrontends;
 

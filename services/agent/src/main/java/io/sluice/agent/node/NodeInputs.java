@@ -1,9 +1,9 @@
 package io.sluice.agent.node;
 
 import io.sluice.agent.endpoint.Endpoint;
-import io.sluice.agent.manifest.Resource;
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.PolicyRule;
+import io.sluice.manifest.Resource;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.PolicyRule;
 import io.sluice.agent.service.Frontend;
 
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.sluice.agent.node;
 
 import io.sluice.agent.hubble.Directory;
-import io.sluice.agent.policy.Cidr;
+import io.sluice.policy.Cidr;
 import io.sluice.agent.xds.XdsClient;
 
 import java.util.List;

@@ -1,12 +1,12 @@
 package io.sluice.agent.node;
 
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.EndpointPolicy;
-import io.sluice.agent.policy.Identity;
-import io.sluice.agent.policy.IdentityIndex;
-import io.sluice.agent.policy.Policies;
-import io.sluice.agent.policy.PolicyRule;
-import io.sluice.agent.policy.PolicySubject;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.EndpointPolicy;
+import io.sluice.policy.Identity;
+import io.sluice.policy.IdentityIndex;
+import io.sluice.policy.Policies;
+import io.sluice.policy.PolicyRule;
+import io.sluice.policy.PolicySubject;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,13 +26,13 @@ public final class PolicyCache {
     private List<PolicyRule> rules = List.of();
     private Map<Cidr, Integer> cidrs = Map.of();
     private Map<Integer, Identity> identities = Map.of();
-    private Map<Integer, Map<String, io.sluice.agent.policy.NamedPort>> ports = Map.of();
+    private Map<Integer, Map<String, io.sluice.policy.NamedPort>> ports = Map.of();
 
     public Map<PolicySubject, EndpointPolicy> resolve(Collection<PolicySubject> subjects, List<PolicyRule> newRules,
                                                       Map<Cidr, Integer> newCidrs, Collection<Identity> allIdentities) {
         Map<Integer, Identity> ids = new HashMap<>();
         allIdentities.forEach(i -> ids.put(i.id(), i));
-        Map<Integer, Map<String, io.sluice.agent.policy.NamedPort>> newPorts = namedPorts(subjects, ids);
+        Map<Integer, Map<String, io.sluice.policy.NamedPort>> newPorts = namedPorts(subjects, ids);
         if (!newRules.equals(rules) || !newCidrs.equals(cidrs) || !newPorts.equals(ports)) {
             resolved.clear();
         } else {
@@ -79,11 +79,11 @@ public final class PolicyCache {
     }
 
     /** Named ports by identity, for egress rules that name a peer's port (PolicySubject carries them). */
-    private static Map<Integer, Map<String, io.sluice.agent.policy.NamedPort>> namedPorts(
+    private static Map<Integer, Map<String, io.sluice.policy.NamedPort>> namedPorts(
             Collection<PolicySubject> subjects, Map<Integer, Identity> ids) {
-        Map<io.sluice.agent.policy.Labels, Integer> byLabels = new HashMap<>();
+        Map<io.sluice.policy.Labels, Integer> byLabels = new HashMap<>();
         ids.forEach((id, i) -> byLabels.put(i.labels(), id));
-        Map<Integer, Map<String, io.sluice.agent.policy.NamedPort>> out = new HashMap<>();
+        Map<Integer, Map<String, io.sluice.policy.NamedPort>> out = new HashMap<>();
         for (PolicySubject s : subjects) {
             Integer id = byLabels.get(s.labels());
             if (id != null && !s.namedPorts().isEmpty()) {

@@ -2,8 +2,8 @@ package io.sluice.agent.node;
 
 import io.sluice.agent.bpf.DatapathSink;
 import io.sluice.agent.envoy.L7Translator;
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.Identity;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.Identity;
 import io.sluice.agent.xds.XdsClient;
 import org.jboss.logging.Logger;
 

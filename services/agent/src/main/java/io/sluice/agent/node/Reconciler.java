@@ -4,7 +4,7 @@ import io.sluice.agent.bpf.DatapathSink;
 import io.sluice.agent.dns.ClusterZone;
 import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.agent.hubble.Directory;
-import io.sluice.agent.policy.Cidr;
+import io.sluice.policy.Cidr;
 
 import java.time.Duration;
 import java.util.ArrayList;

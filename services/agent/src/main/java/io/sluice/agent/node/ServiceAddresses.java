@@ -1,7 +1,7 @@
 package io.sluice.agent.node;
 
-import io.sluice.agent.manifest.Resource;
-import io.sluice.agent.policy.Cidr;
+import io.sluice.manifest.Resource;
+import io.sluice.policy.Cidr;
 
 import java.util.Map;
 import java.util.Optional;

@@ -3,7 +3,7 @@ package io.sluice.agent.rest;
 import io.sluice.agent.config.NodeRuntime;
 import io.sluice.agent.kube.Attachment;
 import io.sluice.agent.node.NodeException;
-import io.sluice.agent.policy.Cidr;
+import io.sluice.policy.Cidr;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;

@@ -2,13 +2,13 @@ package io.sluice.agent.rest;
 
 import io.sluice.agent.config.NodeRuntime;
 import io.sluice.agent.endpoint.Endpoint;
-import io.sluice.agent.manifest.Resource;
+import io.sluice.manifest.Resource;
 import io.sluice.agent.proc.DetachedProcess;
 import io.sluice.agent.node.DesiredState;
 import io.sluice.agent.node.Node;
 import io.sluice.agent.node.NodeView;
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.Label;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.Label;
 import io.sluice.agent.store.PodRecord;
 import io.sluice.api.node.IdentityView;
 import io.sluice.api.node.NodeStatus;

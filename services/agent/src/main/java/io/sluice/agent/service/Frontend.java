@@ -1,6 +1,6 @@
 package io.sluice.agent.service;
 
-import io.sluice.agent.policy.Protocol;
+import io.sluice.policy.Protocol;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,9 +1,9 @@
 package io.sluice.agent.service;
 
 import io.sluice.agent.endpoint.Endpoint;
-import io.sluice.agent.manifest.Resource;
-import io.sluice.agent.policy.Label;
-import io.sluice.agent.policy.NamedPort;
+import io.sluice.manifest.Resource;
+import io.sluice.policy.Label;
+import io.sluice.policy.NamedPort;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -5,9 +5,9 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.rbac.v3.Permission;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute;
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.Direction;
-import io.sluice.agent.policy.HttpRule;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.Direction;
+import io.sluice.policy.HttpRule;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -2,9 +2,9 @@ package io.sluice.agent.hubble;
 
 import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.agent.flow.L7Record;
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.Labels;
-import io.sluice.agent.policy.Protocol;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.Labels;
+import io.sluice.policy.Protocol;
 import io.sluice.agent.service.Frontend;
 import io.sluice.api.hubble.HubbleStreams;
 import io.sluice.api.hubble.flow.DropReason;

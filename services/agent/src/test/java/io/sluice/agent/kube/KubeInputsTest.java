@@ -7,8 +7,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.sluice.agent.node.NodeInputs;
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.Label;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.Label;
 import io.sluice.agent.service.Frontend;
 import org.junit.jupiter.api.Test;
 

@@ -1,12 +1,12 @@
 package io.sluice.agent.node;
 
-import io.sluice.agent.manifest.Manifests;
-import io.sluice.agent.manifest.Resource;
-import io.sluice.agent.policy.EndpointPolicy;
-import io.sluice.agent.policy.Identity;
-import io.sluice.agent.policy.Labels;
-import io.sluice.agent.policy.PolicyRule;
-import io.sluice.agent.policy.PolicySubject;
+import io.sluice.manifest.Manifests;
+import io.sluice.manifest.Resource;
+import io.sluice.policy.EndpointPolicy;
+import io.sluice.policy.Identity;
+import io.sluice.policy.Labels;
+import io.sluice.policy.PolicyRule;
+import io.sluice.policy.PolicySubject;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -3,11 +3,11 @@ package io.sluice.agent.node;
 import io.sluice.agent.bpf.DatapathSink;
 import io.sluice.agent.dns.ClusterZone;
 import io.sluice.agent.endpoint.Endpoint;
-import io.sluice.agent.manifest.Manifests;
-import io.sluice.agent.manifest.Resource;
-import io.sluice.agent.policy.Cidr;
-import io.sluice.agent.policy.Labels;
-import io.sluice.agent.policy.PolicyRule;
+import io.sluice.manifest.Manifests;
+import io.sluice.manifest.Resource;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.Labels;
+import io.sluice.policy.PolicyRule;
 import io.sluice.agent.service.Frontend;
 import org.junit.jupiter.api.Test;
 

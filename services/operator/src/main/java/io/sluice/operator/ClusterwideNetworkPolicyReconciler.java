@@ -1,0 +1,18 @@
+package io.sluice.operator;
+
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.sluice.operator.crd.CiliumClusterwideNetworkPolicy;
+
+/** Each CiliumClusterwideNetworkPolicy's Valid condition, at every change of its spec (not of its status). */
+@ControllerConfiguration(name = "ccnp-validation")
+public class ClusterwideNetworkPolicyReconciler implements Reconciler<CiliumClusterwideNetworkPolicy> {
+
+    @Override
+    public UpdateControl<CiliumClusterwideNetworkPolicy> reconcile(CiliumClusterwideNetworkPolicy policy, Context<CiliumClusterwideNetworkPolicy> context) {
+        PolicyValidation.validate(context.getClient(), policy, CiliumClusterwideNetworkPolicy.class);
+        return UpdateControl.noUpdate();
+    }
+}

@@ -1,0 +1,18 @@
+package io.sluice.operator;
+
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.sluice.operator.crd.CiliumNetworkPolicy;
+
+/** Each CiliumNetworkPolicy's Valid condition, at every change of its spec (not of its status). */
+@ControllerConfiguration(name = "cnp-validation")
+public class NetworkPolicyReconciler implements Reconciler<CiliumNetworkPolicy> {
+
+    @Override
+    public UpdateControl<CiliumNetworkPolicy> reconcile(CiliumNetworkPolicy policy, Context<CiliumNetworkPolicy> context) {
+        PolicyValidation.validate(context.getClient(), policy, CiliumNetworkPolicy.class);
+        return UpdateControl.noUpdate();
+    }
+}
