@@ -9,7 +9,7 @@
 #define DIR_EGRESS 1
 #define DIR_SERVICE 2 /* conntrack entries that pin a client to its service backend */
 
-/* Reserved identities (COMPAT.md section 1). */
+/* Reserved identities, as Cilium numbers them. */
 #define ID_ANY 0
 #define ID_HOST 1
 #define ID_WORLD 2
@@ -21,7 +21,7 @@
 #define DROP_NO_SERVICE 158
 #define DROP_POLICY_DENY 181
 
-/* Monitor event types (COMPAT.md section 1). */
+/* Monitor event types, as Cilium numbers them. */
 #define EV_DROP 1
 #define EV_TRACE 4
 #define EV_POLICY_VERDICT 5

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the spec/specs of a CiliumNetworkPolicy (namespace non-empty) or of a clusterwide one
- * (namespace empty) into scoped rules, reporting every invalid field (COMPAT.md section 5).
+ * (namespace empty) into scoped rules, reporting every invalid field.
  */
 final class PolicyReader {
     private static final Set<String> RULE_KEYS = Set.of("endpointSelector", "nodeSelector", "ingress", "ingressDeny",
@@ -111,7 +111,7 @@ final class PolicyReader {
         return out;
     }
 
-    /** A namespaced policy's peers stay in its namespace unless they name one (COMPAT.md section 5). */
+    /** A namespaced policy's peers stay in its namespace unless they name one, as Cilium's. */
     private static Selector scopePeer(Selector s, String namespace) {
         return namespace.isEmpty() || s.mentions(Label.NAMESPACE) ? s : s.inNamespace(namespace);
     }

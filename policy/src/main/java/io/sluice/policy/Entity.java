@@ -3,7 +3,7 @@ package io.sluice.policy;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The entities of fromEntities/toEntities (COMPAT.md section 5). */
+/** The entities of fromEntities/toEntities, as Cilium's. */
 public enum Entity {
     ALL, WORLD, CLUSTER, HOST, REMOTE_NODE, KUBE_APISERVER, INIT, HEALTH, UNMANAGED, INGRESS, NONE;
 

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One {@code rules.http} entry (COMPAT.md section 5): method, path and host are RE2 regexes
+ * One {@code rules.http} entry: method, path and host are RE2 regexes
  * matched against the whole {@code :method}, {@code :path} and {@code :authority} ("" = any);
  * each header is {@code Name} (present) or {@code Name value} (equal).
  */

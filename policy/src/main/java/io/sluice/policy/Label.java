@@ -8,7 +8,7 @@ import java.util.Objects;
  */
 public record Label(String source, String key, String value) implements Comparable<Label> {
     public static final String K8S = "k8s", RESERVED = "reserved", CIDR = "cidr", ANY = "any";
-    /** The label that carries a pod's namespace (COMPAT.md section 5). */
+    /** The label that carries a pod's namespace. */
     public static final String NAMESPACE = "io.kubernetes.pod.namespace";
 
     public Label {

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Resolves the rules that select an endpoint into its policy map rows (COMPAT.md section 5).
+ * Resolves the rules that select an endpoint into its policy map rows.
  *
  * <p>Rules implemented: a direction is default-deny once any selecting rule has rules in it
  * (unless its enableDefaultDeny says otherwise); deny rows win over allow rows of the same

@@ -25,7 +25,7 @@ public record Selector(List<Requirement> requirements) {
         return requirements.stream().anyMatch(r -> r.key().equals(key));
     }
 
-    /** This selector narrowed to one namespace (how a namespaced policy is scoped, COMPAT.md section 5). */
+    /** This selector narrowed to one namespace (how a namespaced policy is scoped). */
     public Selector inNamespace(String namespace) {
         List<Requirement> out = new ArrayList<>(requirements);
         out.add(new Requirement(Label.K8S, Label.NAMESPACE, Requirement.Operator.IN, List.of(namespace)));

@@ -1,6 +1,6 @@
 /**
  * The policy engine: labels, selectors and CiliumNetworkPolicy rules in, per-endpoint verdict
- * tables out (COMPAT.md section 5). Pure and deterministic: no I/O, no BPF, no Kubernetes or
+ * tables out, with Cilium's semantics. Pure and deterministic: no I/O, no BPF, no Kubernetes or
  * Quarkus types; the BPF key is mirrored here, not imported.
  */
 package io.sluice.policy;

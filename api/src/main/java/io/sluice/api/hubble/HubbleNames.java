@@ -5,7 +5,7 @@ import io.sluice.api.hubble.flow.TraceObservationPoint;
 import java.util.Locale;
 
 /**
- * The words Hubble prints for numbers and enums (COMPAT.md sections 1 and 2), shared by the
+ * The words Hubble prints for numbers and enums, shared by the
  * servers (metrics, summaries) and the CLI (output).
  */
 public final class HubbleNames {

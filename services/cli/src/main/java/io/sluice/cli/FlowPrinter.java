@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Hubble's observe output formats (COMPAT.md section 2): compact, dict, table, json/jsonpb. */
+/** Hubble's observe output formats, as the hubble CLI prints them: compact, dict, table, json/jsonpb. */
 final class FlowPrinter {
     enum Format { COMPACT, DICT, TABLE, JSON }
 

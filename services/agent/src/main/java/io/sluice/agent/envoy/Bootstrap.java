@@ -3,7 +3,7 @@ package io.sluice.agent.envoy;
 import java.util.Objects;
 
 /**
- * Envoy's bootstrap (COMPAT.md section 6): ADS to envoy-xds over a unix socket; the admin API
+ * Envoy's bootstrap: ADS to envoy-xds over a unix socket; the admin API
  * on a unix socket (root only, in the node's state directory), reachable read-only (GET) on
  * 127.0.0.1:adminPort only when enabled; Prometheus metrics on
  * 0.0.0.0:prometheusPort/metrics; health on 127.0.0.1:healthPort/healthz; access logs to the

@@ -46,7 +46,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * L7 policy into Envoy resources (DESIGN.md "L7 with upstream Envoy"): one transparent
+ * L7 policy into Envoy resources: one transparent
  * listener per direction on 127.0.0.1 (the datapath assigns redirected connections to it),
  * one filter chain per endpoint and port, HTTP connection manager -> RBAC -> router ->
  * ORIGINAL_DST cluster. Each chain's rules live in its own RDS route (per-route RBAC), so peers
@@ -188,7 +188,7 @@ public final class L7Translation {
                 .build();
     }
 
-    /** Connections go on to where the client sent them (COMPAT.md section 6: connect timeout 2s). */
+    /** Connections go on to where the client sent them (connect timeout 2s, as Cilium's proxy). */
     static Cluster originalDstCluster() {
         return Cluster.newBuilder().setName(ORIGINAL_DST)
                 .setType(Cluster.DiscoveryType.ORIGINAL_DST)

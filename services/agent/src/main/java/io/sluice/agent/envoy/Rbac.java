@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * RBAC for one endpoint and port: a policy per peer identity that allows the peer's requests
  * matching any of its HTTP rules. Ingress names the peer by the request's source address
- * (principal); egress by the destination address (permission). COMPAT.md section 5: fields
+ * (principal); egress by the destination address (permission). As Cilium's, fields
  * are RE2 regexes over the whole value; a header is {@code Name} (present) or {@code Name value}.
  */
 final class Rbac {

@@ -18,7 +18,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Hubble's flow filters (COMPAT.md section 1): inside one filter every set field must match,
+ * Hubble's flow filters, as Hubble applies them: inside one filter every set field must match,
  * values of one field are alternatives; a flow passes when it matches any whitelist filter
  * (or there is none) and no blacklist filter. Compiling checks every value, so a bad one is
  * refused up front with the field named ({@link InvalidFilter}), never half-applied.

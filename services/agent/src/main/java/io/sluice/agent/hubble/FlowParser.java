@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  * {@link Directory}. Thread-safe: the ring-buffer reader and the access-log server call it.
  */
 public final class FlowParser {
-    /** Monitor event types (COMPAT.md section 1). */
+    /** Monitor event types, as Cilium numbers them. */
     public static final int TYPE_DROP = 1, TYPE_TRACE = 4, TYPE_POLICY_VERDICT = 5, TYPE_L7 = 129;
 
     private static final TCPFlags[] TCP_FLAGS = new TCPFlags[512];

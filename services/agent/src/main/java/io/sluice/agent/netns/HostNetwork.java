@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /**
  * The host side shared by all pods: forwarding on, the router address on lo, unreachable
  * routes over the pod and service ranges so that nothing meant for them ever leaves the host,
- * and the policy route that delivers packets marked for the L7 proxy locally (DESIGN.md: without
+ * and the policy route that delivers packets marked for the L7 proxy locally (without
  * the mark and the local route, a packet assigned to a socket by bpf_sk_assign is dropped).
  * Forwarding and the proxy route are shared by the host's nodes ({@link SharedHost}): the last
  * node to leave {@link #restore}s them as the first one found them ({@link HostBefore}).

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * A pod's network: namespace {@code netns} with {@code eth0} holding a /32, a veth to the host
  * end {@code hostIf}, a host route to the address, and a default route via the router address
- * that the host holds on lo (DESIGN.md "Datapath"). Every step is idempotent, so a half-made
+ * that the host holds on lo (docs/design.md). Every step is idempotent, so a half-made
  * pod can be made again or removed.
  */
 public record PodNetwork(String netns, String hostIf, int address, int router) {

@@ -36,7 +36,7 @@ public record DesiredState(Map<Cidr, Integer> ipcache, Map<Endpoint, EndpointPol
                 .map(c -> d.ipcache().getOrDefault(c, Identity.WORLD)).orElse(Identity.WORLD);
     }
 
-    /** Reserved identities and their labels (COMPAT.md section 1). */
+    /** Reserved identities and their labels, as Cilium numbers them. */
     static final List<Identity> RESERVED = List.of(
             reserved(Identity.HOST, "host"), reserved(Identity.WORLD, "world"), reserved(Identity.UNMANAGED, "unmanaged"),
             reserved(Identity.HEALTH, "health"), reserved(Identity.INIT, "init"), reserved(Identity.REMOTE_NODE, "remote-node"),

@@ -6,7 +6,7 @@ import java.util.TreeMap;
 /**
  * Everything the node must remember across restarts. Identities are keyed by their label
  * string so they stay stable; objects by {@code Kind/namespace/name}, holding the JSON as applied; proxy ports by listener
- * (stable, COMPAT.md section 6).
+ * (stable).
  */
 public record StoredState(Map<String, PodRecord> pods, Map<String, Integer> identities,
                           Map<String, Integer> cidrIdentities, Map<String, String> serviceIps,
