@@ -6,7 +6,8 @@
 # the cluster DNS on the pods' gateway. Everything it makes lives in $CLUSTER_DIR (default
 # /var/lib/sluice-cluster) and is listed there for scripts/cluster/down.sh. Idempotent: a running
 # cluster is left as it is. Prints `export KUBECONFIG=...` last. Needs root and a built checkout
-# (make build). CLUSTER_SLUICE_ARGS adds options to `sluice up`.
+# (make build). CLUSTER_SLUICE_ARGS adds options to `sluice up`, CLUSTER_OPERATOR_ARGS JVM options
+# (-Dsluice.operator.*) to the operator.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -73,6 +74,8 @@ cert apiserver "/CN=kube-apiserver" "IP:127.0.0.1,IP:$svc_ip,DNS:localhost,DNS:k
 cert apiserver-client "/CN=kube-apiserver/O=system:masters"
 cert admin "/CN=admin/O=system:masters"
 cert kubelet "/CN=system:node:$NODE/O=system:nodes" "DNS:$NODE,IP:127.0.0.1"
+cert sluice-agent "/CN=sluice-agent"
+cert sluice-operator "/CN=sluice-operator"
 chmod 0600 "$pki"/*.key
 
 kubeconfig_for() { # name cert
@@ -89,6 +92,8 @@ YAML
 }
 kubeconfig_for admin admin
 kubeconfig_for kubelet kubelet
+kubeconfig_for sluice-agent sluice-agent
+kubeconfig_for sluice-operator sluice-operator
 
 # --- etcd and the control plane, on loopback only.
 start etcd "$bin/etcd" --name "$NODE" --data-dir "$DIR/etcd" \
@@ -112,21 +117,23 @@ for f in "$crds"/*.cilium.io-v1.yml; do kubectl --kubeconfig "$kubeconfig" apply
 wait_for "Cilium's CRDs" 30 kubectl --kubeconfig "$kubeconfig" wait --for condition=Established --timeout=1s \
   crd/ciliumnetworkpolicies.cilium.io crd/ciliumclusterwidenetworkpolicies.cilium.io crd/ciliumidentities.cilium.io \
   crd/ciliumenvoyconfigs.cilium.io crd/ciliumclusterwideenvoyconfigs.cilium.io
+# Sluice's least-privilege roles, bound to the agent's and the operator's own users.
+kubectl --kubeconfig "$kubeconfig" apply -f "$root/k8s/rbac/" -f "$here/sluice-users.yaml" >/dev/null
 start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 \
   --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
   --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
   --use-service-account-credentials --service-cluster-ip-range "$SERVICE_CIDR" --leader-elect=false
 start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 --leader-elect=false
 
-# --- The Sluice operator (on the host until it runs as a pod): each policy's Valid condition.
+# --- The Sluice operator (on the host until it runs as a pod): each policy's Valid condition, identities.
 java=$("$root/scripts/find-jdk.sh")/bin/java
-start sluice-operator "$java" -XX:+UseSerialGC -Xmx96m -XX:TieredStopAtLevel=1 -Dkubeconfig="$kubeconfig" \
-  -Dquarkus.http.host=127.0.0.1 -jar "$root/services/operator/target/quarkus-app/quarkus-run.jar"
+start sluice-operator "$java" --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -Xmx96m -XX:TieredStopAtLevel=1 -Dkubeconfig="$DIR/sluice-operator.kubeconfig" \
+  -Dquarkus.http.host=127.0.0.1 ${CLUSTER_OPERATOR_ARGS:-} -jar "$root/services/operator/target/quarkus-app/quarkus-run.jar"
 wait_for "the Sluice operator" 60 curl -fsS http://127.0.0.1:9234/q/health/ready
 
 # --- Sluice: the agent in Kubernetes mode, before any pod (a pod's CNI ADD waits for its enforcement).
 gateway=$(echo "$POD_CIDR" | awk -F'[./]' '{print $1"."$2"."$3"."$4+1}')
-"$root/bin/sluice" up --kubeconfig "$kubeconfig" --node-name "$NODE" --state-dir "$DIR/sluice" \
+"$root/bin/sluice" up --kubeconfig "$DIR/sluice-agent.kubeconfig" --node-name "$NODE" --state-dir "$DIR/sluice" \
   --pin-root /sys/fs/bpf/sluice-cluster --name-prefix sluice-cluster --pod-cidr "$POD_CIDR" \
   --service-cidr "$SERVICE_CIDR" ${CLUSTER_SLUICE_ARGS:-} >&2
 

@@ -11,7 +11,7 @@ import java.time.Duration;
 
 /**
  * Replicas of the operator take turns: only the holder of the Lease {@code sluice-operator}
- * reconciles; another takes over within the lease's 15 s when it goes away. A replica holds it
+ * reconciles and allocates identities; another takes over within the lease's 15 s when it goes away. A replica holds it
  * under its host name (a pod's name) and process id, so {@code kubectl get lease} says which.
  */
 public class LeaderElection {
@@ -20,12 +20,16 @@ public class LeaderElection {
     @Produces
     @Singleton
     LeaderElectionConfiguration configuration(
-            @ConfigProperty(name = "sluice.operator.lease-namespace", defaultValue = "kube-system") String namespace) {
+            @ConfigProperty(name = "sluice.operator.lease-namespace", defaultValue = "kube-system") String namespace,
+            IdentityAllocator identities) {
         String identity = identity();
         // A replica that lost the lease exits, to start again as a follower. Not from the thread
         // that reports the loss: that is the shutdown's own when the replica is being stopped, and
         // exiting from within a shutdown would wait for itself forever.
-        LeaderCallbacks callbacks = new LeaderCallbacks(() -> LOG.infof("%s leads", identity), () -> {
+        LeaderCallbacks callbacks = new LeaderCallbacks(() -> {
+            LOG.infof("%s leads", identity);
+            identities.start();
+        }, () -> {
             LOG.infof("%s no longer leads; exiting", identity);
             Thread.ofPlatform().daemon().name("lost-lease").start(() -> System.exit(1));
         }, leader -> LOG.infof("the leader is %s", leader));

@@ -32,11 +32,32 @@ class TestClusterE2E {
             assertThat(cluster.kubectl("exec", "probe", "--", "hostname").out().strip()).isEqualTo("probe");
             assertThat(cluster.kubectl("get", "pod", "probe", "-o", "jsonpath={.status.podIP}").out()).startsWith("10.244.0.");
             assertThat(cluster.sluice("status").out()).contains("Kubernetes node").contains("tc programs on 1 endpoints");
+            // The operator gave the probe's labels an identity; the agent enforces the probe under that number.
+            String[] probeId = new String[1];
+            waitFor(30, () -> (probeId[0] = ciliumIdentity(cluster, "probe")) != null);
+            assertThat(cluster.sluice("get", "identities").out().lines()
+                    .filter(l -> l.contains("k8s:run=probe")).findFirst()).hasValueSatisfying(l -> assertThat(l).contains(probeId[0]));
             // Cilium's CRDs, generated from the operator's model, under Cilium's short names; the operator holds its lease.
             TestNode.Result crds = cluster.kubectl("get", "cnp,ccnp,ciliumid,cec,ccec", "-A");
             assertThat(crds.exit()).as(crds.out()).isZero();
             assertThat(cluster.kubectl("get", "lease", "sluice-operator", "-n", "kube-system", "-o",
                     "jsonpath={.spec.holderIdentity}").out()).isNotBlank();
+            // Sluice runs as users of its own with the roles of k8s/rbac: what it needs, and nothing an attacker would want.
+            Map<String, Boolean> agent = Map.of("watch pods", true, "patch ciliumnetworkpolicies --subresource=status", true,
+                    "list ciliumidentities", true, "update ciliumnetworkpolicies", false, "delete pods", false,
+                    "create pods", false, "get secrets", false, "create ciliumidentities", false);
+            Map<String, Boolean> operator = Map.of("create ciliumidentities", true, "patch ciliumclusterwidenetworkpolicies --subresource=status",
+                    true, "update ciliumclusterwidenetworkpolicies", false, "delete pods", false, "get secrets", false,
+                    "update leases/sluice-operator -n kube-system", true, "update leases/kube-scheduler -n kube-system", false);
+            agent.forEach((what, allowed) -> assertThat(canI(cluster, "sluice-agent", what)).as("sluice-agent: " + what)
+                    .isEqualTo(allowed));
+            operator.forEach((what, allowed) -> assertThat(canI(cluster, "sluice-operator", what)).as("sluice-operator: " + what)
+                    .isEqualTo(allowed));
+            // and with the agent's own credentials, the attack itself fails
+            TestNode.Result attack = cluster.kubectlAs("sluice-agent", "delete", "pod", "probe", "--wait=false");
+            assertThat(attack.exit()).isNotZero();
+            assertThat(attack.out()).contains("Forbidden");
+            assertThat(cluster.kubectl("get", "pod", "probe", "-o", "jsonpath={.metadata.deletionTimestamp}").out()).isEmpty();
             operatorReplicas_takeTurns(cluster);
         } finally {
             down = cluster.down();
@@ -49,12 +70,13 @@ class TestClusterE2E {
 
     /**
      * A second replica of the operator waits while the first holds the lease; the first, stopped
-     * with SIGTERM, exits promptly; the second then takes the lease and validates what comes next.
+     * with SIGTERM, exits promptly; the second then takes the lease, validates what comes next and
+     * collects the identities no pod uses any more.
      */
     private static void operatorReplicas_takeTurns(TestCluster cluster) throws Exception {
         long first = Long.parseLong(Files.readString(cluster.dir.resolve("run/sluice-operator.pid")).strip());
         Process second = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx96m",
-                "-Dkubeconfig=" + cluster.dir.resolve("admin.kubeconfig"), "-Dquarkus.http.host=127.0.0.1",
+                TestCluster.OPERATOR_ARGS, "-Dkubeconfig=" + cluster.dir.resolve("admin.kubeconfig"), "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.http.port=9235", "-jar", TestNode.HOME.resolve("services/operator/target/quarkus-app/quarkus-run.jar")
                 .toString()).redirectErrorStream(true).redirectOutput(cluster.dir.resolve("logs/sluice-operator-2.log").toFile())
                 .start();
@@ -79,12 +101,30 @@ class TestClusterE2E {
             waitFor(30, () -> cluster.kubectl("get", "cnp", "late", "--no-headers").out().matches("late\\s+\\S+\\s+False\\s*"));
             assertThat(cluster.kubectl("get", "lease", "sluice-operator", "-n", "kube-system", "-o",
                     "jsonpath={.spec.holderIdentity}").out()).endsWith("_" + second.pid());
+            // the new leader collects identities: the probe's goes 10 s (the test cluster's grace) after the probe
+            assertThat(cluster.kubectl("delete", "pod", "probe", "--grace-period=1").exit()).isZero();
+            waitFor(40, () -> ciliumIdentity(cluster, "probe") == null);
         } finally {
             second.destroy();
             if (!second.waitFor(10, TimeUnit.SECONDS)) {
                 second.destroyForcibly().waitFor();
             }
         }
+    }
+
+    private static boolean canI(TestCluster cluster, String user, String what) {
+        List<String> args = new java.util.ArrayList<>(List.of("auth", "can-i"));
+        args.addAll(List.of(what.split(" ")));
+        args.addAll(List.of("--as", user));
+        return cluster.kubectl(args.toArray(String[]::new)).exit() == 0; // 0: yes, 1: no
+    }
+
+    /** The name (number) of the CiliumIdentity whose labels include run=NAME (kubectl run's label), or null. */
+    private static String ciliumIdentity(TestCluster cluster, String run) {
+        String all = cluster.kubectl("get", "ciliumid", "-o",
+                "jsonpath={range .items[*]}{.metadata.name} {.security-labels}{\"\\n\"}{end}").out();
+        return all.lines().filter(l -> l.contains("\"k8s:run\":\"" + run + "\"")).map(l -> l.split(" ")[0]).findFirst()
+                .orElse(null);
     }
 
     private static void waitFor(int seconds, java.util.function.BooleanSupplier done) throws InterruptedException {

@@ -8,14 +8,15 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 
 import java.util.List;
 
-/** What the informers hold at one moment: this node's pods and the cluster's other inputs. */
+/** What the informers hold at one moment: this node's pods and the cluster's other inputs (identities: CiliumIdentity objects). */
 public record ClusterObjects(List<Pod> pods, List<Namespace> namespaces, List<Service> services, List<EndpointSlice> slices,
-                             List<GenericKubernetesResource> policies) {
+                             List<GenericKubernetesResource> policies, List<GenericKubernetesResource> identities) {
     public ClusterObjects {
         pods = List.copyOf(pods);
         namespaces = List.copyOf(namespaces);
         services = List.copyOf(services);
         slices = List.copyOf(slices);
         policies = List.copyOf(policies);
+        identities = List.copyOf(identities);
     }
 }

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The informers of the agent's inputs: Pods of this node ({@code spec.nodeName}), Namespaces,
- * Services, EndpointSlices, CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy. Each change
+ * Services, EndpointSlices, CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy and CiliumIdentity. Each change
  * calls {@code onChange}. While the API server is away the informers keep their last state (so
  * enforcement stays as it was) and retry; that is reported in {@link #problems()}.
  */
@@ -30,6 +30,8 @@ public final class ClusterWatch implements AutoCloseable {
             .withKind("CiliumNetworkPolicy").withPlural("ciliumnetworkpolicies").withNamespaced(true).build();
     static final ResourceDefinitionContext CCNP = new ResourceDefinitionContext.Builder().withGroup("cilium.io").withVersion("v2")
             .withKind("CiliumClusterwideNetworkPolicy").withPlural("ciliumclusterwidenetworkpolicies").withNamespaced(false).build();
+    static final ResourceDefinitionContext IDENTITY = new ResourceDefinitionContext.Builder().withGroup("cilium.io").withVersion("v2")
+            .withKind("CiliumIdentity").withPlural("ciliumidentities").withNamespaced(false).build();
 
     /** Makes the watch of a node that reconciles on each change. */
     @FunctionalInterface
@@ -46,6 +48,7 @@ public final class ClusterWatch implements AutoCloseable {
     private final SharedIndexInformer<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice> slices;
     private final SharedIndexInformer<GenericKubernetesResource> cnps;
     private final SharedIndexInformer<GenericKubernetesResource> ccnps;
+    private final SharedIndexInformer<GenericKubernetesResource> identities;
     static final Duration PROBE_EVERY = Duration.ofSeconds(2), PROBE_GRACE = Duration.ofSeconds(5);
     private volatile Instant lastContact = Instant.now();
     private volatile String lastError;
@@ -61,6 +64,7 @@ public final class ClusterWatch implements AutoCloseable {
         this.slices = watch("EndpointSlices", client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0));
         this.cnps = watch("CiliumNetworkPolicies", client.genericKubernetesResources(CNP).inAnyNamespace().runnableInformer(0));
         this.ccnps = watch("CiliumClusterwideNetworkPolicies", client.genericKubernetesResources(CCNP).runnableInformer(0));
+        this.identities = watch("CiliumIdentities", client.genericKubernetesResources(IDENTITY).runnableInformer(0));
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> watch(String what, SharedIndexInformer<T> informer) {
@@ -109,7 +113,7 @@ public final class ClusterWatch implements AutoCloseable {
     }
 
     private List<SharedIndexInformer<?>> informers() {
-        return List.of(pods, namespaces, services, slices, cnps, ccnps);
+        return List.of(pods, namespaces, services, slices, cnps, ccnps, identities);
     }
 
     /** The informers' stores as they are now. */
@@ -117,7 +121,7 @@ public final class ClusterWatch implements AutoCloseable {
         List<GenericKubernetesResource> policies = new ArrayList<>(cnps.getStore().list());
         policies.addAll(ccnps.getStore().list());
         return new ClusterObjects(pods.getStore().list(), namespaces.getStore().list(), services.getStore().list(),
-                slices.getStore().list(), policies);
+                slices.getStore().list(), policies, identities.getStore().list());
     }
 
     /** A pod by name from the API server, bypassing the informer (the CNI plugin's ADD can come before its watch event). */

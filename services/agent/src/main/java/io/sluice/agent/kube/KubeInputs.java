@@ -15,26 +15,21 @@ import io.sluice.manifest.Resource;
 import io.sluice.agent.node.NodeInputs;
 import io.sluice.agent.node.NodeView.Problem;
 import io.sluice.policy.Cidr;
-import io.sluice.policy.Identity;
-import io.sluice.policy.Label;
+import io.sluice.policy.PodIdentity;
 import io.sluice.policy.Labels;
 import io.sluice.policy.NamedPort;
 import io.sluice.policy.PolicyRule;
 import io.sluice.policy.Protocol;
 import io.sluice.agent.service.Frontend;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.ToIntFunction;
 
@@ -46,19 +41,15 @@ import java.util.function.ToIntFunction;
  *     finished; its labels are Cilium's (the pod's, its namespace's as
  *     {@code io.cilium.k8s.namespace.labels.*}, its service account and cluster); its address and
  *     host interface come from the CNI plugin's ADD, else from the pod's status and the route to it;
- *     its endpoint id is its address's offset in the pod CIDR, so it is the same after a restart;</li>
+ *     its endpoint id is its address's offset in the pod CIDR, so it is the same after a restart;
+ *     its identity is the cluster's CiliumIdentity of its labels ({@link Identities});</li>
  * <li>ClusterIP Services with their EndpointSlices' ready endpoints as backends;</li>
  * <li>CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy read by the standalone node's own
  *     reader; one it refuses is reported, and the others are enforced.</li>
  * </ul>
  */
 public final class KubeInputs {
-    static final String NAMESPACE_LABELS = "io.cilium.k8s.namespace.labels.";
-    static final String SERVICE_ACCOUNT = "io.cilium.k8s.policy.serviceaccount";
-    static final String CLUSTER = "io.cilium.k8s.policy.cluster";
     static final String SERVICE_NAME = "kubernetes.io/service-name";
-    /** Identities from labels fall in Cilium's cluster-scoped range, 256-65535. */
-    static final int IDENTITY_LIMIT = 1 << 16;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private KubeInputs() {}
@@ -87,9 +78,10 @@ public final class KubeInputs {
         for (Namespace n : objects.namespaces()) {
             nsLabels.put(n.getMetadata().getName(), orEmpty(n.getMetadata().getLabels()));
         }
+        Identities ids = new Identities(clusterIdentities(objects.identities()), identities);
         List<NodeInputs.LocalEndpoint> endpoints = new ArrayList<>();
         for (Pod pod : objects.pods().stream().sorted(Comparator.comparing(p -> key(p))).toList()) {
-            endpoint(pod, attachments.get(key(pod)), routes, ifindexOf, podCidr, identities, nsLabels, problems)
+            endpoint(pod, attachments.get(key(pod)), routes, ifindexOf, podCidr, ids, nsLabels, problems)
                     .ifPresent(endpoints::add);
         }
         List<PolicyRule> rules = new ArrayList<>();
@@ -129,7 +121,7 @@ public final class KubeInputs {
 
     private static Optional<NodeInputs.LocalEndpoint> endpoint(Pod pod, Attachment attached, Map<Integer, String> routes,
                                                                ToIntFunction<String> ifindexOf, Cidr podCidr,
-                                                               Map<String, Integer> identities,
+                                                               Identities identities,
                                                                Map<String, Map<String, String>> nsLabels, List<Problem> problems) {
         if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
             return Optional.empty();
@@ -151,8 +143,9 @@ public final class KubeInputs {
             return Optional.empty();
         }
         String ns = pod.getMetadata().getNamespace();
-        Labels labels = labels(pod, nsLabels.getOrDefault(ns, Map.of()));
-        Endpoint e = new Endpoint(ns, pod.getMetadata().getName(), id, identity(labels, identities), labels, address,
+        Labels labels = PodIdentity.labels(ns, orEmpty(pod.getMetadata().getLabels()), nsLabels.getOrDefault(ns, Map.of()),
+                pod.getSpec().getServiceAccountName());
+        Endpoint e = new Endpoint(ns, pod.getMetadata().getName(), id, identities.of(labels), labels, address,
                 namedPorts(pod), ready(pod));
         String device = attached != null ? attached.hostInterface() : routes.get(address);
         int ifindex = device == null ? 0 : ifindexOf.applyAsInt(device);
@@ -164,46 +157,48 @@ public final class KubeInputs {
         return Optional.of(NodeInputs.LocalEndpoint.attached(e, ifindex));
     }
 
-    /** Cilium's labels of a pod: its own, its namespace's, its service account's and the cluster's. */
-    static Labels labels(Pod pod, Map<String, String> namespaceLabels) {
-        List<Label> all = new ArrayList<>(Labels.ofPod(pod.getMetadata().getNamespace(), orEmpty(pod.getMetadata().getLabels())).all());
-        namespaceLabels.forEach((k, v) -> all.add(Label.k8s(NAMESPACE_LABELS + k, v)));
-        String sa = pod.getSpec().getServiceAccountName();
-        all.add(Label.k8s(SERVICE_ACCOUNT, sa == null || sa.isEmpty() ? "default" : sa));
-        all.add(Label.k8s(CLUSTER, "default"));
-        return new Labels(all);
+    /**
+     * The identity of each label set: the cluster's (its CiliumIdentity object, allocated by the
+     * operator) when there is one; else the one this node chose before, unless the cluster gave
+     * that number to another set meanwhile; else the number the operator will choose
+     * ({@link PodIdentity#allocate}), so a pod is enforced before its object exists. Kept in the
+     * node's map once chosen.
+     */
+    record Identities(Map<String, Integer> cluster, Map<String, Integer> kept) {
+        int of(Labels labels) {
+            String key = labels.toString();
+            Integer id = cluster.get(key);
+            if (id == null) {
+                id = kept.get(key);
+                if (id == null || cluster.containsValue(id)) {
+                    Map<String, Integer> taken = new HashMap<>(kept);
+                    taken.remove(key);
+                    taken.putAll(cluster);
+                    id = PodIdentity.allocate(labels, taken);
+                }
+            }
+            kept.put(key, id);
+            return id;
+        }
     }
 
-    /**
-     * The identity of a label set, the same on every agent that sees the same sets: a hash of the
-     * labels into 256-65535, the next free number on a collision; kept in identities once chosen.
-     */
-    static int identity(Labels labels, Map<String, Integer> identities) {
-        String key = labels.toString();
-        Integer known = identities.get(key);
-        if (known != null) {
-            return known;
-        }
-        Set<Integer> taken = new HashSet<>(identities.values());
-        int span = IDENTITY_LIMIT - Identity.FIRST_ALLOCATED;
-        int start = Math.floorMod(hash(key), span);
-        for (int i = 0; i < span; i++) {
-            int id = Identity.FIRST_ALLOCATED + (start + i) % span;
-            if (!taken.contains(id)) {
-                identities.put(key, id);
-                return id;
+    /** The CiliumIdentity objects as label set -> number (objects not named by a number are not identities of pods). */
+    static Map<String, Integer> clusterIdentities(List<GenericKubernetesResource> objects) {
+        Map<String, Integer> out = new HashMap<>();
+        for (GenericKubernetesResource o : objects) {
+            Object labels = o.getAdditionalProperties().get("security-labels");
+            if (!(labels instanceof Map<?, ?> m)) {
+                continue;
+            }
+            try {
+                Map<String, String> sec = new HashMap<>();
+                m.forEach((k, v) -> sec.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+                out.put(PodIdentity.fromSecurityLabels(sec).toString(), Integer.parseInt(o.getMetadata().getName()));
+            } catch (NumberFormatException e) {
+                // not an identity of the cluster-scoped range
             }
         }
-        throw new IllegalStateException("no free identity left in 256-65535");
-    }
-
-    private static int hash(String s) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return ((d[0] & 0xff) << 24) | ((d[1] & 0xff) << 16) | ((d[2] & 0xff) << 8) | (d[3] & 0xff);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return out;
     }
 
     private static Map<String, NamedPort> namedPorts(Pod pod) {

@@ -152,7 +152,8 @@ public final class KubeNode implements NodeView {
         if (!early.isEmpty()) {
             List<Pod> pods = new ArrayList<>(objects.pods());
             pods.addAll(early.values());
-            objects = new ClusterObjects(pods, objects.namespaces(), objects.services(), objects.slices(), objects.policies());
+            objects = new ClusterObjects(pods, objects.namespaces(), objects.services(), objects.slices(), objects.policies(),
+                    objects.identities());
         }
         Map<String, Attachment> byPod = new HashMap<>();
         attachments.values().forEach(a -> byPod.put(a.podKey(), a));

@@ -87,7 +87,7 @@ public class NodeResource {
     @GET
     @Path("/identities")
     public List<IdentityView> identities() {
-        return Views.identities(runtime.node());
+        return Views.identities(runtime.view());
     }
 
     @GET

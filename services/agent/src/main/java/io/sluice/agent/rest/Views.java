@@ -87,13 +87,15 @@ final class Views {
         return out;
     }
 
-    static List<IdentityView> identities(Node node) {
-        Map<Integer, Long> counts = node.state().pods().values().stream()
-                .collect(Collectors.groupingBy(PodRecord::identity, Collectors.counting()));
-        if (node.desired() == null) {
+    /** The identities of the node's endpoints, with how many endpoints each (either kind of node). */
+    static List<IdentityView> identities(NodeView node) {
+        DesiredState desired = node.desired();
+        if (desired == null) {
             return List.of();
         }
-        return node.desired().identities().stream()
+        Map<Integer, Long> counts = desired.policies().keySet().stream()
+                .collect(Collectors.groupingBy(Endpoint::identity, Collectors.counting()));
+        return desired.identities().stream()
                 .map(i -> new IdentityView(i.id(), i.labels().all().stream().map(Label::toString).toList(),
                         counts.getOrDefault(i.id(), 0L).intValue()))
                 .toList();

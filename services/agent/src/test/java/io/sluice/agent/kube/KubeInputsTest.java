@@ -64,7 +64,7 @@ class KubeInputsTest {
 
     KubeInputs.Translation translate(List<Pod> pods, List<GenericKubernetesResource> policies, Map<String, Attachment> attached,
                                      Map<Integer, String> routes) {
-        return KubeInputs.translate(new ClusterObjects(pods, List.of(DEFAULT), List.of(DEATHSTAR_SVC), List.of(SLICE), policies),
+        return KubeInputs.translate(new ClusterObjects(pods, List.of(DEFAULT), List.of(DEATHSTAR_SVC), List.of(SLICE), policies, List.of()),
                 attached, routes, dev -> dev.startsWith("veth") ? 7 : 0, POD_CIDR, identities, true);
     }
 
@@ -90,9 +90,39 @@ class KubeInputsTest {
         int first = translate(List.of(a), List.of(), Map.of(), Map.of()).inputs().endpoints().get(0).endpoint().identity();
         Map<String, Integer> otherAgent = new HashMap<>();
         int second = KubeInputs.translate(new ClusterObjects(List.of(pod("b", "org: empire", "10.244.0.9"), a), List.of(DEFAULT),
-                List.of(), List.of(), List.of()), Map.of(), Map.of(), d -> 0, POD_CIDR, otherAgent, true)
+                List.of(), List.of(), List.of(), List.of()), Map.of(), Map.of(), d -> 0, POD_CIDR, otherAgent, true)
                 .inputs().endpoints().get(0).endpoint().identity();
         assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void theClustersCiliumIdentity_wins_overTheNumberThisNodeChose() {
+        Pod a = pod("a", "org: empire", "10.244.0.2");
+        int chosen = translate(List.of(a), List.of(), Map.of(), Map.of()).inputs().endpoints().get(0).endpoint().identity();
+        String labels = translate(List.of(a), List.of(), Map.of(), Map.of()).inputs().endpoints().get(0).endpoint().labels().toString();
+        GenericKubernetesResource mine = ciliumIdentity("4242", a);
+        ClusterObjects withIdentity = new ClusterObjects(List.of(a), List.of(DEFAULT), List.of(), List.of(), List.of(), List.of(mine));
+        assertThat(KubeInputs.translate(withIdentity, Map.of(), Map.of(), d -> 0, POD_CIDR, identities, true)
+                .inputs().endpoints().get(0).endpoint().identity()).isEqualTo(4242);
+        assertThat(identities).containsEntry(labels, 4242);
+        // the cluster gave the number this node had chosen to another label set: this node steps over it
+        Map<String, Integer> fresh = new HashMap<>(Map.of(labels, chosen));
+        GenericKubernetesResource other = ciliumIdentity(Integer.toString(chosen), pod("b", "org: alliance", "10.244.0.3"));
+        int now = KubeInputs.translate(new ClusterObjects(List.of(a), List.of(DEFAULT), List.of(), List.of(), List.of(), List.of(other)),
+                Map.of(), Map.of(), d -> 0, POD_CIDR, fresh, true).inputs().endpoints().get(0).endpoint().identity();
+        assertThat(now).isNotEqualTo(chosen).isBetween(256, 65535);
+    }
+
+    /** A CiliumIdentity object as the operator writes it for the pod's labels. */
+    static GenericKubernetesResource ciliumIdentity(String name, Pod pod) {
+        var labels = io.sluice.policy.PodIdentity.labels(pod.getMetadata().getNamespace(), pod.getMetadata().getLabels(),
+                DEFAULT.getMetadata().getLabels(), pod.getSpec().getServiceAccountName());
+        GenericKubernetesResource r = new GenericKubernetesResource();
+        r.setApiVersion("cilium.io/v2");
+        r.setKind("CiliumIdentity");
+        r.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
+        r.setAdditionalProperty("security-labels", io.sluice.policy.PodIdentity.securityLabels(labels));
+        return r;
     }
 
     @Test
@@ -182,7 +212,7 @@ class KubeInputsTest {
                   ingress:
                   - toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: POST}]}}]
                 """);
-        var t = KubeInputs.translate(new ClusterObjects(List.of(), List.of(DEFAULT), List.of(), List.of(), List.of(l7)), Map.of(),
+        var t = KubeInputs.translate(new ClusterObjects(List.of(), List.of(DEFAULT), List.of(), List.of(), List.of(l7), List.of()), Map.of(),
                 Map.of(), d -> 0, POD_CIDR, identities, false);
         assertThat(t.inputs().rules()).isEmpty();
         assertThat(t.verdicts()).singleElement().satisfies(v -> {
