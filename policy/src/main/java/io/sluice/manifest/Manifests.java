@@ -109,7 +109,8 @@ public final class Manifests {
         }
         if (k == null && !kind.isEmpty() && !apiVersion.isEmpty()) {
             root.get("kind").problem("unknown kind " + kind + " in " + apiVersion
-                    + " (known: CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy in cilium.io/v2; Service in v1)");
+                    + " (known: CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, CiliumEnvoyConfig,"
+                    + " CiliumClusterwideEnvoyConfig in cilium.io/v2; Service in v1)");
         }
         if (!problems.isEmpty() || k == null) {
             bad.add(new Invalid(ref, index, problems));
@@ -118,6 +119,7 @@ public final class Manifests {
         String source = toJson(doc);
         Resource r = switch (k) {
             case CNP, CCNP -> new Resource.NetworkPolicy(ref, PolicyReader.read(root, ref.toString(), namespace), source);
+            case CEC, CCEC -> EnvoyConfigReader.read(root, ref, source);
             case SERVICE -> ServiceReader.read(root, ref, source);
         };
         if (problems.isEmpty()) {
@@ -139,6 +141,8 @@ public final class Manifests {
     enum Kind {
         CNP("cilium.io/v2", "CiliumNetworkPolicy", true),
         CCNP("cilium.io/v2", "CiliumClusterwideNetworkPolicy", false),
+        CEC("cilium.io/v2", "CiliumEnvoyConfig", true),
+        CCEC("cilium.io/v2", "CiliumClusterwideEnvoyConfig", false),
         SERVICE("v1", "Service", true);
 
         final String apiVersion, kind;

@@ -37,6 +37,38 @@ public sealed interface Resource {
         }
     }
 
+    /**
+     * A CiliumEnvoyConfig or CiliumClusterwideEnvoyConfig: Envoy's resources under their
+     * qualified names, the Services whose traffic its listeners take, and the Services whose
+     * backends its clusters reach.
+     */
+    record EnvoyConfig(ObjectRef ref, List<EnvoyResource> resources, List<RedirectedService> services,
+                       List<BackendService> backendServices, String source) implements Resource {
+        public EnvoyConfig {
+            Objects.requireNonNull(ref, "ref");
+            resources = List.copyOf(resources);
+            services = List.copyOf(services);
+            backendServices = List.copyOf(backendServices);
+        }
+    }
+
+    /** One of an Envoy config's resources: its type's short name (Listener, Cluster...), its qualified name, the message. */
+    record EnvoyResource(String typeName, String name, com.google.protobuf.Message message) {}
+
+    /** A Service whose frontend (all ports when {@code ports} is empty) goes to a listener of the config. */
+    record RedirectedService(String namespace, String name, List<Integer> ports, String listener) {
+        public RedirectedService {
+            ports = List.copyOf(ports);
+        }
+    }
+
+    /** A Service whose ready backends the config's clusters reach (ports by number or name; none: all). */
+    record BackendService(String namespace, String name, List<String> ports) {
+        public BackendService {
+            ports = List.copyOf(ports);
+        }
+    }
+
     /** A service port; targetPort is a number, or a name resolved against each backend's ports. */
     record ServicePort(String name, int port, int targetPort, String targetName, io.sluice.policy.Protocol protocol) {}
 }

@@ -12,7 +12,8 @@ public class ClusterwideNetworkPolicyReconciler implements Reconciler<CiliumClus
 
     @Override
     public UpdateControl<CiliumClusterwideNetworkPolicy> reconcile(CiliumClusterwideNetworkPolicy policy, Context<CiliumClusterwideNetworkPolicy> context) {
-        PolicyValidation.validate(context.getClient(), policy, CiliumClusterwideNetworkPolicy.class);
+        Validation.validate(context.getClient(), policy, policy.getStatus() == null ? null : policy.getStatus().conditions(),
+                CiliumClusterwideNetworkPolicy.class);
         return UpdateControl.noUpdate();
     }
 }

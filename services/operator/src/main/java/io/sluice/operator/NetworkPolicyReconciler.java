@@ -12,7 +12,8 @@ public class NetworkPolicyReconciler implements Reconciler<CiliumNetworkPolicy> 
 
     @Override
     public UpdateControl<CiliumNetworkPolicy> reconcile(CiliumNetworkPolicy policy, Context<CiliumNetworkPolicy> context) {
-        PolicyValidation.validate(context.getClient(), policy, CiliumNetworkPolicy.class);
+        Validation.validate(context.getClient(), policy, policy.getStatus() == null ? null : policy.getStatus().conditions(),
+                CiliumNetworkPolicy.class);
         return UpdateControl.noUpdate();
     }
 }

@@ -30,7 +30,8 @@ public final class Validity {
         String status = error.isEmpty() ? "True" : "False";
         String since = previous.filter(p -> status.equals(p.status())).map(Condition::lastTransitionTime)
                 .orElse(now.truncatedTo(ChronoUnit.SECONDS).toString());
-        return error.isEmpty() ? new Condition(TYPE, status, "Valid", "Policy validation succeeded", since)
+        String what = object.path("kind").asText().endsWith("EnvoyConfig") ? "Envoy config" : "Policy";
+        return error.isEmpty() ? new Condition(TYPE, status, "Valid", what + " validation succeeded", since)
                 : new Condition(TYPE, status, "InvalidSpec", error, since);
     }
 

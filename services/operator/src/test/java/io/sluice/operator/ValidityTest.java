@@ -46,6 +46,19 @@ class ValidityTest {
     }
 
     @Test
+    void envoyConfig_isJudgedByTheSameReader() throws Exception {
+        JsonNode ccec = new ObjectMapper().readTree("""
+            {"apiVersion": "cilium.io/v2", "kind": "CiliumClusterwideEnvoyConfig", "metadata": {"name": "lb"},
+             "spec": {"resources": [{"@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster", "name": "c",
+                                     "connect_timeout": "5s"}]}}
+            """);
+        assertThat(Validity.of(ccec, Optional.empty(), T0).message()).isEqualTo("Envoy config validation succeeded");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) ccec.at("/spec/resources/0")).put("connect_timeout", "soon");
+        assertThat(Validity.of(ccec, Optional.empty(), T0).message())
+                .startsWith("CiliumClusterwideEnvoyConfig lb: spec.resources[0]: not a valid envoy.config.cluster.v3.Cluster");
+    }
+
+    @Test
     void find_picksValidAmongOthers() {
         Condition other = new Condition("Ready", "True", null, null, null);
         Condition valid = new Condition("Valid", "False", "InvalidSpec", "m", "t");

@@ -104,6 +104,11 @@ class StarWarsE2E {
             assertThat(bad.out()).contains("CiliumNetworkPolicy default/rule1: spec.ingress[0].toPorts[0].ports[0].port: '80800' is out of range");
             assertThat(node.land("xwing").exit()).isEqualTo(TIMEOUT);
             assertThat(landed(node.land("tiefighter"))).isTrue();
+            // An Envoy config is read and judged, and refused for now: it is not programmed on this node yet.
+            TestNode.Result cec = node.apply(java.nio.file.Files.readString(TestNode.HOME.resolve("demo/manifests/envoy-circuit-breaker.yaml")));
+            assertThat(cec.exit()).isNotZero();
+            assertThat(cec.out()).contains("CiliumClusterwideEnvoyConfig envoy-circuit-breaker: valid, but Envoy configs are not"
+                    + " programmed on this node yet");
         } finally {
             assertOk(node.delete(policy));
         }

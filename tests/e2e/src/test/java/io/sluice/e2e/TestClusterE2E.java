@@ -58,6 +58,7 @@ class TestClusterE2E {
             assertThat(attack.exit()).isNotZero();
             assertThat(attack.out()).contains("Forbidden");
             assertThat(cluster.kubectl("get", "pod", "probe", "-o", "jsonpath={.metadata.deletionTimestamp}").out()).isEmpty();
+            envoyConfigs_getTheirValidCondition(cluster);
             operatorReplicas_takeTurns(cluster);
         } finally {
             down = cluster.down();
@@ -66,6 +67,26 @@ class TestClusterE2E {
         assertThat(cluster.dir).doesNotExist();
         Map<String, String> after = HostCleanupE2E.snapshot();
         HostCleanupE2E.HOST.keySet().forEach(k -> assertThat(after.get(k)).as(k).isEqualTo(before.get(k)));
+    }
+
+    /** The lab's circuit breaker is valid; a config with a type Envoy configs cannot carry says which, where kubectl shows it. */
+    private static void envoyConfigs_getTheirValidCondition(TestCluster cluster) throws Exception {
+        TestNode.Result lab = cluster.apply(Files.readString(TestNode.HOME.resolve("demo/manifests/envoy-circuit-breaker.yaml")));
+        assertThat(lab.exit()).as(lab.out()).isZero();
+        TestNode.Result bad = cluster.apply("""
+                apiVersion: cilium.io/v2
+                kind: CiliumEnvoyConfig
+                metadata: {name: odd, namespace: default}
+                spec:
+                  resources: [{"@type": type.googleapis.com/envoy.config.core.v3.Address}]
+                """);
+        assertThat(bad.exit()).as(bad.out()).isZero();
+        waitFor(30, () -> cluster.kubectl("get", "ccec", "envoy-circuit-breaker", "--no-headers").out()
+                .matches("envoy-circuit-breaker\\s+\\S+\\s+True\\s*"));
+        waitFor(30, () -> cluster.kubectl("get", "cec", "odd", "--no-headers").out().matches("odd\\s+\\S+\\s+False\\s*"));
+        assertThat(cluster.kubectl("get", "cec", "odd", "-o", "jsonpath={.status.conditions[0].message}").out())
+                .startsWith("CiliumEnvoyConfig default/odd: spec.resources[0].@type: 'type.googleapis.com/envoy.config.core.v3.Address'"
+                        + " is not one of envoy.config.listener.v3.Listener,");
     }
 
     /**

@@ -182,6 +182,8 @@ public final class Node implements NodeView {
         if (parsed.resources().isEmpty() && errors.isEmpty()) {
             errors.add("no objects in input");
         }
+        parsed.resources().stream().filter(r -> r instanceof Resource.EnvoyConfig).forEach(r -> errors.add(r.ref()
+                + ": valid, but Envoy configs are not programmed on this node yet"));
         if (proxy.isEmpty()) {
             parsed.resources().stream().filter(r -> r instanceof Resource.NetworkPolicy p && p.hasL7()).forEach(r -> errors.add(r.ref()
                     + ": L7 rules need Envoy, which is not installed on this node (run 'make deps', then 'sluice down' and 'sluice up')"));

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.sluice.operator.crd.Condition;
-import io.sluice.operator.crd.PolicyStatus;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -15,19 +14,20 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Writes a policy's {@code status.conditions} (Valid) when its verdict changed. A merge patch of
+ * Writes an object's {@code status.conditions} (Valid) when its verdict changed. A merge patch of
  * the status subresource that replaces {@code conditions} only: the agents' {@code status.nodes}
- * entries stay as they wrote them. Shared by the reconcilers of both policy kinds.
+ * entries stay as they wrote them. Shared by the reconcilers of the policy and Envoy config kinds.
  */
-final class PolicyValidation {
-    private static final Logger LOG = Logger.getLogger(PolicyValidation.class);
+final class Validation {
+    private static final Logger LOG = Logger.getLogger(Validation.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private PolicyValidation() {}
+    private Validation() {}
 
-    static <P extends CustomResource<?, PolicyStatus>> void validate(KubernetesClient client, P policy, Class<P> type) {
-        PolicyStatus status = policy.getStatus();
-        Optional<Condition> previous = Validity.find(status == null ? null : status.conditions());
+    /** @param conditions the object's conditions as they are now (null when it has no status) */
+    static <P extends CustomResource<?, ?>> void validate(KubernetesClient client, P policy, List<Condition> conditions,
+                                                         Class<P> type) {
+        Optional<Condition> previous = Validity.find(conditions);
         Condition next = Validity.of(client.getKubernetesSerialization().convertValue(policy, ObjectNode.class), previous,
                 Instant.now());
         if (!Validity.changed(previous, next)) {
