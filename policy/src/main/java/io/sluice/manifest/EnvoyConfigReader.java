@@ -97,7 +97,7 @@ final class EnvoyConfigReader {
                     ports.add(p.node().asInt());
                 }
             }
-            String listener = s.get("listener").string().map(l -> qualifyAlways(ref, l)).orElse("");
+            String listener = s.get("listener").string().filter(l -> !l.isEmpty()).map(l -> qualifyAlways(ref, l)).orElse("");
             if (listeners.isEmpty()) {
                 s.problem("redirects to a listener, and this config has none");
             } else if (!listener.isEmpty() && !listeners.contains(listener)) {

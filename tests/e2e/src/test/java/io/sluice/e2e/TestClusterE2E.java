@@ -69,7 +69,10 @@ class TestClusterE2E {
         HostCleanupE2E.HOST.keySet().forEach(k -> assertThat(after.get(k)).as(k).isEqualTo(before.get(k)));
     }
 
-    /** The lab's circuit breaker is valid; a config with a type Envoy configs cannot carry says which, where kubectl shows it. */
+    /**
+     * The lab's circuit breaker is valid; a config with a type Envoy configs cannot carry says
+     * which, where kubectl shows it; a Service annotated for L7 load balancing gets its config.
+     */
     private static void envoyConfigs_getTheirValidCondition(TestCluster cluster) throws Exception {
         TestNode.Result lab = cluster.apply(Files.readString(TestNode.HOME.resolve("demo/manifests/envoy-circuit-breaker.yaml")));
         assertThat(lab.exit()).as(lab.out()).isZero();
@@ -87,6 +90,25 @@ class TestClusterE2E {
         assertThat(cluster.kubectl("get", "cec", "odd", "-o", "jsonpath={.status.conditions[0].message}").out())
                 .startsWith("CiliumEnvoyConfig default/odd: spec.resources[0].@type: 'type.googleapis.com/envoy.config.core.v3.Address'"
                         + " is not one of envoy.config.listener.v3.Listener,");
+        // L7 load balancing by annotation: the operator writes the Service's config, owned by it, and takes it back.
+        TestNode.Result web = cluster.apply("""
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: web
+                  annotations: {service.cilium.io/lb-l7: enabled, service.cilium.io/lb-l7-algorithm: least_request}
+                spec:
+                  selector: {run: probe}
+                  ports: [{port: 80}]
+                """);
+        assertThat(web.exit()).as(web.out()).isZero();
+        waitFor(30, () -> cluster.kubectl("get", "cec", "cilium-envoy-lb-web", "--no-headers").out()
+                .matches("cilium-envoy-lb-web\\s+\\S+\\s+True\\s*"));
+        assertThat(cluster.kubectl("get", "cec", "cilium-envoy-lb-web", "-o",
+                "jsonpath={.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name} {.spec.resources[2].lbPolicy}"
+                        + " {.spec.services[0].name}").out()).isEqualTo("Service/web LEAST_REQUEST web");
+        assertThat(cluster.kubectl("annotate", "service", "web", "service.cilium.io/lb-l7-").exit()).isZero();
+        waitFor(30, () -> cluster.kubectl("get", "cec", "cilium-envoy-lb-web", "--ignore-not-found").out().isBlank());
     }
 
     /**
