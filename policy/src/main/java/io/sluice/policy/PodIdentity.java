@@ -25,10 +25,29 @@ public final class PodIdentity {
 
     private PodIdentity() {}
 
-    /** Cilium's labels of a pod: its own, its namespace's, its service account's and the cluster's. */
+    /**
+     * Labels Kubernetes' controllers put on pods to tell them apart (a ReplicaSet's template hash,
+     * a StatefulSet's pod name...): Cilium leaves them out of identities, or every rollout would
+     * make new ones. {@code app.kubernetes.io/*} stays.
+     */
+    private static final java.util.regex.Pattern NOT_SECURITY_RELEVANT = java.util.regex.Pattern.compile(
+            "^(io\\.kubernetes|kubernetes\\.io|statefulset\\.kubernetes\\.io/pod-name|apps\\.kubernetes\\.io/pod-index"
+                    + "|batch\\.kubernetes\\.io/job-completion-index|batch\\.kubernetes\\.io/controller-uid|.*beta\\.kubernetes\\.io"
+                    + "|k8s\\.io|pod-template-generation|pod-template-hash|controller-revision-hash|annotation.*|etcd_node)");
+
+    /**
+     * Cilium's labels of a pod: its own security-relevant ones, its namespace's, its service
+     * account's and the cluster's.
+     */
     public static Labels labels(String namespace, Map<String, String> podLabels, Map<String, String> namespaceLabels,
                                 String serviceAccount) {
-        List<Label> all = new ArrayList<>(Labels.ofPod(namespace, podLabels).all());
+        Map<String, String> relevant = new TreeMap<>();
+        podLabels.forEach((k, v) -> {
+            if (!NOT_SECURITY_RELEVANT.matcher(k).find()) {
+                relevant.put(k, v);
+            }
+        });
+        List<Label> all = new ArrayList<>(Labels.ofPod(namespace, relevant).all());
         namespaceLabels.forEach((k, v) -> all.add(Label.k8s(NAMESPACE_LABELS + k, v)));
         all.add(Label.k8s(SERVICE_ACCOUNT, serviceAccount == null || serviceAccount.isEmpty() ? "default" : serviceAccount));
         all.add(Label.k8s(CLUSTER, "default"));

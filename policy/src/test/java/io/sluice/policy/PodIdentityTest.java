@@ -19,6 +19,19 @@ class PodIdentityTest {
     }
 
     @Test
+    void labelsControllersAdd_areNotPartOfTheIdentity() {
+        Labels rs = PodIdentity.labels("default", Map.of("org", "empire", "class", "deathstar", "pod-template-hash", "5d76ccc74b",
+                "controller-revision-hash", "7c9", "statefulset.kubernetes.io/pod-name", "db-0", "app.kubernetes.io/name", "deathstar",
+                "kubernetes.io/arch", "amd64"), Map.of("kubernetes.io/metadata.name", "default"), "");
+        assertThat(rs.toString()).doesNotContain("pod-template-hash").doesNotContain("controller-revision-hash")
+                .doesNotContain("statefulset").doesNotContain("k8s:kubernetes.io/arch")
+                .contains("k8s:app.kubernetes.io/name=deathstar", "k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=default");
+        assertThat(PodIdentity.allocate(rs, Map.of())).isEqualTo(PodIdentity.allocate(PodIdentity.labels("default",
+                Map.of("org", "empire", "class", "deathstar", "app.kubernetes.io/name", "deathstar", "pod-template-hash", "other"),
+                Map.of("kubernetes.io/metadata.name", "default"), ""), Map.of()));
+    }
+
+    @Test
     void allocate_isTheSameEverywhere_andStepsOverATakenNumber() {
         int id = PodIdentity.allocate(DEATHSTAR, Map.of());
         assertThat(id).isBetween(256, 65535).isEqualTo(PodIdentity.allocate(DEATHSTAR, new HashMap<>()));
