@@ -108,8 +108,9 @@ public class IdentityAllocator {
                     Objects.requireNonNullElse(n.getMetadata().getLabels(), Map.of())));
             List<Labels> used = new ArrayList<>();
             for (Pod p : pods.getStore().list()) {
-                if (Boolean.TRUE.equals(p.getSpec().getHostNetwork())) {
-                    continue;
+                String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+                if (Boolean.TRUE.equals(p.getSpec().getHostNetwork()) || "Succeeded".equals(phase) || "Failed".equals(phase)) {
+                    continue; // no endpoint, as the agent sees it: a finished pod keeps no identity alive
                 }
                 String ns = p.getMetadata().getNamespace();
                 used.add(PodIdentity.labels(ns, Objects.requireNonNullElse(p.getMetadata().getLabels(), Map.of()),
