@@ -43,7 +43,6 @@ public class IdentityAllocator {
             r -> Thread.ofPlatform().daemon().name("identity-allocator").unstarted(r));
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Map<String, Instant> unusedSince = new HashMap<>();
-    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private SharedIndexInformer<Pod> pods;
     private SharedIndexInformer<Namespace> namespaces;
     private SharedIndexInformer<CiliumIdentity> identities;
@@ -59,35 +58,33 @@ public class IdentityAllocator {
         if (pods != null) {
             return;
         }
-        ResourceEventHandler<Object> onChange = new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Object o) {
-                schedule();
-            }
-
-            @Override
-            public void onUpdate(Object before, Object after) {
-                schedule();
-            }
-
-            @Override
-            public void onDelete(Object o, boolean unknownFinalState) {
-                schedule();
-            }
-        };
-        pods = client.pods().inAnyNamespace().inform(handler(onChange));
-        namespaces = client.namespaces().inform(handler(onChange));
-        identities = client.resources(CiliumIdentity.class).inform(handler(onChange));
-        informers.addAll(List.of(pods, namespaces, identities));
+        pods = client.pods().inAnyNamespace().inform(onAnyChange());
+        namespaces = client.namespaces().inform(onAnyChange());
+        identities = client.resources(CiliumIdentity.class).inform(onAnyChange());
         // Unused identities age without any event: look again a few times per grace period.
         long every = Math.max(1, grace.toMillis() / 4);
         loop.scheduleWithFixedDelay(this::schedule, every, every, TimeUnit.MILLISECONDS);
         LOG.infof("allocating identities (unused ones deleted after %s)", grace);
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> ResourceEventHandler<T> handler(ResourceEventHandler<Object> h) {
-        return (ResourceEventHandler<T>) (ResourceEventHandler<?>) h;
+    /** Any change of any object schedules a pass. */
+    private <T> ResourceEventHandler<T> onAnyChange() {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T o) {
+                schedule();
+            }
+
+            @Override
+            public void onUpdate(T before, T after) {
+                schedule();
+            }
+
+            @Override
+            public void onDelete(T o, boolean unknownFinalState) {
+                schedule();
+            }
+        };
     }
 
     private void schedule() {
@@ -158,6 +155,8 @@ public class IdentityAllocator {
     @jakarta.annotation.PreDestroy
     void stop() {
         loop.shutdownNow();
-        informers.forEach(SharedIndexInformer::close);
+        if (pods != null) {
+            List.of(pods, namespaces, identities).forEach(SharedIndexInformer::close);
+        }
     }
 }
