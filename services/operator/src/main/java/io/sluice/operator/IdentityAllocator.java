@@ -58,13 +58,27 @@ public class IdentityAllocator {
         if (pods != null) {
             return;
         }
-        pods = client.pods().inAnyNamespace().inform(onAnyChange());
-        namespaces = client.namespaces().inform(onAnyChange());
-        identities = client.resources(CiliumIdentity.class).inform(onAnyChange());
+        pods = watch(client.pods().inAnyNamespace().runnableInformer(0));
+        namespaces = watch(client.namespaces().runnableInformer(0));
+        identities = watch(client.resources(CiliumIdentity.class).runnableInformer(0));
         // Unused identities age without any event: look again a few times per grace period.
         long every = Math.max(1, grace.toMillis() / 4);
         loop.scheduleWithFixedDelay(this::schedule, every, every, TimeUnit.MILLISECONDS);
         LOG.infof("allocating identities (unused ones deleted after %s)", grace);
+    }
+
+    /**
+     * Starts an informer without waiting for it: one the API server refuses for now (its RBAC or the
+     * CRD not yet visible after a start) keeps trying, and passes wait until all have synced.
+     */
+    private <T> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer) {
+        informer.addEventHandler(onAnyChange());
+        informer.exceptionHandler((started, t) -> {
+            LOG.warnf("watching %s: %s; trying again", informer.getApiTypeClass().getSimpleName(), t.getMessage());
+            return true;
+        });
+        informer.start();
+        return informer;
     }
 
     /** Any change of any object schedules a pass. */
