@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds the test cluster's Kubernetes from the Go module proxy, once: kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubelet and kubectl from k8s.io/kubernetes, and etcd
-# from go.etcd.io/etcd/server/v3, into $PREFIX/bin (default /opt/sluice/k8s-$K8S_VERSION). A
+# kube-controller-manager, kube-scheduler, kubelet and kubectl from k8s.io/kubernetes, etcd
+# from go.etcd.io/etcd/server/v3, CoreDNS and Helm from their modules, into $PREFIX/bin (default /opt/sluice/k8s-$K8S_VERSION). A
 # binary already there is skipped, so a warm machine spends nothing here. Prints the bin dir.
-# Cold and sequential on 2 cores: about 11 min (the apiserver 7, peak 1.9 GB in the linker), CoreDNS 3 more.
+# Cold and sequential on 2 cores: about 11 min (the apiserver 7, peak 1.9 GB in the linker), CoreDNS 3 more,
+# Helm 2 more.
 set -euo pipefail
 K8S_VERSION=${K8S_VERSION:-v1.34.2}
 ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 COREDNS_VERSION=${COREDNS_VERSION:-v1.14.7}
+HELM_VERSION=${HELM_VERSION:-v3.22.0}
 PREFIX=${PREFIX:-/opt/sluice/k8s-$K8S_VERSION}
 bin=$PREFIX/bin
 mkdir -p "$bin"
@@ -63,6 +65,15 @@ if ! "$bin/coredns" -version 2>/dev/null | grep -qx "CoreDNS-${COREDNS_VERSION#v
   gobin=$(mktemp -d)
   GOBIN=$gobin CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
   mv "$gobin/coredns" "$bin/coredns"
+  rm -rf "$gobin"
+fi
+# Helm, which installs Sluice's chart (k8s/sluice); its version is stamped as its release does.
+if ! "$bin/helm" version --template '{{.Version}}' 2>/dev/null | grep -qx "$HELM_VERSION"; then
+  log "building helm $HELM_VERSION"
+  gobin=$(mktemp -d)
+  GOBIN=$gobin CGO_ENABLED=0 go install -trimpath \
+    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  mv "$gobin/helm" "$bin/helm"
   rm -rf "$gobin"
 fi
 echo "$bin"

@@ -43,7 +43,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 if [ -S "$DIR/sluice/api.sock" ]; then
   "$root/bin/sluice" --node "unix://$DIR/sluice/api.sock" down --purge >&2 || log "sluice down --purge failed; see $DIR/sluice/agent.log"
 fi
-for n in sluice-operator kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$n"; done
+for n in kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$n"; done
 
 keep() { grep -qx "$1" "$DIR/preexisting" 2>/dev/null; }
 # ptp's host-side veths go with their pods' namespaces; routes to them with the veths.

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Brings up the test cluster: a real single-node Kubernetes (etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubelet with containerd), no kube-proxy, no container
-# engine, with Sluice on it: its CRDs and operator; the agent (on the host, in Kubernetes mode) enforces, load-balances
-# and observes the pods, attached by the chained CNI plugin sluice-cni after ptp; CoreDNS serves
-# the cluster DNS on the pods' gateway. Everything it makes lives in $CLUSTER_DIR (default
-# /var/lib/sluice-cluster) and is listed there for scripts/cluster/down.sh. Idempotent: a running
-# cluster is left as it is. Prints `export KUBECONFIG=...` last. Needs root and a built checkout
-# (make build). CLUSTER_SLUICE_ARGS adds options to `sluice up`, CLUSTER_OPERATOR_ARGS JVM options
-# (-Dsluice.operator.*) to the operator.
+# engine, with Sluice on it: its chart (k8s/sluice: CRDs, RBAC, the operator as a pod of its
+# image, scripts/images.sh) installed by Helm; the agent (on the host, in Kubernetes mode) enforces,
+# load-balances and observes the pods, attached by the chained CNI plugin sluice-cni after ptp;
+# CoreDNS serves the cluster DNS on the pods' gateway. Everything it makes lives in $CLUSTER_DIR
+# (default /var/lib/sluice-cluster) and is listed there for scripts/cluster/down.sh. Idempotent: a
+# running cluster is left as it is. Prints `export KUBECONFIG=...` last. Needs root and a built
+# checkout (make build). CLUSTER_SLUICE_ARGS adds options to `sluice up`, CLUSTER_HELM_ARGS to
+# `helm upgrade --install` (e.g. --set operator.identityGCInterval=10s).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -75,7 +76,6 @@ cert apiserver-client "/CN=kube-apiserver/O=system:masters"
 cert admin "/CN=admin/O=system:masters"
 cert kubelet "/CN=system:node:$NODE/O=system:nodes" "DNS:$NODE,IP:127.0.0.1"
 cert sluice-agent "/CN=sluice-agent"
-cert sluice-operator "/CN=sluice-operator"
 chmod 0600 "$pki"/*.key
 
 kubeconfig_for() { # name cert
@@ -93,7 +93,6 @@ YAML
 kubeconfig_for admin admin
 kubeconfig_for kubelet kubelet
 kubeconfig_for sluice-agent sluice-agent
-kubeconfig_for sluice-operator sluice-operator
 
 # --- etcd and the control plane, on loopback only.
 start etcd "$bin/etcd" --name "$NODE" --data-dir "$DIR/etcd" \
@@ -110,29 +109,25 @@ start kube-apiserver "$bin/kube-apiserver" --bind-address 127.0.0.1 --advertise-
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local --allow-privileged
 wait_for "kube-apiserver" 60 kubectl --kubeconfig "$kubeconfig" get --raw /readyz
-# Cilium's CRDs, as the operator's build generates them from its model classes.
-crds=$root/services/operator/target/kubernetes
+# Cilium's CRDs, as the operator's build generates them into the chart. Applied here as well as by
+# `helm install`, which installs a chart's CRDs only once: an upgraded checkout upgrades them.
+crds=$root/k8s/sluice/crds
 [ -f "$crds/ciliumnetworkpolicies.cilium.io-v1.yml" ] || { log "no CRDs in $crds: run 'make build'"; exit 1; }
-for f in "$crds"/*.cilium.io-v1.yml; do kubectl --kubeconfig "$kubeconfig" apply --server-side -f "$f" >/dev/null; done
+kubectl --kubeconfig "$kubeconfig" apply --server-side -f "$crds" >/dev/null
 wait_for "Cilium's CRDs" 30 kubectl --kubeconfig "$kubeconfig" wait --for condition=Established --timeout=1s \
   crd/ciliumnetworkpolicies.cilium.io crd/ciliumclusterwidenetworkpolicies.cilium.io crd/ciliumidentities.cilium.io \
   crd/ciliumenvoyconfigs.cilium.io crd/ciliumclusterwideenvoyconfigs.cilium.io
-# Sluice's least-privilege roles, bound to the agent's and the operator's own users.
-kubectl --kubeconfig "$kubeconfig" apply -f "$root/k8s/rbac/" -f "$here/sluice-users.yaml" >/dev/null
+# --- Sluice's chart: its RBAC, config and the operator's Deployment, whose pod runs once the node is
+# up. Its pods reach the API server on the host network at the address the cluster's clients use.
+helm upgrade --install sluice "$root/k8s/sluice" --kubeconfig "$kubeconfig" -n kube-system \
+  --set k8sServiceHost=127.0.0.1 --set k8sServicePort=6443 --set operator.replicas=1 ${CLUSTER_HELM_ARGS:-} >/dev/null
+# The agent runs on the host as a user of its own, bound to the chart's ClusterRole.
+kubectl --kubeconfig "$kubeconfig" apply -f "$here/sluice-users.yaml" >/dev/null
 start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 \
   --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
   --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
   --use-service-account-credentials --service-cluster-ip-range "$SERVICE_CIDR" --leader-elect=false
 start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 --leader-elect=false
-
-# --- The Sluice operator (on the host until it runs as a pod): each policy's Valid condition, identities.
-java=$("$root/scripts/find-jdk.sh")/bin/java
-# Its JVM as the node's services' (docs/benchmarks.md, "The operator"): a small heap that gives memory back.
-start sluice-operator "$java" --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -Xms16m -Xmx96m -Xmn12m \
-  -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -Xss512k \
-  -XX:+UseCompactObjectHeaders -Dkubeconfig="$DIR/sluice-operator.kubeconfig" \
-  -Dquarkus.http.host=127.0.0.1 ${CLUSTER_OPERATOR_ARGS:-} -jar "$root/services/operator/target/quarkus-app/quarkus-run.jar"
-wait_for "the Sluice operator" 60 curl -fsS http://127.0.0.1:9234/q/health/ready
 
 # --- Sluice: the agent in Kubernetes mode, before any pod (a pod's CNI ADD waits for its enforcement).
 gateway=$(echo "$POD_CIDR" | awk -F'[./]' '{print $1"."$2"."$3"."$4+1}')
@@ -203,7 +198,7 @@ TOML
 start containerd containerd --config "$DIR/containerd.toml"
 ctr() { command ctr --address "$DIR/containerd.sock" "$@"; }
 wait_for containerd 30 ctr version
-"$here/images.sh" "$DIR/images" | while read -r tarball; do
+{ "$here/images.sh" "$DIR/images"; "$root/scripts/images.sh"; } | while read -r tarball; do
   ctr -n k8s.io images import --no-unpack=false "$tarball" >/dev/null
 done
 
@@ -232,4 +227,6 @@ wait_for "node $NODE" 90 sh -c "kubectl --kubeconfig '$kubeconfig' get node '$NO
 # Pods need their namespace's service account, which the controller-manager makes just after start.
 wait_for "the default service account" 60 kubectl --kubeconfig "$kubeconfig" get serviceaccount default -n default
 log "node $NODE Ready"
+wait_for "the Sluice operator" 120 kubectl --kubeconfig "$kubeconfig" -n kube-system rollout status \
+  deployment/sluice-operator --timeout=1s
 echo "export KUBECONFIG=$kubeconfig"

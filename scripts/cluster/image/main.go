@@ -1,8 +1,10 @@
 // Command image writes a container image as a tarball that `ctr images import` takes, without a
-// container engine or a registry: one layer holding the files of a directory, an entrypoint,
-// a command and environment, tagged with a name.
+// container engine or a registry: one layer per directory given (the first at the bottom, so
+// images that start with the same directories share those layers), an entrypoint, a command,
+// environment and user, tagged with a name.
 //
 //	image -dir ROOTFS -tag docker.io/cilium/starwars:latest -entrypoint /deathstar -o out.tar
+//	image -dir JRE -dir APP -tag localhost/sluice/operator:0.1.0 -entrypoint "/opt/java/bin/java -jar ..." -o out.tar
 package main
 
 import (
@@ -24,41 +26,50 @@ import (
 )
 
 func main() {
-	dir := flag.String("dir", "", "directory whose files become the image's one layer")
+	var dirs layers
+	flag.Var(&dirs, "dir", "directory whose files become a layer (repeatable, bottom first)")
 	tag := flag.String("tag", "", "image name with tag")
 	entrypoint := flag.String("entrypoint", "", "entrypoint, space-separated")
 	cmd := flag.String("cmd", "", "command, space-separated")
 	env := flag.String("env", "PATH=/usr/local/bin:/usr/bin:/bin", "environment, comma-separated")
+	user := flag.String("user", "", "user (uid[:gid]) the entrypoint runs as")
 	out := flag.String("o", "", "output tarball")
 	flag.Parse()
-	if *dir == "" || *tag == "" || *out == "" {
+	if len(dirs) == 0 || *tag == "" || *out == "" {
 		fmt.Fprintln(os.Stderr, "image: -dir, -tag and -o are required")
 		os.Exit(2)
 	}
-	if err := build(*dir, *tag, *entrypoint, *cmd, *env, *out); err != nil {
+	if err := build(dirs, *tag, *entrypoint, *cmd, *env, *user, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "image:", err)
 		os.Exit(1)
 	}
 }
 
-func build(dir, tag, entrypoint, cmd, env, out string) error {
+type layers []string
+
+func (l *layers) String() string     { return strings.Join(*l, ",") }
+func (l *layers) Set(v string) error { *l = append(*l, v); return nil }
+
+func build(dirs []string, tag, entrypoint, cmd, env, user, out string) error {
 	ref, err := name.NewTag(tag)
 	if err != nil {
 		return fmt.Errorf("tag %q: %w", tag, err)
 	}
-	layerTar, err := tarDir(dir)
-	if err != nil {
-		return err
-	}
-	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(layerTar)), nil
-	})
-	if err != nil {
-		return err
-	}
-	img, err := mutate.AppendLayers(empty.Image, layer)
-	if err != nil {
-		return err
+	img := empty.Image
+	for _, dir := range dirs {
+		layerTar, err := tarDir(dir)
+		if err != nil {
+			return err
+		}
+		layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+			return io.NopCloser(bytes.NewReader(layerTar)), nil
+		})
+		if err != nil {
+			return err
+		}
+		if img, err = mutate.AppendLayers(img, layer); err != nil {
+			return err
+		}
 	}
 	cfg, err := img.ConfigFile()
 	if err != nil {
@@ -68,6 +79,7 @@ func build(dir, tag, entrypoint, cmd, env, out string) error {
 	c.Entrypoint = fields(entrypoint)
 	c.Cmd = fields(cmd)
 	c.Env = strings.Split(env, ",")
+	c.User = user
 	img, err = mutate.Config(img, c)
 	if err != nil {
 		return err

@@ -12,7 +12,8 @@ import java.time.Duration;
 /**
  * Replicas of the operator take turns: only the holder of the Lease {@code sluice-operator}
  * reconciles and allocates identities; another takes over within the lease's 15 s when it goes away. A replica holds it
- * under its host name (a pod's name) and process id, so {@code kubectl get lease} says which.
+ * under its pod's name ({@code POD_NAME}, from the chart), or else its host name and process id, so
+ * {@code kubectl get lease} says which.
  */
 public class LeaderElection {
     private static final Logger LOG = Logger.getLogger(LeaderElection.class);
@@ -38,6 +39,10 @@ public class LeaderElection {
     }
 
     private static String identity() {
+        String pod = System.getenv("POD_NAME");
+        if (pod != null && !pod.isBlank()) {
+            return pod;
+        }
         String host;
         try {
             host = java.net.InetAddress.getLocalHost().getHostName();

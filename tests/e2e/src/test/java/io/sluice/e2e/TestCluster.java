@@ -13,6 +13,8 @@ import java.util.List;
  */
 final class TestCluster implements AutoCloseable {
     static final Path SCRIPTS = TestNode.HOME.resolve("scripts/cluster");
+    /** Unused identities are collected after 10 s instead of 15 min: the chart's value, and a replica's JVM option. */
+    static final String HELM_ARGS = "--set operator.identityGCInterval=10s";
     static final String OPERATOR_ARGS = "-Dsluice.operator.identity-gc-grace=10s";
     final Path dir;
     private final String bin;
@@ -42,18 +44,30 @@ final class TestCluster implements AutoCloseable {
 
     /**
      * A script of scripts/cluster on this cluster's directory (up.sh is idempotent: it starts what
-     * is not running). Unused identities are collected after 10 s instead of 15 min.
+     * is not running).
      */
     TestNode.Result script(String name) {
-        return TestNode.run(List.of("env", "CLUSTER_DIR=" + dir, "CLUSTER_OPERATOR_ARGS=" + OPERATOR_ARGS,
+        return TestNode.run(List.of("env", "CLUSTER_DIR=" + dir, "CLUSTER_HELM_ARGS=" + HELM_ARGS,
                 SCRIPTS.resolve(name).toString()), null);
+    }
+
+    /** The path of one of the cluster's tools (scripts/cluster/build.sh's bin: kubectl, helm...). */
+    String tool(String name) {
+        return bin + "/" + name;
+    }
+
+    /** helm with this cluster's admin credentials. */
+    TestNode.Result helm(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(bin + "/helm", "--kubeconfig", dir.resolve("admin.kubeconfig").toString()));
+        cmd.addAll(List.of(args));
+        return TestNode.run(cmd, null);
     }
 
     TestNode.Result kubectl(String... args) {
         return kubectlAs("admin", args);
     }
 
-    /** kubectl with the credentials of one of the cluster's users (admin, sluice-agent, sluice-operator). */
+    /** kubectl with the credentials of one of the cluster's users (admin, sluice-agent). */
     TestNode.Result kubectlAs(String user, String... args) {
         List<String> cmd = new ArrayList<>(List.of(bin + "/kubectl", "--kubeconfig", dir.resolve(user + ".kubeconfig").toString()));
         cmd.addAll(List.of(args));
@@ -62,8 +76,14 @@ final class TestCluster implements AutoCloseable {
 
     /** kubectl apply -f - of the text. */
     TestNode.Result apply(String manifest) {
-        return TestNode.run(List.of(bin + "/kubectl", "--kubeconfig", dir.resolve("admin.kubeconfig").toString(), "apply", "-f", "-"),
-                manifest);
+        return kubectlWithInput(manifest, "apply", "-f", "-");
+    }
+
+    /** kubectl (admin) with the text on its standard input. */
+    TestNode.Result kubectlWithInput(String input, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(bin + "/kubectl", "--kubeconfig", dir.resolve("admin.kubeconfig").toString()));
+        cmd.addAll(List.of(args));
+        return TestNode.run(cmd, input);
     }
 
     /** The stock hubble CLI against the node's relay. */
@@ -101,11 +121,18 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
-    /** Tears the cluster down, keeping its logs in target/cluster-logs; returns down.sh's result. */
+    /** Tears the cluster down, keeping its logs (the operator pod's too) in target/cluster-logs; returns down.sh's result. */
     TestNode.Result down() {
         Path logs = Path.of("target/cluster-logs", dir.getFileName().toString());
         TestNode.run(List.of("sh", "-c", "mkdir -p " + logs + " && cp " + dir + "/logs/*.log " + dir + "/sluice/*.log " + logs
                 + " 2>/dev/null"), null);
+        TestNode.Result operator = kubectl("logs", "-n", "kube-system", "-l", "app.kubernetes.io/name=sluice-operator",
+                "--tail=-1", "--prefix");
+        try {
+            Files.writeString(logs.resolve("sluice-operator-pods.log"), operator.out());
+        } catch (IOException e) {
+            // the cluster's own logs are kept; this one is a courtesy
+        }
         return script("down.sh");
     }
 

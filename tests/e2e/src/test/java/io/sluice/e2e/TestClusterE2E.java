@@ -12,9 +12,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The test cluster the Kubernetes tests run on (scripts/cluster): a real single-node Kubernetes
  * (etcd, kube-apiserver, controller-manager, scheduler, kubelet with containerd, ptp and
- * sluice-cni) comes up with its node Ready and Sluice on it (CRDs, operator, agent), runs a pod from a locally built
- * image, which Sluice enforces, execs into it, and {@code down.sh} leaves the host as
- * {@code up.sh} found it.
+ * sluice-cni) comes up with its node Ready and Sluice on it (its Helm chart: CRDs, RBAC, the
+ * operator as a pod of its image; the agent), runs a pod from a locally built image, which Sluice
+ * enforces, execs into it, and {@code down.sh} leaves the host as {@code up.sh} found it.
  */
 class TestClusterE2E {
     @Test
@@ -40,9 +40,15 @@ class TestClusterE2E {
             // Cilium's CRDs, generated from the operator's model, under Cilium's short names; the operator holds its lease.
             TestNode.Result crds = cluster.kubectl("get", "cnp,ccnp,ciliumid,cec,ccec", "-A");
             assertThat(crds.exit()).as(crds.out()).isZero();
+            String pod = cluster.kubectl("get", "pods", "-n", "kube-system", "-l", "app.kubernetes.io/name=sluice-operator",
+                    "-o", "jsonpath={.items[0].metadata.name}").out();
             assertThat(cluster.kubectl("get", "lease", "sluice-operator", "-n", "kube-system", "-o",
-                    "jsonpath={.spec.holderIdentity}").out()).isNotBlank();
-            // Sluice runs as users of its own with the roles of k8s/rbac: what it needs, and nothing an attacker would want.
+                    "jsonpath={.spec.holderIdentity}").out()).isEqualTo(pod);
+            // The operator's pod runs from its image as a user without rights, not as root.
+            String operatorPid = TestNode.run(List.of("pgrep", "-f", "-n", "/app/quarkus-run.jar"), null).out().strip();
+            assertThat(TestNode.run(List.of("ps", "-o", "uid=", "-p", operatorPid), null).out().strip()).isEqualTo("65532");
+            chart_isValid_andABadValueIsRefusedByName(cluster);
+            // Sluice runs as users of its own with the chart's roles: what it needs, and nothing an attacker would want.
             Map<String, Boolean> agent = Map.of("watch pods", true, "patch ciliumnetworkpolicies --subresource=status", true,
                     "list ciliumidentities", true, "update ciliumnetworkpolicies", false, "delete pods", false,
                     "create pods", false, "get secrets", false, "create ciliumidentities", false);
@@ -51,8 +57,8 @@ class TestClusterE2E {
                     "update leases/sluice-operator -n kube-system", true, "update leases/kube-scheduler -n kube-system", false);
             agent.forEach((what, allowed) -> assertThat(canI(cluster, "sluice-agent", what)).as("sluice-agent: " + what)
                     .isEqualTo(allowed));
-            operator.forEach((what, allowed) -> assertThat(canI(cluster, "sluice-operator", what)).as("sluice-operator: " + what)
-                    .isEqualTo(allowed));
+            operator.forEach((what, allowed) -> assertThat(canI(cluster, "system:serviceaccount:kube-system:sluice-operator", what))
+                    .as("sluice-operator: " + what).isEqualTo(allowed));
             // and with the agent's own credentials, the attack itself fails
             TestNode.Result attack = cluster.kubectlAs("sluice-agent", "delete", "pod", "probe", "--wait=false");
             assertThat(attack.exit()).isNotZero();
@@ -112,12 +118,40 @@ class TestClusterE2E {
     }
 
     /**
-     * A second replica of the operator waits while the first holds the lease; the first, stopped
-     * with SIGTERM, exits promptly; the second then takes the lease, validates what comes next and
-     * collects the identities no pod uses any more.
+     * The chart lints, and what it and the kustomize base render is accepted by the real API
+     * server; a value of the wrong type or an unknown one is refused by name and changes nothing.
+     */
+    private static void chart_isValid_andABadValueIsRefusedByName(TestCluster cluster) {
+        String chart = TestNode.HOME.resolve("k8s/sluice").toString();
+        TestNode.Result lint = cluster.helm("lint", chart);
+        assertThat(lint.exit()).as(lint.out()).isZero();
+        TestNode.Result rendered = cluster.helm("template", "sluice", chart, "-n", "kube-system", "--include-crds");
+        assertThat(rendered.exit()).as(rendered.out()).isZero();
+        TestNode.Result dryRun = cluster.kubectlWithInput(rendered.out(), "apply", "--dry-run=server", "-f", "-");
+        assertThat(dryRun.exit()).as(dryRun.out()).isZero();
+        assertThat(dryRun.out()).contains("deployment.apps/sluice-operator").contains("(server dry run)");
+        // the kustomize base is the chart with its defaults
+        TestNode.Result base = cluster.kubectl("kustomize", "--enable-helm", "--helm-command", cluster.tool("helm"),
+                TestNode.HOME.resolve("k8s").toString());
+        assertThat(base.exit()).as(base.out()).isZero();
+        TestNode.Result baseDryRun = cluster.kubectlWithInput(base.out(), "apply", "--dry-run=server", "-f", "-");
+        assertThat(baseDryRun.exit()).as(baseDryRun.out()).isZero();
+        assertThat(baseDryRun.out()).contains("deployment.apps/sluice-operator").contains("configmap/sluice-config");
+        TestNode.Result bad = cluster.helm("upgrade", "sluice", chart, "-n", "kube-system", "--reuse-values",
+                "--set", "operator.replicas=two", "--set", "loadBalancer.l7.algorithm=fastest");
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.out()).contains("/operator/replicas").contains("want integer")
+                .contains("/loadBalancer/l7/algorithm").contains("least_request");
+        assertThat(cluster.helm("history", "sluice", "-n", "kube-system", "--max", "1", "-o", "json").out())
+                .contains("\"revision\":1");
+    }
+
+    /**
+     * A second replica of the operator (here on the host) waits while the chart's pod holds the
+     * lease; the pod, stopped as Kubernetes stops it (SIGTERM), goes promptly; the second replica
+     * then takes the lease, validates what comes next and collects the identities no pod uses any more.
      */
     private static void operatorReplicas_takeTurns(TestCluster cluster) throws Exception {
-        long first = Long.parseLong(Files.readString(cluster.dir.resolve("run/sluice-operator.pid")).strip());
         Process second = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx96m",
                 TestCluster.OPERATOR_ARGS, "-Dkubeconfig=" + cluster.dir.resolve("admin.kubeconfig"), "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.http.port=9235", "-jar", TestNode.HOME.resolve("services/operator/target/quarkus-app/quarkus-run.jar")
@@ -126,11 +160,11 @@ class TestClusterE2E {
         try {
             String holder = cluster.kubectl("get", "lease", "sluice-operator", "-n", "kube-system", "-o",
                     "jsonpath={.spec.holderIdentity}").out();
-            assertThat(holder).endsWith("_" + first);
+            assertThat(holder).startsWith("sluice-operator-");
             waitFor(30, () -> TestNode.run(List.of("curl", "-fsS", "http://127.0.0.1:9235/q/health/live"), null).exit() == 0);
-            ProcessHandle leader = ProcessHandle.of(first).orElseThrow();
-            leader.destroy();
-            assertThat(leader.onExit().get(10, TimeUnit.SECONDS).isAlive()).isFalse();
+            assertThat(cluster.kubectl("scale", "deployment/sluice-operator", "-n", "kube-system", "--replicas=0").exit()).isZero();
+            TestNode.Result gone = cluster.kubectl("wait", "--for=delete", "pod/" + holder, "-n", "kube-system", "--timeout=15s");
+            assertThat(gone.exit()).as("the operator's pod stops within 15 s of SIGTERM: " + gone.out()).isZero();
             TestNode.Result late = cluster.apply("""
                     apiVersion: cilium.io/v2
                     kind: CiliumNetworkPolicy
