@@ -35,7 +35,7 @@ import java.util.Set;
  * the field named. {@code services} and {@code backendServices} name Services (a listener
  * named by a service must be in the config).
  */
-final class EnvoyConfigReader {
+public final class EnvoyConfigReader {
     private static final String PREFIX = "type.googleapis.com/";
     /** The top-level types a config may carry, by their short name. */
     static final Map<String, Class<? extends Message>> TYPES = new LinkedHashMap<>();
@@ -155,12 +155,12 @@ final class EnvoyConfigReader {
     }
 
     /** A name without a slash, in this config's scope: {@code ns/config/name}, or {@code /config/name} cluster-wide. */
-    static String qualify(ObjectRef ref, String name) {
+    public static String qualify(ObjectRef ref, String name) {
         return name.contains("/") ? name : ref.namespace() + "/" + ref.name() + "/" + name;
     }
 
     /** Listener and route names: qualified unless they already start with this config's namespace. */
-    static String qualifyAlways(ObjectRef ref, String name) {
+    public static String qualifyAlways(ObjectRef ref, String name) {
         if (!ref.namespace().isEmpty() && name.startsWith(ref.namespace() + "/")) {
             return name;
         }

@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.sluice.api.node.EnvoyConfigView;
 import io.sluice.api.node.IdentityView;
 import io.sluice.api.node.PodView;
 import io.sluice.api.node.PolicyView;
@@ -17,13 +18,15 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-/** {@code sluice get pods|services|cnp|ccnp|identities} as tables, or {@code -o json}. */
-@Command(name = "get", description = "List pods, services, cnp, ccnp or identities.")
+/** {@code sluice get pods|services|cnp|ccnp|cec|ccec|identities [NAME]} as tables, or {@code -o json}. */
+@Command(name = "get", description = "List pods, services, cnp, ccnp, cec, ccec or identities.")
 class GetCommand implements Callable<Integer> {
     @ParentCommand
     Sluice root;
-    @Parameters(index = "0", description = "pods|services|cnp|ccnp|identities")
+    @Parameters(index = "0", description = "pods|services|cnp|ccnp|cec|ccec|identities")
     String what;
+    @Parameters(index = "1", arity = "0..1", description = "Only the object of this name (cec, ccec).")
+    String name;
     @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json")
     String output;
 
@@ -37,9 +40,16 @@ class GetCommand implements Callable<Integer> {
                     c.get("policies", new TypeReference<List<PolicyView>>() {}).stream()
                             .filter(p -> p.kind().equals(what.startsWith("cc") ? "CiliumClusterwideNetworkPolicy" : "CiliumNetworkPolicy"))
                             .toList();
+            case "cec", "ciliumenvoyconfigs", "ccec", "ciliumclusterwideenvoyconfigs" ->
+                    c.get("envoyconfigs", new TypeReference<List<EnvoyConfigView>>() {}).stream()
+                            .filter(e -> e.kind().equals(what.startsWith("cc") ? "CiliumClusterwideEnvoyConfig" : "CiliumEnvoyConfig"))
+                            .filter(e -> name == null || e.name().equals(name)).toList();
             case "identities", "identity", "id" -> c.get("identities", new TypeReference<List<IdentityView>>() {});
-            default -> throw new CliException("unknown resource type '" + what + "' (pods, services, cnp, ccnp, identities)");
+            default -> throw new CliException("unknown resource type '" + what + "' (pods, services, cnp, ccnp, cec, ccec, identities)");
         };
+        if (name != null && ((List<?>) data).isEmpty()) {
+            throw new CliException(what + " '" + name + "' not found");
+        }
         if (output.equals("json")) {
             System.out.println(NodeClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(data));
             return 0;
@@ -49,6 +59,12 @@ class GetCommand implements Callable<Integer> {
             case "services", "service", "svc" -> table(List.of("NAMESPACE", "NAME", "CLUSTER-IP", "PORTS", "BACKENDS"),
                     this.<ServiceView>cast(data).stream().map(s -> List.of(s.namespace(), s.name(), s.clusterIp(),
                             String.join(",", s.ports()), String.join(",", s.backends()))).toList());
+            case "cec", "ciliumenvoyconfigs", "ccec", "ciliumclusterwideenvoyconfigs" ->
+                    table(List.of("NAMESPACE", "NAME", "VALID", "PROGRAMMED", "LISTENERS", "MESSAGE"),
+                            this.<EnvoyConfigView>cast(data).stream().map(e -> List.of(e.namespace().isEmpty() ? "-" : e.namespace(),
+                                    e.name(), "True", e.programmed(), new TreeMap<>(e.listeners()).entrySet().stream()
+                                            .map(l -> l.getKey() + "=" + l.getValue()).collect(Collectors.joining(",")),
+                                    e.message())).toList());
             case "identities", "identity", "id" -> table(List.of("ID", "ENDPOINTS", "LABELS"),
                     this.<IdentityView>cast(data).stream().map(i -> List.of(Integer.toString(i.id()),
                             Integer.toString(i.endpoints()), String.join(" ", i.labels()))).toList());

@@ -104,11 +104,6 @@ class StarWarsE2E {
             assertThat(bad.out()).contains("CiliumNetworkPolicy default/rule1: spec.ingress[0].toPorts[0].ports[0].port: '80800' is out of range");
             assertThat(node.land("xwing").exit()).isEqualTo(TIMEOUT);
             assertThat(landed(node.land("tiefighter"))).isTrue();
-            // An Envoy config is read and judged, and refused for now: it is not programmed on this node yet.
-            TestNode.Result cec = node.apply(java.nio.file.Files.readString(TestNode.HOME.resolve("demo/manifests/envoy-circuit-breaker.yaml")));
-            assertThat(cec.exit()).isNotZero();
-            assertThat(cec.out()).contains("CiliumClusterwideEnvoyConfig envoy-circuit-breaker: valid, but Envoy configs are not"
-                    + " programmed on this node yet");
         } finally {
             assertOk(node.delete(policy));
         }
@@ -248,5 +243,77 @@ class StarWarsE2E {
         } finally {
             assertOk(node.delete(policy));
         }
+    }
+
+    static final String DEATHSTAR_LB = """
+            apiVersion: cilium.io/v2
+            kind: CiliumEnvoyConfig
+            metadata: {name: deathstar-lb, namespace: default}
+            spec:
+              backendServices: [{name: deathstar, namespace: default}]
+              resources:
+              - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+                name: lb
+                filter_chains:
+                - filters:
+                  - name: envoy.filters.network.http_connection_manager
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                      stat_prefix: deathstar-lb
+                      rds: {route_config_name: lb_route}
+                      http_filters:
+                      - name: envoy.filters.http.router
+                        typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+              - "@type": type.googleapis.com/envoy.config.route.v3.RouteConfiguration
+                name: lb_route
+                virtual_hosts:
+                - name: lb_route
+                  domains: ["*"]
+                  routes:
+                  - match: {prefix: /}
+                    route: {cluster: default/deathstar}
+              - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+                name: default/deathstar
+                type: EDS
+                connect_timeout: 5s
+            """;
+
+    /**
+     * A CiliumEnvoyConfig is programmed into Envoy: its listener gets a proxy port on 127.0.0.1,
+     * its cluster the deathstar Service's backends, and its status says Envoy took it. A change
+     * Envoy rejects says why in the status while the version Envoy took keeps serving; deleting
+     * the config removes its listener.
+     */
+    @Test
+    @Order(9)
+    void envoyConfig_isProgrammed_aRejectedChangeKeepsTheLastGood_andDeleteTakesItOut() throws Exception {
+        assertOk(node.apply(DEATHSTAR_LB));
+        try {
+            TestNode.Result get = node.sluice("get", "cec", "deathstar-lb");
+            assertOk(get);
+            assertThat(get.out()).containsPattern("default\\s+deathstar-lb\\s+True\\s+True\\s+default/deathstar-lb/lb=\\d+");
+            String port = get.out().replaceAll("(?s).*default/deathstar-lb/lb=(\\d+).*", "$1");
+            assertThat(Integer.parseInt(port)).isBetween(10000, 20000);
+            String url = "http://127.0.0.1:" + port + "/v1/request-landing";
+            TestNode.Result through = TestNode.run(List.of("curl", "-s", "-i", "-m", "3", "-XPOST", url), null);
+            assertThat(through.out()).contains("Ship landed").containsIgnoringCase("x-envoy-upstream-service-time");
+
+            // Envoy refuses a cluster without a positive connect timeout; the status says so, the last good one serves
+            assertOk(node.apply(DEATHSTAR_LB.replace("connect_timeout: 5s", "connect_timeout: 0s")));
+            TestNode.Result rejected = node.sluice("get", "cec", "deathstar-lb", "-o", "json");
+            assertThat(rejected.out()).contains("\"programmed\" : \"False\"").contains("connect_timeout");
+            assertThat(TestNode.run(List.of("curl", "-s", "-m", "3", "-XPOST", url), null).out()).isEqualTo("Ship landed\n");
+            // and the policies still get programmed meanwhile
+            assertOk(node.apply(labPolicy()));
+            assertThat(node.land("xwing").exit()).isEqualTo(TIMEOUT);
+            assertOk(node.delete(labPolicy()));
+            // fixed again, it is programmed again
+            assertOk(node.apply(DEATHSTAR_LB));
+            assertThat(node.sluice("get", "cec", "deathstar-lb").out()).containsPattern("deathstar-lb\\s+True\\s+True\\s");
+        } finally {
+            assertOk(node.delete(DEATHSTAR_LB));
+        }
+        assertThat(node.sluice("get", "cec").out().lines().count()).isEqualTo(1); // the header only
+        assertThat(node.sluice("get", "cec", "deathstar-lb").exit()).isNotZero();
     }
 }

@@ -182,9 +182,9 @@ public final class Node implements NodeView {
         if (parsed.resources().isEmpty() && errors.isEmpty()) {
             errors.add("no objects in input");
         }
-        parsed.resources().stream().filter(r -> r instanceof Resource.EnvoyConfig).forEach(r -> errors.add(r.ref()
-                + ": valid, but Envoy configs are not programmed on this node yet"));
         if (proxy.isEmpty()) {
+            parsed.resources().stream().filter(r -> r instanceof Resource.EnvoyConfig).forEach(r -> errors.add(r.ref()
+                    + ": Envoy configs need Envoy, which is not installed on this node (run 'make deps', then 'sluice down' and 'sluice up')"));
             parsed.resources().stream().filter(r -> r instanceof Resource.NetworkPolicy p && p.hasL7()).forEach(r -> errors.add(r.ref()
                     + ": L7 rules need Envoy, which is not installed on this node (run 'make deps', then 'sluice down' and 'sluice up')"));
         }
@@ -241,7 +241,11 @@ public final class Node implements NodeView {
             }
         });
         List<NodeInputs.LocalEndpoint> endpoints = state.pods().values().stream().map(this::local).toList();
-        Reconciler.Result result = reconciler.reconcile(new NodeInputs(endpoints, rules, cidrIds, services));
+        List<Resource.EnvoyConfig> envoyConfigs = objects.values().stream()
+                .flatMap(r -> r instanceof Resource.EnvoyConfig c ? java.util.stream.Stream.of(c) : java.util.stream.Stream.empty())
+                .toList();
+        Reconciler.Result result = reconciler.reconcile(new NodeInputs(endpoints, rules, cidrIds, services, Optional.empty(),
+                envoyConfigs));
         desired = result.desired();
         directory = result.directory();
         if (!result.unenforced().equals(unenforced)) {
@@ -274,6 +278,11 @@ public final class Node implements NodeView {
     @Override
     public int identityOf(String address) {
         return DesiredState.identityOf(desired, address);
+    }
+
+    /** What Envoy made of each Envoy config, by kind/namespace/name; empty without Envoy. */
+    public Map<String, ProxyControl.ConfigState> envoyConfigStates() {
+        return proxy.map(ProxyControl::envoyConfigs).orElse(Map.of());
     }
 
     public synchronized StoredState state() {

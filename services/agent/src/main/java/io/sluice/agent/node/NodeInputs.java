@@ -15,16 +15,25 @@ import java.util.Optional;
  * the node: the standalone store or the Kubernetes API. Identities and CIDR identities are
  * already allocated; services already have their virtual addresses. A service's backends are
  * either listed by the source (Kubernetes: its EndpointSlices' ready endpoints) or, when
- * {@code frontends} is empty, picked by its selector among the node's ready endpoints.
+ * {@code frontends} is empty, picked by its selector among the node's ready endpoints. Envoy
+ * configs (CEC, CCEC) go to the proxy as they are, with their Services' backends.
  */
 public record NodeInputs(List<LocalEndpoint> endpoints, List<PolicyRule> rules, Map<Cidr, Integer> cidrIdentities,
-                         Map<Resource.Service, Integer> services, Optional<List<Frontend>> frontends) {
+                         Map<Resource.Service, Integer> services, Optional<List<Frontend>> frontends,
+                         List<Resource.EnvoyConfig> envoyConfigs) {
     public NodeInputs {
         endpoints = List.copyOf(endpoints);
         rules = List.copyOf(rules);
         cidrIdentities = Map.copyOf(cidrIdentities);
         services = Map.copyOf(services);
         frontends = frontends.map(List::copyOf);
+        envoyConfigs = List.copyOf(envoyConfigs);
+    }
+
+    /** Inputs without Envoy configs. */
+    public NodeInputs(List<LocalEndpoint> endpoints, List<PolicyRule> rules, Map<Cidr, Integer> cidrIdentities,
+                      Map<Resource.Service, Integer> services, Optional<List<Frontend>> frontends) {
+        this(endpoints, rules, cidrIdentities, services, frontends, List.of());
     }
 
     /** Inputs whose services' backends are picked by selector. */

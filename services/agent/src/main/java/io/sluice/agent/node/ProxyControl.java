@@ -1,20 +1,31 @@
 package io.sluice.agent.node;
 
+import com.google.protobuf.Any;
 import io.sluice.agent.bpf.DatapathSink;
+import io.sluice.agent.envoy.EnvoyConfigs;
 import io.sluice.agent.envoy.L7Translator;
+import io.sluice.manifest.Resource;
 import io.sluice.policy.Cidr;
 import io.sluice.policy.Identity;
 import io.sluice.agent.xds.XdsClient;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The node's L7 proxy as the node drives it: the two proxy ports (10000-20000, stable per
- * listener, kept in the store), the translator that remembers unchanged parts, and the
- * ResourceSync client. Not thread-safe: the node's reconciler calls it, one reconcile at a time.
+ * The node's L7 proxy as the node drives it: the proxy ports (10000-20000, stable per
+ * listener, kept in the store), the translator that remembers unchanged parts, the users' Envoy
+ * configs with what Envoy made of each, and the ResourceSync client. Not thread-safe: the node's
+ * reconciler calls it, one reconcile at a time; {@link #envoyConfigs()} may be read from anywhere.
+ *
+ * <p>An Envoy config Envoy rejects is taken out again, its last acknowledged version (or nothing)
+ * put back, so that it never holds back the policies and the other configs; it stays out, with
+ * Envoy's message, until it changes.
  */
 public final class ProxyControl {
     private static final Logger LOG = Logger.getLogger(ProxyControl.class);
@@ -25,11 +36,32 @@ public final class ProxyControl {
     public static final Duration MAX_WAIT = Duration.ofSeconds(2);
     private String pendingVersion = "", forcedVersion = "";
     private long pendingSince;
+    private final Map<String, Integer> storedPorts;
+    /** Per Envoy config (kind/namespace/name): what Envoy last acknowledged of it. */
+    private final Map<String, List<Any>> acknowledged = new HashMap<>();
+    /** Per Envoy config Envoy rejected: the source it rejected, and its message. */
+    private final Map<String, Rejection> rejected = new HashMap<>();
+    private volatile Map<String, ConfigState> states = Map.of();
+
+    private record Rejection(String source, String message) {}
+
+    /**
+     * What Envoy made of one Envoy config: {@code programmed} True (acknowledged), False (rejected:
+     * message is Envoy's; the last acknowledged version stays in force) or Unknown (not answered yet);
+     * the port each of its listeners listens on.
+     */
+    public record ConfigState(String programmed, String message, Map<String, Integer> listenerPorts) {}
 
     /** storedPorts is the store's listener -> port map; new listeners get a port there. */
     public ProxyControl(XdsClient client, Map<String, Integer> storedPorts) {
         this.client = client;
+        this.storedPorts = storedPorts;
         this.ports = new DatapathSink.ProxyPorts(port(storedPorts, "ingress"), port(storedPorts, "egress"));
+    }
+
+    /** What Envoy made of each Envoy config, by kind/namespace/name. */
+    public Map<String, ConfigState> envoyConfigs() {
+        return states;
     }
 
     XdsClient client() {
@@ -41,16 +73,72 @@ public final class ProxyControl {
     }
 
     /**
+     * Pushes the policies' L7 configuration and the Envoy configs, then waits as {@link #await}
+     * says; a rejection names the configs that changed, which go out (see the class). Returns
+     * whether the push is settled.
+     */
+    boolean configure(DesiredState desired, List<Resource.EnvoyConfig> configs, Cidr podCidr, int router, Duration wait) {
+        Map<Cidr, Integer> cidrIds = new HashMap<>();
+        desired.identities().stream().filter(Identity::local).forEach(i -> i.labels().all().forEach(l ->
+                Cidr.parse(l.key()).ifPresent(c -> cidrIds.put(c, i.id()))));
+        List<Any> l7 = translator.translate(L7Configs.of(desired.policies(), cidrIds, podCidr, router, ports));
+        Map<String, EnvoyConfigs.Translated> translated = new TreeMap<>();
+        for (Resource.EnvoyConfig c : configs) {
+            translated.put(Node.key(c), EnvoyConfigs.translate(c, name -> port(storedPorts, name), desired.frontends()));
+        }
+        Map<String, String> sources = new HashMap<>();
+        configs.forEach(c -> sources.put(Node.key(c), c.source()));
+        rejected.keySet().removeIf(k -> !sources.containsKey(k) || !sources.get(k).equals(rejected.get(k).source()));
+        acknowledged.keySet().retainAll(sources.keySet());
+        while (true) {
+            List<Any> resources = new ArrayList<>(l7);
+            translated.forEach((k, t) -> resources.addAll(rejected.containsKey(k) ? acknowledged.getOrDefault(k, List.of())
+                    : t.resources()));
+            String version = client.push(resources);
+            boolean settled = await(version, wait);
+            var status = client.status();
+            if (client.acknowledged(version)) {
+                translated.forEach((k, t) -> {
+                    if (!rejected.containsKey(k)) {
+                        acknowledged.put(k, t.resources());
+                    }
+                });
+            }
+            // Envoy refused it: the configs that changed since it last acknowledged them go out
+            // (their last good version back in), and the rest is pushed again.
+            List<String> culprits = status.rejected(version) ? translated.entrySet().stream()
+                    .filter(e -> !rejected.containsKey(e.getKey()) && !e.getValue().resources().equals(acknowledged.get(e.getKey())))
+                    .map(Map.Entry::getKey).toList() : List.of();
+            culprits.forEach(k -> {
+                rejected.put(k, new Rejection(sources.get(k), status.lastNack()));
+                LOG.warnf("Envoy rejected %s: %s; its last acknowledged version stays in force", k, status.lastNack());
+            });
+            publish(translated, version);
+            if (culprits.isEmpty()) {
+                return settled;
+            }
+        }
+    }
+
+    private void publish(Map<String, EnvoyConfigs.Translated> translated, String version) {
+        Map<String, ConfigState> out = new TreeMap<>();
+        translated.forEach((k, t) -> {
+            Rejection r = rejected.get(k);
+            out.put(k, r != null ? new ConfigState("False", r.message(), t.listenerPorts())
+                    : client.acknowledged(version) || t.resources().equals(acknowledged.get(k))
+                    ? new ConfigState("True", "", t.listenerPorts())
+                    : new ConfigState("Unknown", "waiting for Envoy to acknowledge it", t.listenerPorts()));
+        });
+        states = Map.copyOf(out);
+    }
+
+    /**
      * Envoy gets the configuration first, and the datapath starts redirecting only once Envoy
      * settled it: acknowledged it, rejected it (Envoy keeps its last good configuration), or
      * {@link #MAX_WAIT} passed since it was first pushed (then the datapath goes ahead: a missing
      * listener drops, it never bypasses). Waits up to wait for that; returns whether it is settled.
      */
-    boolean configure(DesiredState desired, Cidr podCidr, int router, Duration wait) {
-        Map<Cidr, Integer> cidrIds = new HashMap<>();
-        desired.identities().stream().filter(Identity::local).forEach(i -> i.labels().all().forEach(l ->
-                Cidr.parse(l.key()).ifPresent(c -> cidrIds.put(c, i.id()))));
-        String version = client.push(translator.translate(L7Configs.of(desired.policies(), cidrIds, podCidr, router, ports)));
+    private boolean await(String version, Duration wait) {
         long now = System.nanoTime();
         if (!version.equals(pendingVersion)) {
             pendingVersion = version;

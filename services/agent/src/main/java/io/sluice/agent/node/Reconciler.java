@@ -83,7 +83,8 @@ public final class Reconciler {
             }
         });
         sinks.datapath().ipcache(desired.ipcache(), endpointByAddress);
-        boolean settled = sinks.proxy().map(p -> p.configure(desired, podCidr, router, sinks.proxyWait())).orElse(true);
+        boolean settled = sinks.proxy().map(p -> p.configure(desired, in.envoyConfigs(), podCidr, router, sinks.proxyWait()))
+                .orElse(true);
         List<DatapathSink.EndpointState> eps = new ArrayList<>();
         desired.policies().forEach((e, p) -> {
             if (ifindexById.containsKey(e.id())) {

@@ -7,6 +7,7 @@ import io.sluice.api.node.IdentityView;
 import io.sluice.api.node.NodeStatus;
 import io.sluice.api.node.PodSpec;
 import io.sluice.api.node.PodView;
+import io.sluice.api.node.EnvoyConfigView;
 import io.sluice.api.node.PolicyView;
 import io.sluice.api.node.ServiceView;
 import jakarta.ws.rs.Consumes;
@@ -82,6 +83,12 @@ public class NodeResource {
     @Path("/policies")
     public List<PolicyView> policies() {
         return Views.policies(runtime.node());
+    }
+
+    @GET
+    @Path("/envoyconfigs")
+    public List<EnvoyConfigView> envoyConfigs() {
+        return Views.envoyConfigs(runtime.node());
     }
 
     @GET

@@ -13,6 +13,7 @@ import io.sluice.agent.store.PodRecord;
 import io.sluice.api.node.IdentityView;
 import io.sluice.api.node.NodeStatus;
 import io.sluice.api.node.PodView;
+import io.sluice.api.node.EnvoyConfigView;
 import io.sluice.api.node.PolicyView;
 import io.sluice.api.node.ServiceView;
 
@@ -82,6 +83,22 @@ final class Views {
                         .filter(e -> p.rules().stream().anyMatch(rule -> rule.subject().matches(e.labels())))
                         .map(Endpoint::id).sorted().toList();
                 out.add(new PolicyView(p.ref().kind(), p.ref().name(), p.ref().namespace(), true, selected, ""));
+            }
+        });
+        return out;
+    }
+
+    /** The Envoy configs applied to the node, with what Envoy made of each. */
+    static List<EnvoyConfigView> envoyConfigs(Node node) {
+        Map<String, io.sluice.agent.node.ProxyControl.ConfigState> states = node.envoyConfigStates();
+        List<EnvoyConfigView> out = new ArrayList<>();
+        node.objects().forEach((key, r) -> {
+            if (r instanceof Resource.EnvoyConfig c) {
+                var st = states.get(key);
+                out.add(st == null ? new EnvoyConfigView(c.ref().kind(), c.ref().namespace(), c.ref().name(), "Unknown",
+                        "not pushed to Envoy yet", Map.of())
+                        : new EnvoyConfigView(c.ref().kind(), c.ref().namespace(), c.ref().name(), st.programmed(), st.message(),
+                        st.listenerPorts()));
             }
         });
         return out;

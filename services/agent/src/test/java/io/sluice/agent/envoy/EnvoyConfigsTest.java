@@ -1,0 +1,110 @@
+package io.sluice.agent.envoy;
+
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.sluice.agent.service.Frontend;
+import io.sluice.manifest.Manifests;
+import io.sluice.manifest.Resource;
+import io.sluice.policy.Cidr;
+import io.sluice.policy.Protocol;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EnvoyConfigsTest {
+    private static final String CONFIG = """
+            apiVersion: cilium.io/v2
+            kind: CiliumEnvoyConfig
+            metadata: {name: lb, namespace: shop}
+            spec:
+              backendServices: [{name: web, namespace: shop, number: ["8080"]}]
+              resources:
+              - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+                name: front
+                filter_chains:
+                - filters:
+                  - name: envoy.filters.network.http_connection_manager
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                      stat_prefix: front
+                      rds: {route_config_name: routes}
+                      http_filters:
+                      - name: envoy.filters.http.router
+                        typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+              - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+                name: shop/web:8080
+                type: EDS
+                connect_timeout: 5s
+            """;
+
+    private static Any find(List<Any> all, Class<? extends com.google.protobuf.Message> type, String name) throws Exception {
+        for (Any a : all) {
+            if (a.is(type)) {
+                var m = a.unpack(type);
+                String n = m instanceof Listener l ? l.getName() : m instanceof Cluster c ? c.getName()
+                        : m instanceof ClusterLoadAssignment cla ? cla.getClusterName() : "";
+                if (n.equals(name)) {
+                    return a;
+                }
+            }
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " " + name + " in " + all);
+    }
+
+    @Test
+    void fillsInWhatCiliumFillsIn_andPublishesTheServicesBackends() throws Exception {
+        Resource.EnvoyConfig config = (Resource.EnvoyConfig) Manifests.parse(CONFIG).resources().get(0);
+        int web = Cidr.parse("10.200.0.5").orElseThrow().address(), other = Cidr.parse("10.200.0.6").orElseThrow().address();
+        List<Frontend> frontends = List.of(
+                new Frontend("shop/web", 1, 8080, Protocol.TCP, List.of(new Frontend.Backend(web, 80), new Frontend.Backend(other, 80))),
+                new Frontend("shop/web", 1, 9090, Protocol.TCP, List.of(new Frontend.Backend(web, 90))),
+                new Frontend("shop/db", 2, 5432, Protocol.TCP, List.of(new Frontend.Backend(other, 5432))));
+        EnvoyConfigs.Translated t = EnvoyConfigs.translate(config, name -> name.equals("shop/lb/front") ? 12345 : -1, frontends);
+
+        assertThat(t.listenerPorts()).isEqualTo(Map.of("shop/lb/front", 12345));
+        Listener l = find(t.resources(), Listener.class, "shop/lb/front").unpack(Listener.class);
+        assertThat(l.getAddress().getSocketAddress().getAddress()).isEqualTo("127.0.0.1");
+        assertThat(l.getAddress().getSocketAddress().getPortValue()).isEqualTo(12345);
+        HttpConnectionManager hcm = l.getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
+        assertThat(hcm.getRds().getRouteConfigName()).isEqualTo("shop/lb/routes");
+        assertThat(hcm.getRds().getConfigSource().hasAds()).isTrue();
+
+        Cluster c = find(t.resources(), Cluster.class, "shop/web:8080").unpack(Cluster.class);
+        assertThat(c.getEdsClusterConfig().getEdsConfig().hasAds()).isTrue();
+        assertThat(c.getCircuitBreakers().getThresholds(0).getMaxConnections().getValue()).isEqualTo(1024);
+        assertThat(c.getCircuitBreakers().getThresholds(0).getMaxRequests().getValue()).isEqualTo(1024);
+        assertThat(c.getCircuitBreakers().getThresholds(0).getMaxRetries().getValue()).isEqualTo(128);
+
+        // only the listed port of the backend Service, and the Service as a whole over the listed ports
+        ClusterLoadAssignment port = find(t.resources(), ClusterLoadAssignment.class, "shop/web:8080").unpack(ClusterLoadAssignment.class);
+        assertThat(port.getEndpoints(0).getLbEndpointsList()).extracting(e -> e.getEndpoint().getAddress().getSocketAddress()
+                .getAddress() + ":" + e.getEndpoint().getAddress().getSocketAddress().getPortValue())
+                .containsExactly("10.200.0.5:80", "10.200.0.6:80");
+        assertThat(find(t.resources(), ClusterLoadAssignment.class, "shop/web").unpack(ClusterLoadAssignment.class)
+                .getEndpoints(0).getLbEndpointsCount()).isEqualTo(2);
+        assertThat(t.resources()).noneMatch(a -> a.is(ClusterLoadAssignment.class) && a.toString().contains("shop/web:9090"));
+        assertThat(t.resources()).noneMatch(a -> a.is(ClusterLoadAssignment.class) && a.toString().contains("shop/db"));
+    }
+
+    @Test
+    void aListenerWithAnAddressKeepsIt_andAClusterWithCircuitBreakersKeepsThem() throws Exception {
+        String text = CONFIG.replace("    name: front\n", "    name: front\n    address: {socket_address: {address: 0.0.0.0, port_value: 8000}}\n")
+                .replace("    connect_timeout: 5s\n", "    connect_timeout: 5s\n    circuit_breakers: {thresholds: [{max_requests: 2}]}\n");
+        Resource.EnvoyConfig config = (Resource.EnvoyConfig) Manifests.parse(text).resources().get(0);
+        EnvoyConfigs.Translated t = EnvoyConfigs.translate(config, name -> { throw new AssertionError("no port for " + name); },
+                List.of());
+        assertThat(t.listenerPorts()).isEqualTo(Map.of("shop/lb/front", 8000));
+        Cluster c = find(t.resources(), Cluster.class, "shop/web:8080").unpack(Cluster.class);
+        assertThat(c.getCircuitBreakers().getThresholds(0).getMaxRequests().getValue()).isEqualTo(2);
+        assertThat(c.getCircuitBreakers().getThresholds(0).hasMaxConnections()).isFalse();
+        // no backends yet: the assignments exist, empty
+        assertThat(find(t.resources(), ClusterLoadAssignment.class, "shop/web").unpack(ClusterLoadAssignment.class)
+                .getEndpoints(0).getLbEndpointsCount()).isZero();
+    }
+}
