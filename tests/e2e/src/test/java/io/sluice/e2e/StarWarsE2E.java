@@ -298,6 +298,11 @@ class StarWarsE2E {
             TestNode.Result through = TestNode.run(List.of("curl", "-s", "-i", "-m", "3", "-XPOST", url), null);
             assertThat(through.out()).contains("Ship landed").containsIgnoringCase("x-envoy-upstream-service-time");
 
+            // a change is taken at once: the apply answers once Envoy acknowledged it (a changed EDS cluster
+            // gets its unchanged assignment again, or it would wait 15 s for it)
+            assertOk(node.apply(DEATHSTAR_LB.replace("connect_timeout: 5s", "connect_timeout: 6s")));
+            assertThat(node.sluice("get", "cec", "deathstar-lb").out()).containsPattern("deathstar-lb\\s+True\\s+True\\s");
+            assertThat(TestNode.run(List.of("curl", "-s", "-m", "3", "-XPOST", url), null).out()).isEqualTo("Ship landed\n");
             // Envoy refuses a cluster without a positive connect timeout; the status says so, the last good one serves
             assertOk(node.apply(DEATHSTAR_LB.replace("connect_timeout: 5s", "connect_timeout: 0s")));
             TestNode.Result rejected = node.sluice("get", "cec", "deathstar-lb", "-o", "json");

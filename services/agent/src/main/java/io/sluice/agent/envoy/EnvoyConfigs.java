@@ -126,6 +126,48 @@ public final class EnvoyConfigs {
         return new Translated(out, ports);
     }
 
+    /**
+     * Ties each ClusterLoadAssignment to the EDS clusters that read it: a marker in its metadata
+     * that changes whenever one of those clusters does. Envoy warms a changed cluster until it
+     * receives its assignment again, and a control plane sends only what changed: without the
+     * marker, a cluster whose assignment did not change would wait for its initial fetch timeout
+     * (15 s) before Envoy acknowledges. Returns the resources in the same order.
+     */
+    public static List<Any> tieAssignmentsToClusters(List<Any> resources) {
+        Map<String, java.util.zip.CRC32> readers = new TreeMap<>();
+        for (Any a : resources) {
+            if (a.is(Cluster.class)) {
+                Cluster c = unpack(a, Cluster.class);
+                if (c.getType() == Cluster.DiscoveryType.EDS) {
+                    String eds = c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName()
+                            : c.getEdsClusterConfig().getServiceName();
+                    readers.computeIfAbsent(eds, k -> new java.util.zip.CRC32()).update(a.getValue().toByteArray());
+                }
+            }
+        }
+        List<Any> out = new ArrayList<>(resources.size());
+        for (Any a : resources) {
+            if (a.is(ClusterLoadAssignment.class)) {
+                ClusterLoadAssignment cla = unpack(a, ClusterLoadAssignment.class);
+                java.util.zip.CRC32 crc = readers.get(cla.getClusterName());
+                if (crc != null) {
+                    ClusterLoadAssignment.Builder b = cla.toBuilder();
+                    if (b.getEndpointsCount() == 0) {
+                        b.addEndpoints(LocalityLbEndpoints.getDefaultInstance());
+                    }
+                    io.envoyproxy.envoy.config.core.v3.Metadata marker = io.envoyproxy.envoy.config.core.v3.Metadata.newBuilder()
+                            .putFilterMetadata("sluice.io/clusters", com.google.protobuf.Struct.newBuilder().putFields("version",
+                                    com.google.protobuf.Value.newBuilder().setStringValue(Long.toHexString(crc.getValue())).build())
+                                    .build()).build();
+                    b.getEndpointsBuilderList().forEach(l -> l.setMetadata(marker));
+                    a = Any.pack(b.build());
+                }
+            }
+            out.add(a);
+        }
+        return out;
+    }
+
     /** ns/svc:port for each port (listed, or all of the Service's), and ns/svc with all of them. */
     static List<Any> assignments(String service, Set<Integer> listed, List<Frontend> frontends) {
         List<Any> out = new ArrayList<>();

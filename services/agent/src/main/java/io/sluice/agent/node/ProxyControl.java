@@ -11,9 +11,10 @@ import io.sluice.agent.xds.XdsClient;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -91,10 +92,11 @@ public final class ProxyControl {
         rejected.keySet().removeIf(k -> !sources.containsKey(k) || !sources.get(k).equals(rejected.get(k).source()));
         acknowledged.keySet().retainAll(sources.keySet());
         while (true) {
-            List<Any> resources = new ArrayList<>(l7);
+            // configs naming the same Service publish the same assignment: Envoy gets it once
+            Set<Any> resources = new LinkedHashSet<>(l7);
             translated.forEach((k, t) -> resources.addAll(rejected.containsKey(k) ? acknowledged.getOrDefault(k, List.of())
                     : t.resources()));
-            String version = client.push(resources);
+            String version = client.push(EnvoyConfigs.tieAssignmentsToClusters(List.copyOf(resources)));
             boolean settled = await(version, wait);
             var status = client.status();
             if (client.acknowledged(version)) {

@@ -107,4 +107,22 @@ class EnvoyConfigsTest {
         assertThat(find(t.resources(), ClusterLoadAssignment.class, "shop/web").unpack(ClusterLoadAssignment.class)
                 .getEndpoints(0).getLbEndpointsCount()).isZero();
     }
+
+    @Test
+    void anAssignmentChangesWithTheClustersThatReadIt() throws Exception {
+        Resource.EnvoyConfig config = (Resource.EnvoyConfig) Manifests.parse(CONFIG).resources().get(0);
+        Resource.EnvoyConfig changed = (Resource.EnvoyConfig) Manifests.parse(CONFIG.replace("connect_timeout: 5s",
+                "connect_timeout: 6s")).resources().get(0);
+        List<Frontend> frontends = List.of(new Frontend("shop/web", 1, 8080, Protocol.TCP,
+                List.of(new Frontend.Backend(Cidr.parse("10.200.0.5").orElseThrow().address(), 80))));
+        List<Any> before = EnvoyConfigs.tieAssignmentsToClusters(EnvoyConfigs.translate(config, n -> 12345, frontends).resources());
+        List<Any> after = EnvoyConfigs.tieAssignmentsToClusters(EnvoyConfigs.translate(changed, n -> 12345, frontends).resources());
+        ClusterLoadAssignment read = find(before, ClusterLoadAssignment.class, "shop/web:8080").unpack(ClusterLoadAssignment.class);
+        ClusterLoadAssignment reread = find(after, ClusterLoadAssignment.class, "shop/web:8080").unpack(ClusterLoadAssignment.class);
+        assertThat(read.getEndpoints(0).getLbEndpointsList()).isEqualTo(reread.getEndpoints(0).getLbEndpointsList());
+        assertThat(read).isNotEqualTo(reread);
+        // an assignment no cluster reads is left as it is
+        assertThat(find(after, ClusterLoadAssignment.class, "shop/web").unpack(ClusterLoadAssignment.class).getEndpoints(0)
+                .hasMetadata()).isFalse();
+    }
 }
