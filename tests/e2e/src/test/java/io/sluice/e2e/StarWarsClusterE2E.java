@@ -62,8 +62,50 @@ class StarWarsClusterE2E {
         assertThat(cluster.sluice("status").out()).contains("tc programs on 4 endpoints").contains("2 backends");
     }
 
+    /**
+     * A CiliumEnvoyConfig goes into the node's Envoy: the operator says it is valid, the agent says
+     * on the object what Envoy made of it on this node (the listener's port), and the listener
+     * reaches the deathstar's ready endpoints. A change Envoy rejects says why there while the
+     * version Envoy took keeps serving.
+     */
     @Test
     @Order(2)
+    void anEnvoyConfig_isProgrammedOnTheNode_andItsStatusSaysSo() {
+        TestNode.Result apply = cluster.apply(StarWarsE2E.DEATHSTAR_LB);
+        assertThat(apply.exit()).as(apply.out()).isZero();
+        try {
+            String[] port = new String[1];
+            waitUntil(30, () -> cluster.kubectl("get", "cec", "deathstar-lb", "-o", "jsonpath={.status.nodes.*.programmed}").out()
+                    .equals("True"));
+            assertThat(cluster.kubectl("get", "cec", "deathstar-lb", "--no-headers").out()).matches("deathstar-lb\\s+\\S+\\s+True\\s*");
+            port[0] = cluster.kubectl("get", "cec", "deathstar-lb", "-o", "jsonpath={.status.nodes.*.listeners}").out()
+                    .replaceAll("(?s).*\"default/deathstar-lb/lb\":(\\d+).*", "$1");
+            assertThat(Integer.parseInt(port[0])).isBetween(10000, 20000);
+            String url = "http://127.0.0.1:" + port[0] + "/v1/request-landing";
+            assertThat(TestNode.run(List.of("curl", "-s", "-i", "-m", "3", "-XPOST", url), null).out()).contains("Ship landed")
+                    .containsIgnoringCase("x-envoy-upstream-service-time");
+            TestNode.Result bad = cluster.apply(StarWarsE2E.DEATHSTAR_LB.replace("connect_timeout: 5s", "connect_timeout: 0s"));
+            assertThat(bad.exit()).as(bad.out()).isZero();
+            waitUntil(30, () -> cluster.kubectl("get", "cec", "deathstar-lb", "-o", "jsonpath={.status.nodes.*.programmed}").out()
+                    .equals("False"));
+            assertThat(cluster.kubectl("get", "cec", "deathstar-lb", "-o", "jsonpath={.status.nodes.*.message}").out())
+                    .contains("connect_timeout");
+            assertThat(TestNode.run(List.of("curl", "-s", "-m", "3", "-XPOST", url), null).out()).isEqualTo("Ship landed\n");
+        } finally {
+            assertThat(cluster.kubectl("delete", "cec", "deathstar-lb").exit()).isZero();
+        }
+    }
+
+    private static void waitUntil(int seconds, java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("within %d s", seconds).isLessThan(deadline);
+            sleep(200);
+        }
+    }
+
+    @Test
+    @Order(3)
     void l4Policy_xwingTimesOut_tiefighterLands() {
         TestNode.Result apply = cluster.apply(demo("l4-policy.yaml"));
         assertThat(apply.out()).contains("ciliumnetworkpolicy.cilium.io/rule1 created");
@@ -85,7 +127,7 @@ class StarWarsClusterE2E {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aPolicyTheApiServerAcceptsButSluiceCannotEnforce_saysWhyInItsStatus_andNothingElseChanges() {
         TestNode.Result apply = cluster.apply("""
                 apiVersion: cilium.io/v2
@@ -126,7 +168,7 @@ class StarWarsClusterE2E {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void l7Policy_putIsDenied_postLands() {
         TestNode.Result apply = cluster.apply(demo("l7-policy.yaml"));
         assertThat(apply.out()).contains("ciliumnetworkpolicy.cilium.io/rule1 configured");
@@ -145,7 +187,7 @@ class StarWarsClusterE2E {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aReplacedDeathstar_isEnforcedFromItsFirstAddress() {
         List<String> before = deathstars();
         TestNode.Result del = cluster.kubectl("delete", "pod", before.get(0), "--wait=false");
@@ -169,7 +211,7 @@ class StarWarsClusterE2E {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void theAgentKilled_enforcementGoesOn() throws Exception {
         CompletableFuture<String> tie = CompletableFuture.supplyAsync(() -> loop("tiefighter", 25));
         CompletableFuture<String> xwing = CompletableFuture.supplyAsync(() -> loop("xwing", 25));
@@ -187,7 +229,7 @@ class StarWarsClusterE2E {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void theApiServerAway_enforcementGoesOn_andLaterChangesAreEnforcedWithin5s() throws Exception {
         Path pidFile = cluster.dir.resolve("run/kube-apiserver.pid");
         String pid = Files.readString(pidFile).strip();

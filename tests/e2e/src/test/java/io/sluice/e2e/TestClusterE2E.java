@@ -50,7 +50,8 @@ class TestClusterE2E {
             chart_isValid_andABadValueIsRefusedByName(cluster);
             // Sluice runs as users of its own with the chart's roles: what it needs, and nothing an attacker would want.
             Map<String, Boolean> agent = Map.of("watch pods", true, "patch ciliumnetworkpolicies --subresource=status", true,
-                    "list ciliumidentities", true, "update ciliumnetworkpolicies", false, "delete pods", false,
+                    "list ciliumidentities", true, "patch ciliumenvoyconfigs --subresource=status", true,
+                    "update ciliumnetworkpolicies", false, "delete pods", false,
                     "create pods", false, "get secrets", false, "create ciliumidentities", false);
             Map<String, Boolean> operator = Map.of("create ciliumidentities", true, "patch ciliumclusterwidenetworkpolicies --subresource=status",
                     true, "update ciliumclusterwidenetworkpolicies", false, "delete pods", false, "get secrets", false,

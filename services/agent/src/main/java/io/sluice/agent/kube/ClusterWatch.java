@@ -20,7 +20,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The informers of the agent's inputs: Pods of this node ({@code spec.nodeName}), Namespaces,
- * Services, EndpointSlices, CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy and CiliumIdentity. Each change
+ * Services, EndpointSlices, CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, CiliumEnvoyConfig,
+ * CiliumClusterwideEnvoyConfig and CiliumIdentity. Each change
  * calls {@code onChange}. While the API server is away the informers keep their last state (so
  * enforcement stays as it was) and retry; that is reported in {@link #problems()}.
  */
@@ -30,8 +31,18 @@ public final class ClusterWatch implements AutoCloseable {
             .withKind("CiliumNetworkPolicy").withPlural("ciliumnetworkpolicies").withNamespaced(true).build();
     static final ResourceDefinitionContext CCNP = new ResourceDefinitionContext.Builder().withGroup("cilium.io").withVersion("v2")
             .withKind("CiliumClusterwideNetworkPolicy").withPlural("ciliumclusterwidenetworkpolicies").withNamespaced(false).build();
+    static final ResourceDefinitionContext CEC = new ResourceDefinitionContext.Builder().withGroup("cilium.io").withVersion("v2")
+            .withKind("CiliumEnvoyConfig").withPlural("ciliumenvoyconfigs").withNamespaced(true).build();
+    static final ResourceDefinitionContext CCEC = new ResourceDefinitionContext.Builder().withGroup("cilium.io").withVersion("v2")
+            .withKind("CiliumClusterwideEnvoyConfig").withPlural("ciliumclusterwideenvoyconfigs").withNamespaced(false).build();
     static final ResourceDefinitionContext IDENTITY = new ResourceDefinitionContext.Builder().withGroup("cilium.io").withVersion("v2")
             .withKind("CiliumIdentity").withPlural("ciliumidentities").withNamespaced(false).build();
+
+    /** The definition of one of the Cilium kinds the agent reads, by kind. */
+    static ResourceDefinitionContext definition(String kind) {
+        return java.util.stream.Stream.of(CNP, CCNP, CEC, CCEC, IDENTITY).filter(d -> d.getKind().equals(kind)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("not a kind the agent reads: " + kind));
+    }
 
     /** Makes the watch of a node that reconciles on each change. */
     @FunctionalInterface
@@ -49,6 +60,8 @@ public final class ClusterWatch implements AutoCloseable {
     private final SharedIndexInformer<GenericKubernetesResource> cnps;
     private final SharedIndexInformer<GenericKubernetesResource> ccnps;
     private final SharedIndexInformer<GenericKubernetesResource> identities;
+    private final SharedIndexInformer<GenericKubernetesResource> cecs;
+    private final SharedIndexInformer<GenericKubernetesResource> ccecs;
     static final Duration PROBE_EVERY = Duration.ofSeconds(2), PROBE_GRACE = Duration.ofSeconds(5);
     private volatile Instant lastContact = Instant.now();
     private volatile String lastError;
@@ -65,6 +78,8 @@ public final class ClusterWatch implements AutoCloseable {
         this.cnps = watch("CiliumNetworkPolicies", client.genericKubernetesResources(CNP).inAnyNamespace().runnableInformer(0));
         this.ccnps = watch("CiliumClusterwideNetworkPolicies", client.genericKubernetesResources(CCNP).runnableInformer(0));
         this.identities = watch("CiliumIdentities", client.genericKubernetesResources(IDENTITY).runnableInformer(0));
+        this.cecs = watch("CiliumEnvoyConfigs", client.genericKubernetesResources(CEC).inAnyNamespace().runnableInformer(0));
+        this.ccecs = watch("CiliumClusterwideEnvoyConfigs", client.genericKubernetesResources(CCEC).runnableInformer(0));
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> watch(String what, SharedIndexInformer<T> informer) {
@@ -113,15 +128,17 @@ public final class ClusterWatch implements AutoCloseable {
     }
 
     private List<SharedIndexInformer<?>> informers() {
-        return List.of(pods, namespaces, services, slices, cnps, ccnps, identities);
+        return List.of(pods, namespaces, services, slices, cnps, ccnps, identities, cecs, ccecs);
     }
 
     /** The informers' stores as they are now. */
     public ClusterObjects snapshot() {
         List<GenericKubernetesResource> policies = new ArrayList<>(cnps.getStore().list());
         policies.addAll(ccnps.getStore().list());
+        List<GenericKubernetesResource> envoyConfigs = new ArrayList<>(cecs.getStore().list());
+        envoyConfigs.addAll(ccecs.getStore().list());
         return new ClusterObjects(pods.getStore().list(), namespaces.getStore().list(), services.getStore().list(),
-                slices.getStore().list(), policies, identities.getStore().list());
+                slices.getStore().list(), policies, identities.getStore().list(), envoyConfigs);
     }
 
     /** A pod by name from the API server, bypassing the informer (the CNI plugin's ADD can come before its watch event). */

@@ -55,7 +55,12 @@ public final class KubeInputs {
     private KubeInputs() {}
 
     /** The inputs, what the node was given but cannot enforce, and its verdict on each policy. */
-    public record Translation(NodeInputs inputs, List<Problem> problems, List<PolicyVerdict> verdicts) {}
+    /**
+     * The node's inputs, what is wrong with them, the verdict on each policy, and the object of
+     * each Envoy config the inputs carry (by kind/namespace/name), to write what Envoy made of it.
+     */
+    public record Translation(NodeInputs inputs, List<Problem> problems, List<PolicyVerdict> verdicts,
+                              Map<String, GenericKubernetesResource> envoyConfigObjects) {}
 
     /** This node's verdict on one policy object: enforced, or why not (empty error: enforced). */
     public record PolicyVerdict(GenericKubernetesResource policy, boolean valid, String error) {
@@ -112,7 +117,27 @@ public final class KubeInputs {
                 frontends.addAll(frontends(svc, vip, objects.slices()));
             });
         }
-        return new Translation(new NodeInputs(endpoints, rules, Map.of(), services, Optional.of(frontends)), problems, verdicts);
+        // Envoy configs go to this node's Envoy; an invalid one is left out (its Valid condition,
+        // the operator's, says why).
+        List<Resource.EnvoyConfig> envoyConfigs = new ArrayList<>();
+        Map<String, GenericKubernetesResource> envoyObjects = new LinkedHashMap<>();
+        for (GenericKubernetesResource c : objects.envoyConfigs()) {
+            Manifests.Parsed parsed = Manifests.parseStored(JSON.valueToTree(c));
+            if (!parsed.invalid().isEmpty()) {
+                problems.add(new Problem("Envoy config", String.join("\n", parsed.invalid().stream().map(Invalid::message).toList())
+                        + " (not programmed)"));
+            } else if (!proxy) {
+                problems.add(new Problem("Envoy config", PolicyStatus.key(c) + ": not programmed, Envoy is not running on this node"));
+            } else {
+                for (Resource r : parsed.resources()) {
+                    Resource.EnvoyConfig ec = (Resource.EnvoyConfig) r;
+                    envoyConfigs.add(ec);
+                    envoyObjects.put(ec.ref().kind() + "/" + ec.ref().namespace() + "/" + ec.ref().name(), c);
+                }
+            }
+        }
+        return new Translation(new NodeInputs(endpoints, rules, Map.of(), services, Optional.of(frontends), envoyConfigs), problems,
+                verdicts, envoyObjects);
     }
 
     static String key(Pod p) {

@@ -1,5 +1,6 @@
 package io.sluice.agent.kube;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.sluice.agent.bpf.DatapathSync;
 import io.sluice.agent.dns.ClusterZone;
@@ -49,6 +50,7 @@ public final class KubeNode implements NodeView {
     private static final Logger LOG = Logger.getLogger(KubeNode.class);
     private final ClusterWatch watch;
     private final PolicyStatus status;
+    private final Optional<ProxyControl> proxy;
     private final Reconciler reconciler;
     private final DatapathSync datapath;
     private final NodeStore store;
@@ -81,11 +83,11 @@ public final class KubeNode implements NodeView {
         this.datapath = datapath;
         this.store = store;
         this.state = store.load();
-        Optional<ProxyControl> proxy = xds.map(c -> new ProxyControl(c, state.proxyPorts()));
+        this.proxy = xds.map(c -> new ProxyControl(c, state.proxyPorts()));
         // No reconcile waits for Envoy: one that finds it has not taken the configuration yet is
         // followed by another when Envoy answers, or when the wait's limit has passed.
-        this.reconciler = new Reconciler(new Reconciler.Sinks(datapath, proxy, dns, Duration.ZERO), podCidr);
-        proxy.ifPresent(p -> p.onEnvoyChange(() -> {
+        this.reconciler = new Reconciler(new Reconciler.Sinks(datapath, this.proxy, dns, Duration.ZERO), podCidr);
+        this.proxy.ifPresent(p -> p.onEnvoyChange(() -> {
             Reconciler.Result r = last;
             if (r != null && r.proxyPending()) {
                 changed();
@@ -153,7 +155,7 @@ public final class KubeNode implements NodeView {
             List<Pod> pods = new ArrayList<>(objects.pods());
             pods.addAll(early.values());
             objects = new ClusterObjects(pods, objects.namespaces(), objects.services(), objects.slices(), objects.policies(),
-                    objects.identities());
+                    objects.identities(), objects.envoyConfigs());
         }
         Map<String, Attachment> byPod = new HashMap<>();
         attachments.values().forEach(a -> byPod.put(a.podKey(), a));
@@ -161,7 +163,7 @@ public final class KubeNode implements NodeView {
                 state.identities(), xds.isPresent());
         NodeInputs in = t.inputs();
         in = new NodeInputs(in.endpoints(), in.rules(), Allocations.cidrIdentities(in.rules(), state.cidrIdentities()),
-                in.services(), in.frontends());
+                in.services(), in.frontends(), in.envoyConfigs());
         Reconciler.Result r = reconciler.reconcile(in);
         for (int ifindex : r.ifindexById().values()) {
             if (attached.add(ifindex)) {
@@ -177,6 +179,16 @@ public final class KubeNode implements NodeView {
         problems = List.copyOf(now);
         last = r;
         status.report(t.verdicts());
+        proxy.ifPresent(p -> {
+            Map<GenericKubernetesResource, ProxyControl.ConfigState> configs = new HashMap<>();
+            p.envoyConfigs().forEach((key, state) -> {
+                GenericKubernetesResource object = t.envoyConfigObjects().get(key);
+                if (object != null) {
+                    configs.put(object, state);
+                }
+            });
+            status.reportEnvoyConfigs(configs);
+        });
         if (r.proxyPending()) {
             timer.schedule(this::changed, ProxyControl.MAX_WAIT.toMillis() + 50, TimeUnit.MILLISECONDS);
         }

@@ -23,6 +23,11 @@ import java.util.concurrent.Executors;
  * status:
  *   nodes: {NODE: {ok: false, enforcing: false, error: "...", lastUpdated: ...}}
  * </pre>
+ * and on each CiliumEnvoyConfig and CiliumClusterwideEnvoyConfig what this node's Envoy made of it:
+ * <pre>
+ * status:
+ *   nodes: {NODE: {programmed: "False", message: "(Envoy's)", listeners: {ns/cec/l: 10001}, lastUpdated: ...}}
+ * </pre>
  * Only this node's entry: the object's {@code Valid} condition (the VALID column) is the
  * operator's, from the same validator. A merge patch of the status subresource, written off the
  * reconcile thread and only when it changed; a write that fails (the API server away) is tried
@@ -37,6 +42,8 @@ final class PolicyStatus implements AutoCloseable {
             .daemon().unstarted(r));
     /** Object key -> the verdict last written (without the object), so an unchanged verdict is not written again. */
     private final Map<String, List<Object>> written = new ConcurrentHashMap<>();
+    /** The same for the Envoy configs. */
+    private final Map<String, List<Object>> writtenConfigs = new ConcurrentHashMap<>();
 
     PolicyStatus(KubernetesClient client, String node) {
         this.client = client;
@@ -56,6 +63,20 @@ final class PolicyStatus implements AutoCloseable {
         return root;
     }
 
+    /** The status patch of an Envoy config: this node's entry (what its Envoy made of it). */
+    ObjectNode patch(io.sluice.agent.node.ProxyControl.ConfigState state, Instant now) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode mine = root.putObject("status").putObject("nodes").putObject(node);
+        mine.put("programmed", state.programmed());
+        if (!state.message().isEmpty()) {
+            mine.put("message", state.message());
+        }
+        ObjectNode listeners = mine.putObject("listeners");
+        new java.util.TreeMap<>(state.listenerPorts()).forEach(listeners::put);
+        mine.put("lastUpdated", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        return root;
+    }
+
     /** Writes the verdicts that changed since they were last written. */
     void report(List<KubeInputs.PolicyVerdict> verdicts) {
         java.util.Set<String> keys = new java.util.HashSet<>();
@@ -64,27 +85,40 @@ final class PolicyStatus implements AutoCloseable {
             keys.add(key);
             List<Object> seen = List.of(v.enforced(), v.error());
             if (!seen.equals(written.put(key, seen))) {
-                writer.execute(() -> write(v, key, seen));
+                writer.execute(() -> write(v.policy(), written, key, seen, () -> patch(v, Instant.now())));
             }
         }
         written.keySet().retainAll(keys);
     }
 
-    private static String key(GenericKubernetesResource p) {
+    /** Writes what Envoy made of each Envoy config (by its object), where that changed since it was last written. */
+    void reportEnvoyConfigs(Map<GenericKubernetesResource, io.sluice.agent.node.ProxyControl.ConfigState> states) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        states.forEach((object, state) -> {
+            String key = key(object);
+            keys.add(key);
+            List<Object> seen = List.of(state.programmed(), state.message(), state.listenerPorts());
+            if (!seen.equals(writtenConfigs.put(key, seen))) {
+                writer.execute(() -> write(object, writtenConfigs, key, seen, () -> patch(state, Instant.now())));
+            }
+        });
+        writtenConfigs.keySet().retainAll(keys);
+    }
+
+    static String key(GenericKubernetesResource p) {
         return p.getKind() + "/" + java.util.Objects.requireNonNullElse(p.getMetadata().getNamespace(), "") + "/"
                 + p.getMetadata().getName();
     }
 
-    private void write(KubeInputs.PolicyVerdict v, String key, List<Object> seen) {
-        GenericKubernetesResource p = v.policy();
+    private void write(GenericKubernetesResource p, Map<String, List<Object>> family, String key, List<Object> seen,
+                       java.util.function.Supplier<ObjectNode> patch) {
         try {
-            var resources = client.genericKubernetesResources(p.getKind().equals("CiliumNetworkPolicy") ? ClusterWatch.CNP
-                    : ClusterWatch.CCNP);
+            var resources = client.genericKubernetesResources(ClusterWatch.definition(p.getKind()));
             var one = p.getMetadata().getNamespace() == null ? resources.withName(p.getMetadata().getName())
                     : resources.inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName());
-            one.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch(v, Instant.now()).toString());
+            one.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch.get().toString());
         } catch (RuntimeException e) {
-            written.remove(key, seen); // tried again at the next change
+            family.remove(key, seen); // tried again at the next change
             LOG.warnf("cannot write the status of %s: %s", key, e.getMessage());
         }
     }

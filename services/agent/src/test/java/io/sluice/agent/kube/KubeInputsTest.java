@@ -222,6 +222,36 @@ class KubeInputsTest {
         });
     }
 
+    @Test
+    void envoyConfigs_goToTheProxy_anInvalidOneIsLeftOutAndSaysWhy() {
+        GenericKubernetesResource good = yaml(GenericKubernetesResource.class, """
+                apiVersion: cilium.io/v2
+                kind: CiliumEnvoyConfig
+                metadata: {name: lb, namespace: default}
+                spec:
+                  resources:
+                  - {"@type": type.googleapis.com/envoy.config.cluster.v3.Cluster, name: backend, type: EDS}
+                """);
+        GenericKubernetesResource odd = yaml(GenericKubernetesResource.class, """
+                apiVersion: cilium.io/v2
+                kind: CiliumClusterwideEnvoyConfig
+                metadata: {name: odd}
+                spec:
+                  resources: [{"@type": type.googleapis.com/envoy.config.core.v3.Address}]
+                """);
+        var t = KubeInputs.translate(new ClusterObjects(List.of(), List.of(DEFAULT), List.of(), List.of(), List.of(), List.of(),
+                List.of(good, odd)), Map.of(), Map.of(), d -> 0, POD_CIDR, identities, true);
+        assertThat(t.inputs().envoyConfigs()).singleElement().satisfies(c -> assertThat(c.ref().name()).isEqualTo("lb"));
+        assertThat(t.envoyConfigObjects()).containsOnlyKeys("CiliumEnvoyConfig/default/lb");
+        assertThat(t.problems()).singleElement().satisfies(p -> assertThat(p.message())
+                .contains("CiliumClusterwideEnvoyConfig odd: spec.resources[0].@type").endsWith("(not programmed)"));
+        // without Envoy, none is programmed, and each says so
+        var none = KubeInputs.translate(new ClusterObjects(List.of(), List.of(DEFAULT), List.of(), List.of(), List.of(), List.of(),
+                List.of(good)), Map.of(), Map.of(), d -> 0, POD_CIDR, identities, false);
+        assertThat(none.inputs().envoyConfigs()).isEmpty();
+        assertThat(none.problems()).singleElement().satisfies(p -> assertThat(p.message()).contains("Envoy is not running"));
+    }
+
     static int ip(String s) {
         return Cidr.parse(s).orElseThrow().address();
     }

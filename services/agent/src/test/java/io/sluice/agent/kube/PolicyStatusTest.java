@@ -7,7 +7,7 @@ import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The status a node writes on a policy: its own entry only (the Valid condition is the operator's). */
+/** The status a node writes on a policy or an Envoy config: its own entry only (the Valid condition is the operator's). */
 class PolicyStatusTest {
     final PolicyStatus status = new PolicyStatus(null, "vm");
     static final Instant NOW = Instant.parse("2026-11-29T10:00:00.123Z");
@@ -26,5 +26,15 @@ class PolicyStatusTest {
         assertThat(p.has("conditions")).isFalse();
         assertThat(p.get("nodes").get("vm").get("enforcing").asBoolean()).isFalse();
         assertThat(p.get("nodes").get("vm").get("error").asText()).contains("'70000' is out of range");
+    }
+
+    @Test
+    void anEnvoyConfigEnvoyRejected_saysWhy_andWhereItsListenersAre() {
+        var state = new io.sluice.agent.node.ProxyControl.ConfigState("False",
+                "Proto constraint validation failed (ClusterValidationError.ConnectTimeout: value must be greater than 0s)",
+                java.util.Map.of("default/lb/front", 10001));
+        assertThat(status.patch(state, NOW).toString()).isEqualTo("{\"status\":{\"nodes\":{\"vm\":{\"programmed\":\"False\","
+                + "\"message\":\"Proto constraint validation failed (ClusterValidationError.ConnectTimeout: value must be greater"
+                + " than 0s)\",\"listeners\":{\"default/lb/front\":10001},\"lastUpdated\":\"2026-11-29T10:00:00Z\"}}}}");
     }
 }
