@@ -89,7 +89,8 @@ class StarWarsClusterE2E {
             waitUntil(30, () -> cluster.kubectl("get", "cec", "deathstar-lb", "-o", "jsonpath={.status.nodes.*.programmed}").out()
                     .equals("False"));
             assertThat(cluster.kubectl("get", "cec", "deathstar-lb", "-o", "jsonpath={.status.nodes.*.message}").out())
-                    .contains("connect_timeout");
+                    .isEqualTo("default/deathstar: Proto constraint validation failed (ClusterValidationError.ConnectTimeout: value"
+                            + " must be greater than 0s)");
             assertThat(TestNode.run(List.of("curl", "-s", "-m", "3", "-XPOST", url), null).out()).isEqualTo("Ship landed\n");
         } finally {
             assertThat(cluster.kubectl("delete", "cec", "deathstar-lb").exit()).isZero();

@@ -306,7 +306,11 @@ class StarWarsE2E {
             // Envoy refuses a cluster without a positive connect timeout; the status says so, the last good one serves
             assertOk(node.apply(DEATHSTAR_LB.replace("connect_timeout: 5s", "connect_timeout: 0s")));
             TestNode.Result rejected = node.sluice("get", "cec", "deathstar-lb", "-o", "json");
-            assertThat(rejected.out()).contains("\"programmed\" : \"False\"").contains("connect_timeout");
+            assertThat(rejected.out()).contains("\"programmed\" : \"False\"").contains("\"message\" : \"default/deathstar: Proto constraint"
+                    + " validation failed (ClusterValidationError.ConnectTimeout: value must be greater than 0s)\"");
+            assertThat(node.sluice("status").out()).containsPattern(
+                    "Envoy configs: +Error +0 programmed, 0 waiting, 1 rejected: CiliumEnvoyConfig/default/deathstar-lb \\(default/deathstar: Proto"
+                            + " constraint validation failed \\(ClusterValidationError.ConnectTimeout");
             assertThat(TestNode.run(List.of("curl", "-s", "-m", "3", "-XPOST", url), null).out()).isEqualTo("Ship landed\n");
             // and the policies still get programmed meanwhile
             assertOk(node.apply(labPolicy()));

@@ -168,6 +168,20 @@ public final class EnvoyConfigs {
         return out;
     }
 
+    private static final java.util.regex.Pattern DUMPED = java.util.regex.Pattern.compile(
+            "(?s)^[^\\n]*?name: \"([^\"]*)\"\\n.*\\n}\\n: (.*)$");
+
+    /**
+     * Envoy's reason for rejecting a resource, on one line: a rejection that prints the resource
+     * ({@code VERSION: name: "n" ... }: reason}) becomes {@code n: reason}; any other keeps its
+     * words, its lines joined.
+     */
+    public static String reason(String nack) {
+        java.util.regex.Matcher m = DUMPED.matcher(nack.strip());
+        String one = m.matches() ? m.group(1) + ": " + m.group(2) : nack;
+        return one.strip().replaceAll("\\s*\\n\\s*", " ");
+    }
+
     /** ns/svc:port for each port (listed, or all of the Service's), and ns/svc with all of them. */
     static List<Any> assignments(String service, Set<Integer> listed, List<Frontend> frontends) {
         List<Any> out = new ArrayList<>();

@@ -203,6 +203,11 @@ public final class KubeNode implements NodeView {
         return r;
     }
 
+    @Override
+    public Map<String, ProxyControl.ConfigState> envoyConfigStates() {
+        return proxy.map(ProxyControl::envoyConfigs).orElse(Map.of());
+    }
+
     /**
      * The CNI plugin's ADD: the pod's sandbox has its network; answers once the pod is enforced,
      * or fails with why (the kubelet then retries the sandbox, and no container has started).

@@ -280,7 +280,7 @@ public final class Node implements NodeView {
         return DesiredState.identityOf(desired, address);
     }
 
-    /** What Envoy made of each Envoy config, by kind/namespace/name; empty without Envoy. */
+    @Override
     public Map<String, ProxyControl.ConfigState> envoyConfigStates() {
         return proxy.map(ProxyControl::envoyConfigs).orElse(Map.of());
     }

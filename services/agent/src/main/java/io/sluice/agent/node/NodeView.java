@@ -38,6 +38,9 @@ public interface NodeView {
 
     Optional<XdsClient> xds();
 
+    /** What Envoy made of each Envoy config, by kind/namespace/name; empty without Envoy. */
+    java.util.Map<String, ProxyControl.ConfigState> envoyConfigStates();
+
     int router();
 
     Cidr podCidr();

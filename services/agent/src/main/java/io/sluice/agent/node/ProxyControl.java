@@ -111,9 +111,10 @@ public final class ProxyControl {
             List<String> culprits = status.rejected(version) ? translated.entrySet().stream()
                     .filter(e -> !rejected.containsKey(e.getKey()) && !e.getValue().resources().equals(acknowledged.get(e.getKey())))
                     .map(Map.Entry::getKey).toList() : List.of();
+            String reason = EnvoyConfigs.reason(status.lastNack());
             culprits.forEach(k -> {
-                rejected.put(k, new Rejection(sources.get(k), status.lastNack()));
-                LOG.warnf("Envoy rejected %s: %s; its last acknowledged version stays in force", k, status.lastNack());
+                rejected.put(k, new Rejection(sources.get(k), reason));
+                LOG.warnf("Envoy rejected %s: %s; its last acknowledged version stays in force", k, reason);
             });
             publish(translated, version);
             if (culprits.isEmpty()) {

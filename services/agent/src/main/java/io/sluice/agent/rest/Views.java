@@ -72,6 +72,16 @@ final class Views {
         if (!st.lastNack().isEmpty()) {
             out.add(new NodeStatus.ComponentStatus("Envoy last NACK", "Error", st.lastNack()));
         }
+        Map<String, io.sluice.agent.node.ProxyControl.ConfigState> configs = rt.view().envoyConfigStates();
+        if (!configs.isEmpty()) {
+            Map<String, List<String>> by = new java.util.TreeMap<>();
+            configs.forEach((k, c) -> by.computeIfAbsent(c.programmed(), x -> new ArrayList<>()).add(k));
+            List<String> rejected = by.getOrDefault("False", List.of());
+            out.add(new NodeStatus.ComponentStatus("Envoy configs", rejected.isEmpty() ? "OK" : "Error",
+                    by.getOrDefault("True", List.of()).size() + " programmed, " + by.getOrDefault("Unknown", List.of()).size()
+                            + " waiting, " + rejected.size() + " rejected" + (rejected.isEmpty() ? "" : ": " + rejected.stream()
+                            .map(k -> k + " (" + configs.get(k).message() + ")").collect(Collectors.joining("; ")))));
+        }
         return out;
     }
 

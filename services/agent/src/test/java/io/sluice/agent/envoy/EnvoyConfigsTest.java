@@ -125,4 +125,14 @@ class EnvoyConfigsTest {
         assertThat(find(after, ClusterLoadAssignment.class, "shop/web").unpack(ClusterLoadAssignment.class).getEndpoints(0)
                 .hasMetadata()).isFalse();
     }
+
+    @Test
+    void envoysReason_onOneLine_namesTheResource() {
+        String nack = "bc67fdab74dd: name: \"default/deathstar\"\ntype: EDS\nconnect_timeout {\n}\ncircuit_breakers {\n  thresholds {\n"
+                + "  }\n}\n: Proto constraint validation failed (ClusterValidationError.ConnectTimeout: value must be greater than 0s)";
+        assertThat(EnvoyConfigs.reason(nack)).isEqualTo("default/deathstar: Proto constraint validation failed"
+                + " (ClusterValidationError.ConnectTimeout: value must be greater than 0s)");
+        assertThat(EnvoyConfigs.reason("Error adding/updating listener(s) a/b/c: cannot bind\n  '127.0.0.1:80'"))
+                .isEqualTo("Error adding/updating listener(s) a/b/c: cannot bind '127.0.0.1:80'");
+    }
 }
