@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Hubble's Prometheus metrics, with Hubble's names and labels: flows processed, drops, HTTP
  * requests and their duration, lost events. Counting is lock-free; {@link #exposition()}
- * renders the text format.
+ * renders the text format as Hubble's Go client does: bucket bounds in their shortest form
+ * ({@code le="1"}, not {@code "1.0"}), label values escaped (a request's method is the client's to choose).
  */
 public final class HubbleMetrics {
     /** hubble_http_request_duration_seconds buckets, Hubble's. */
@@ -62,25 +63,42 @@ public final class HubbleMetrics {
             default -> "";
         };
         String protocol = protocol(f);
-        count(flows, "protocol=\"" + protocol + "\",subtype=\"" + subtype + "\",type=\"" + type + "\",verdict=\""
-                + f.getVerdict().name() + "\"");
+        count(flows, labels("protocol", protocol, "subtype", subtype, "type", type, "verdict", f.getVerdict().name()));
         if (f.getVerdict() == io.sluice.api.hubble.flow.Verdict.DROPPED && f.getType() != io.sluice.api.hubble.flow.FlowType.L7) {
-            count(drops, "protocol=\"" + protocol + "\",reason=\"" + f.getDropReasonDesc().name() + "\"");
+            count(drops, labels("protocol", protocol, "reason", f.getDropReasonDesc().name()));
         }
         if (f.getL7().hasHttp()) {
             var http = f.getL7().getHttp();
             String reporter = f.getTrafficDirection() == io.sluice.api.hubble.flow.TrafficDirection.EGRESS ? "client" : "server";
             if (f.getL7().getType() == L7FlowType.RESPONSE) {
-                count(requests, "method=\"" + http.getMethod() + "\",protocol=\"" + http.getProtocol() + "\",reporter=\""
-                        + reporter + "\",status=\"" + http.getCode() + "\"");
-                durations.computeIfAbsent("method=\"" + http.getMethod() + "\",reporter=\"" + reporter + "\"",
+                count(requests, labels("method", http.getMethod(), "protocol", http.getProtocol(), "reporter", reporter,
+                        "status", Integer.toString(http.getCode())));
+                durations.computeIfAbsent(labels("method", http.getMethod(), "reporter", reporter),
                         k -> new Histogram()).observe(f.getL7().getLatencyNs() / 1e9);
             }
         }
     }
 
     public void lost(String source, long n) {
-        lost.computeIfAbsent("source=\"" + source + "\"", k -> new LongAdder()).add(n);
+        lost.computeIfAbsent(labels("source", source), k -> new LongAdder()).add(n);
+    }
+
+    /** name="value" pairs, the values escaped as the text format wants (backslash, quote, newline). */
+    static String labels(String... namesAndValues) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(namesAndValues[i]).append("=\"").append(namesAndValues[i + 1].replace("\\", "\\\\")
+                    .replace("\"", "\\\"").replace("\n", "\\n")).append('"');
+        }
+        return b.toString();
+    }
+
+    /** A bucket bound as Go's strconv.FormatFloat(v, 'g', -1, 64) writes it here: 0.005, 1, 2.5, 10. */
+    static String bound(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     private static void count(ConcurrentHashMap<String, LongAdder> m, String labels) {
@@ -111,7 +129,7 @@ public final class HubbleMetrics {
         b.append("# TYPE hubble_http_request_duration_seconds histogram\n");
         new TreeMap<>(durations).forEach((labels, h) -> {
             for (int i = 0; i < BUCKETS.length; i++) {
-                b.append("hubble_http_request_duration_seconds_bucket{").append(labels).append(",le=\"").append(BUCKETS[i])
+                b.append("hubble_http_request_duration_seconds_bucket{").append(labels).append(",le=\"").append(bound(BUCKETS[i]))
                         .append("\"} ").append(h.buckets[i].sum()).append('\n');
             }
             b.append("hubble_http_request_duration_seconds_bucket{").append(labels).append(",le=\"+Inf\"} ")
