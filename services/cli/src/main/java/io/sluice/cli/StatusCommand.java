@@ -19,11 +19,21 @@ import picocli.CommandLine.ParentCommand;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
-/** One line per component, as {@code cilium status} prints them, then the node's counts. */
+/**
+ * One line per component, as {@code cilium status} prints them, then the node's counts. With
+ * {@code --wait}, first waits (a progress line naming what it waits for) until the agent answers
+ * and every component is up, as {@code cilium status --wait} does.
+ */
 @Command(name = "status", description = "Show the node's components and counts.")
 class StatusCommand implements Callable<Integer> {
+    /** Lines that describe the user's objects, not whether the node is up: --wait does not wait for them. */
+    private static final java.util.Set<String> NOT_READINESS = java.util.Set.of("Envoy configs", "Envoy last NACK");
     @ParentCommand
     Sluice root;
+    @Option(names = "--wait", description = "Wait until the agent answers and every component is up.")
+    boolean waitReady;
+    @Option(names = "--wait-duration", defaultValue = "5m", description = "How long --wait waits, e.g. 90s, 5m (default ${DEFAULT-VALUE}).")
+    String waitDuration;
     @Option(names = "--hubble-server", defaultValue = "${env:HUBBLE_SERVER:-localhost:4245}",
             description = "Hubble relay to ask for the flow counts (default ${DEFAULT-VALUE}).")
     String hubbleServer;
@@ -31,8 +41,11 @@ class StatusCommand implements Callable<Integer> {
     TlsOptions tlsOptions = new TlsOptions();
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         NodeClient c = root.client();
+        if (waitReady && !waitUntilReady(c, duration(waitDuration))) {
+            return 1;
+        }
         if (!c.reachable()) {
             System.out.println("Sluice:               down (no agent at " + c.base() + "; run 'sluice up')");
             hubble();
@@ -48,6 +61,60 @@ class StatusCommand implements Callable<Integer> {
         System.out.printf("%-22s%d seen, %d drops%n", "Datapath events:", s.eventsSeen(), s.drops());
         hubble();
         return 0;
+    }
+
+    /** Polls every second, rewriting one progress line; false (with what was not ready) when the time is up. */
+    private static boolean waitUntilReady(NodeClient c, java.time.Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        String waiting = "";
+        while (true) {
+            waiting = notReady(c);
+            if (waiting.isEmpty()) {
+                System.out.print(waitingLine(""));
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                System.out.println(waitingLine(""));
+                System.err.println("Error: not ready after " + limit.toSeconds() + "s: " + waiting);
+                return false;
+            }
+            System.out.print(waitingLine("Waiting for: " + waiting));
+            Thread.sleep(1000);
+        }
+    }
+
+    private static int lastWidth;
+
+    /** The progress line, erasing what the previous one left. */
+    private static String waitingLine(String text) {
+        String out = "\r" + text + " ".repeat(Math.max(0, lastWidth - text.length())) + (text.isEmpty() ? "\r" : "");
+        lastWidth = text.length();
+        return out;
+    }
+
+    /** What is not ready yet, named with its state; empty when all is. */
+    private static String notReady(NodeClient c) {
+        if (!c.reachable()) {
+            return "the agent (no answer at " + c.base() + ")";
+        }
+        return c.get("status", NodeStatus.class).components().stream()
+                .filter(comp -> !NOT_READINESS.contains(comp.name()) && !java.util.Set.of("OK", "disabled", "True").contains(comp.state()))
+                .map(comp -> comp.name() + " (" + comp.state() + ")").collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** 90s, 5m, 1h, or a number of seconds. */
+    static java.time.Duration duration(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)(ms|s|m|h)?").matcher(text.strip());
+        if (!m.matches()) {
+            throw new CliException("--wait-duration: '" + text + "' is not a duration such as 90s, 5m or 1h");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2) == null ? "s" : m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofSeconds(n);
+        };
     }
 
     /** Nodes the relay reaches but TLS refused (NODE_ERROR): not down, and not to be trusted. */

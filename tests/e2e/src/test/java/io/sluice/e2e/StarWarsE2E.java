@@ -325,4 +325,17 @@ class StarWarsE2E {
         assertThat(node.sluice("get", "cec").out().lines().count()).isEqualTo(1); // the header only
         assertThat(node.sluice("get", "cec", "deathstar-lb").exit()).isNotZero();
     }
+
+    /** As {@code cilium status --wait}: returns at once on a node that is up, and names what it waited for in vain. */
+    @Test
+    @Order(10)
+    void statusWait_returnsOnceAllIsUp_andSaysWhatItWaitedFor() {
+        TestNode.Result up = node.sluice("status", "--wait", "--wait-duration", "60s");
+        assertThat(up.exit()).as(up.out()).isZero();
+        assertThat(up.out()).contains("Agent:").contains("Envoy:                OK");
+        TestNode.Result none = TestNode.run(List.of(TestNode.HOME.resolve("bin/sluice").toString(), "--node",
+                "unix:///nonexistent/api.sock", "status", "--wait", "--wait-duration", "2s"), null);
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.out()).contains("Error: not ready after 2s: the agent (no answer at unix:///nonexistent/api.sock)");
+    }
 }
