@@ -69,6 +69,14 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, struct svc_key);
+	__type(value, struct l7_frontend_value);
+} sluice_l7_frontends SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 262144);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__type(key, struct backend_key);
@@ -569,6 +577,37 @@ static __always_inline int foreign_source(struct __sk_buff *skb, struct endpoint
 	return addrs[0] != ep->addr;
 }
 
+/* A new or ongoing connection to a frontend that an Envoy config takes (sluice_l7_frontends): into
+ * its listener, which balances it; the proxy connects to the backends with the client's address,
+ * so each backend's ingress policy judges the client. The client's egress policy would not see
+ * that leg: a client with egress rules is refused here (fail closed) rather than let past them. */
+static __always_inline int l7_frontend(struct __sk_buff *skb, struct endpoint_value *ep, struct pkt *p,
+				       __be16 proxy_port)
+{
+	struct ct_value fresh = {};
+	struct ct_value *ct;
+	struct ct_key ck;
+	int is_new;
+
+	if (ep->flags & EP_F_EGRESS_ENFORCED)
+		return drop(skb, ep, DROP_POLICY_DENIED, ep->identity, ID_WORLD, DIR_EGRESS);
+	/* Conntrack, so the proxy's replies (from the frontend's address) are known replies. */
+	ct_key_of(&ck, p, DIR_EGRESS, skb->ifindex, 0);
+	ct = bpf_map_lookup_elem(&sluice_ct, &ck);
+	is_new = ct == 0;
+	if (ct) {
+		ct->last_seen_ns = bpf_ktime_get_ns();
+	} else {
+		fresh.last_seen_ns = bpf_ktime_get_ns();
+		bpf_map_update_elem(&sluice_ct, &ck, &fresh, BPF_ANY);
+	}
+	if (redirect_to_proxy(skb, p, proxy_port))
+		return drop(skb, ep, DROP_PROXY_LOOKUP_FAILED, ep->identity, ID_WORLD, DIR_EGRESS);
+	if (worth_tracing(p, is_new))
+		emit(skb, ep, EV_TRACE, TRACE_TO_PROXY, ep->identity, ID_WORLD, DIR_EGRESS, 0, 0);
+	return TC_ACT_OK;
+}
+
 SEC("tc")
 int from_container(struct __sk_buff *skb)
 {
@@ -602,6 +641,13 @@ int from_container(struct __sk_buff *skb)
 			emit(skb, ep, EV_TRACE, TRACE_FROM_ENDPOINT, ep->identity,
 			     identity_of(p.daddr), DIR_INGRESS, 0, EVF_REPLY);
 		return TC_ACT_OK;
+	}
+	if (p.proto == IPPROTO_TCP) {
+		struct svc_key lk = { .vip = p.daddr, .port = p.dport, .proto = p.proto };
+		struct l7_frontend_value *l7 = bpf_map_lookup_elem(&sluice_l7_frontends, &lk);
+
+		if (l7)
+			return l7_frontend(skb, ep, &p, l7->proxy_port);
 	}
 	if (service_dnat(skb, &p, &seed) < 0)
 		return drop(skb, ep, DROP_NO_SERVICE, ep->identity, ID_WORLD, DIR_EGRESS);

@@ -126,6 +126,13 @@ struct svc_value {
 	__u32 count;
 };
 
+/* A service frontend whose connections go to an Envoy listener of a CiliumEnvoyConfig (its
+ * `services`), instead of being balanced here: the listener's port on 127.0.0.1. */
+struct l7_frontend_value {
+	__be16 proxy_port;
+	__u16 pad;
+};
+
 struct backend_key {
 	__u32 svc_id;
 	__u32 slot;

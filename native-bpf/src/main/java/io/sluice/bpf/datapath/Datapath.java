@@ -35,6 +35,8 @@ public final class Datapath implements AutoCloseable {
     public final TypedMap<Integer, EndpointValue> endpoints;
     public final TypedMap<ServiceKey, ServiceValue> services;
     public final TypedMap<BackendKey, BackendValue> backends;
+    /** Service frontends taken by an Envoy listener (key as {@link #services}). */
+    public final TypedMap<ServiceKey, L7FrontendValue> l7Frontends;
     public final TypedMap<Integer, DatapathConfig> config;
 
     private Datapath(Path pinRoot, BpfObject object) {
@@ -45,6 +47,7 @@ public final class Datapath implements AutoCloseable {
         this.endpoints = new TypedMap<>(object.map("sluice_endpoints"), EndpointValue.IFINDEX, EndpointValue.CODEC);
         this.services = new TypedMap<>(object.map("sluice_services"), ServiceKey.CODEC, ServiceValue.CODEC);
         this.backends = new TypedMap<>(object.map("sluice_backends"), BackendKey.CODEC, BackendValue.CODEC);
+        this.l7Frontends = new TypedMap<>(object.map("sluice_l7_frontends"), ServiceKey.CODEC, L7FrontendValue.CODEC);
         this.config = new TypedMap<>(object.map("sluice_config"), DatapathConfig.INDEX, DatapathConfig.CODEC);
     }
 

@@ -326,6 +326,49 @@ class StarWarsE2E {
         assertThat(node.sluice("get", "cec", "deathstar-lb").exit()).isNotZero();
     }
 
+    /**
+     * L7 load balancing of a Service: a config whose {@code services} names the deathstar takes
+     * the connections to its frontend (the tiefighter's curl gets Envoy's answer); with the config
+     * gone the datapath balances them again. A client with egress rules is refused rather than let
+     * past them.
+     */
+    @Test
+    @Order(11)
+    void envoyConfigServices_takeTheServicesConnections_untilTheConfigGoes() throws Exception {
+        String lb = DEATHSTAR_LB.replace("  backendServices: [{name: deathstar, namespace: default}]",
+                "  services: [{name: deathstar, namespace: default}]");
+        String url = "http://deathstar.default.svc.cluster.local/v1/request-landing";
+        assertThat(node.inPod("tiefighter", "curl", "-s", "-i", "-m", "3", "-XPOST", url).out()).contains("Ship landed")
+                .doesNotContainIgnoringCase("x-envoy-upstream-service-time");
+        assertOk(node.apply(lb));
+        try {
+            assertThat(node.sluice("get", "cec", "deathstar-lb").out()).containsPattern("deathstar-lb\\s+True\\s+True\\s");
+            for (int i = 0; i < 5; i++) {
+                assertThat(node.inPod("tiefighter", "curl", "-s", "-i", "-m", "3", "-XPOST", url).out()).contains("Ship landed")
+                        .containsIgnoringCase("x-envoy-upstream-service-time");
+            }
+            // the xwing under an egress policy: refused, never past it
+            String egress = """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata: {name: xwing-egress}
+                    spec:
+                      endpointSelector: {matchLabels: {class: xwing}}
+                      egress: [{toEndpoints: [{matchLabels: {class: deathstar}}]}]
+                    """;
+            assertOk(node.apply(egress));
+            try {
+                assertThat(node.inPod("xwing", "curl", "-s", "-m", "2", "-XPOST", url).out()).doesNotContain("Ship landed");
+            } finally {
+                assertOk(node.delete(egress));
+            }
+        } finally {
+            assertOk(node.delete(lb));
+        }
+        assertThat(node.inPod("tiefighter", "curl", "-s", "-i", "-m", "3", "-XPOST", url).out()).contains("Ship landed")
+                .doesNotContainIgnoringCase("x-envoy-upstream-service-time");
+    }
+
     /** As {@code cilium status --wait}: returns at once on a node that is up, and names what it waited for in vain. */
     @Test
     @Order(10)

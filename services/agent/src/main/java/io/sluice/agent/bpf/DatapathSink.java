@@ -26,4 +26,10 @@ public interface DatapathSink {
     void endpoints(List<EndpointState> desired, ProxyPorts proxy);
 
     void services(List<Frontend> frontends);
+
+    /** A service frontend (TCP) an Envoy listener takes, and that listener's port on 127.0.0.1. */
+    record L7Frontend(int vip, int port, int proxyPort) {}
+
+    /** The frontends Envoy listeners take, all of them: any other is balanced by the datapath itself. */
+    void l7Frontends(List<L7Frontend> frontends);
 }

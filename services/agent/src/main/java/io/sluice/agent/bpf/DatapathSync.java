@@ -15,6 +15,7 @@ import io.sluice.bpf.datapath.IpcacheValue;
 import io.sluice.bpf.datapath.PolicyEntryKey;
 import io.sluice.bpf.datapath.PolicyEntryValue;
 import io.sluice.bpf.datapath.ServiceKey;
+import io.sluice.bpf.datapath.L7FrontendValue;
 import io.sluice.bpf.datapath.ServiceValue;
 
 import java.util.HashMap;
@@ -120,6 +121,23 @@ public final class DatapathSync implements DatapathSink {
                     dp.backends.remove(new BackendKey(id, slot));
                 }
                 serviceIds.remove(key);
+            }
+        }
+    }
+
+    @Override
+    public void l7Frontends(List<L7Frontend> frontends) {
+        Map<ServiceKey, L7FrontendValue> want = new HashMap<>();
+        frontends.forEach(f -> want.put(new ServiceKey(f.vip(), f.port(), io.sluice.policy.Protocol.TCP.number),
+                new L7FrontendValue(f.proxyPort())));
+        want.forEach((k, v) -> {
+            if (!dp.l7Frontends.get(k).equals(java.util.Optional.of(v))) {
+                dp.l7Frontends.put(k, v);
+            }
+        });
+        for (ServiceKey k : dp.l7Frontends.keySet()) {
+            if (!want.containsKey(k)) {
+                dp.l7Frontends.remove(k);
             }
         }
     }

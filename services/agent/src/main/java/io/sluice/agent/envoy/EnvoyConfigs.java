@@ -66,8 +66,11 @@ public final class EnvoyConfigs {
     private static final ConfigSource ADS = ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())
             .setResourceApiVersion(ApiVersion.V3).build();
 
-    /** What one config becomes: Envoy's resources and the port of each listener it listens on. */
-    public record Translated(List<Any> resources, Map<String, Integer> listenerPorts) {
+    /**
+     * What one config becomes: Envoy's resources, the port of each listener it listens on, and
+     * its first listener (the one {@code services} go to unless they name another).
+     */
+    public record Translated(List<Any> resources, Map<String, Integer> listenerPorts, String firstListener) {
         public Translated {
             resources = List.copyOf(resources);
             listenerPorts = Map.copyOf(listenerPorts);
@@ -81,9 +84,19 @@ public final class EnvoyConfigs {
         List<Any> out = new ArrayList<>();
         Map<String, Integer> ports = new TreeMap<>();
         ObjectRef ref = config.ref();
+        String first = config.resources().stream().filter(r -> r.message() instanceof Listener).map(Resource.EnvoyResource::name)
+                .findFirst().orElse("");
+        Set<String> redirected = new java.util.HashSet<>();
+        config.services().forEach(s -> redirected.add(s.listener().isEmpty() ? first : s.listener()));
         for (Resource.EnvoyResource r : config.resources()) {
             if (r.message() instanceof Listener l) {
                 Listener.Builder b = l.toBuilder().setName(r.name());
+                boolean takesServices = redirected.contains(r.name());
+                if (takesServices) {
+                    // The datapath hands it connections to a Service's address (a socket
+                    // assigned, not a local address): it accepts them transparently.
+                    b.setTransparent(com.google.protobuf.BoolValue.of(true));
+                }
                 if (!l.hasAddress()) {
                     int port = portOf.applyAsInt(r.name());
                     b.setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress("127.0.0.1")
@@ -95,7 +108,8 @@ public final class EnvoyConfigs {
                 for (FilterChain.Builder chain : b.getFilterChainsBuilderList()) {
                     for (Filter.Builder f : chain.getFiltersBuilderList()) {
                         if (f.hasTypedConfig() && f.getTypedConfig().getTypeUrl().equals(HCM)) {
-                            f.setTypedConfig(Any.pack(connectionManager(unpack(f.getTypedConfig(), HttpConnectionManager.class), ref)));
+                            f.setTypedConfig(Any.pack(connectionManager(unpack(f.getTypedConfig(), HttpConnectionManager.class), ref,
+                                    takesServices)));
                         } else if (f.hasTypedConfig() && f.getTypedConfig().getTypeUrl().equals(TCP_PROXY)) {
                             TcpProxy tcp = unpack(f.getTypedConfig(), TcpProxy.class);
                             f.setTypedConfig(Any.pack(tcp.toBuilder().setCluster(EnvoyConfigReader.qualify(ref, tcp.getCluster())).build()));
@@ -123,7 +137,7 @@ public final class EnvoyConfigs {
             s.ports().stream().filter(p -> p.matches("[0-9]+")).forEach(p -> set.add(Integer.parseInt(p)));
         });
         wanted.forEach((service, listed) -> out.addAll(assignments(service, listed, frontends)));
-        return new Translated(out, ports);
+        return new Translated(out, ports, first);
     }
 
     /**
@@ -204,9 +218,22 @@ public final class EnvoyConfigs {
         return ClusterLoadAssignment.newBuilder().setClusterName(name).addEndpoints(locality).build();
     }
 
-    /** RDS from the control plane unless it names a source; the route configuration's name, or its inline one, qualified. */
-    private static HttpConnectionManager connectionManager(HttpConnectionManager hcm, ObjectRef ref) {
+    /**
+     * RDS from the control plane unless it names a source; the route configuration's name, or its
+     * inline one, qualified. For a listener that takes a Service's connections, the upstream
+     * connection carries the client's address and the proxy's mark (original_src, before the
+     * router), as the policies' proxy does: each backend's ingress policy judges the client, and
+     * the backend's replies find their way back to the proxy.
+     */
+    private static HttpConnectionManager connectionManager(HttpConnectionManager hcm, ObjectRef ref, boolean takesServices) {
         HttpConnectionManager.Builder b = hcm.toBuilder();
+        if (takesServices && b.getHttpFiltersList().stream().noneMatch(f -> f.getName().equals("envoy.filters.http.original_src"))) {
+            int router = b.getHttpFiltersCount() == 0 ? 0 : b.getHttpFiltersCount() - 1;
+            b.addHttpFilters(router, io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter.newBuilder()
+                    .setName("envoy.filters.http.original_src").setTypedConfig(Any.pack(
+                            io.envoyproxy.envoy.extensions.filters.http.original_src.v3.OriginalSrc.newBuilder()
+                                    .setMark(L7Translation.MARK_FROM_PROXY).build())));
+        }
         if (hcm.hasRds()) {
             b.setRds(hcm.getRds().toBuilder().setRouteConfigName(EnvoyConfigReader.qualifyAlways(ref,
                     hcm.getRds().getRouteConfigName())));

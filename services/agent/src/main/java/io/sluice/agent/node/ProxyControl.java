@@ -43,6 +43,9 @@ public final class ProxyControl {
     /** Per Envoy config Envoy rejected: the source it rejected, and its message. */
     private final Map<String, Rejection> rejected = new HashMap<>();
     private volatile Map<String, ConfigState> states = Map.of();
+    /** The configs of the last configure, and what each became: which Service frontends go to which listener. */
+    private Map<String, Resource.EnvoyConfig> configsNow = Map.of();
+    private Map<String, EnvoyConfigs.Translated> translatedNow = Map.of();
 
     private record Rejection(String source, String message) {}
 
@@ -87,6 +90,10 @@ public final class ProxyControl {
         for (Resource.EnvoyConfig c : configs) {
             translated.put(Node.key(c), EnvoyConfigs.translate(c, name -> port(storedPorts, name), desired.frontends()));
         }
+        Map<String, Resource.EnvoyConfig> byKey = new TreeMap<>();
+        configs.forEach(c -> byKey.put(Node.key(c), c));
+        configsNow = byKey;
+        translatedNow = translated;
         Map<String, String> sources = new HashMap<>();
         configs.forEach(c -> sources.put(Node.key(c), c.source()));
         rejected.keySet().removeIf(k -> !sources.containsKey(k) || !sources.get(k).equals(rejected.get(k).source()));
@@ -121,6 +128,31 @@ public final class ProxyControl {
                 return settled;
             }
         }
+    }
+
+    /**
+     * The Service frontends Envoy listeners take: each config's {@code services} (all ports, or the
+     * listed ones) to its listener (named, or its first), once Envoy acknowledged the config. A
+     * config Envoy never acknowledged takes none: its Services stay balanced by the datapath.
+     */
+    List<DatapathSink.L7Frontend> l7Frontends(List<io.sluice.agent.service.Frontend> frontends) {
+        List<DatapathSink.L7Frontend> out = new java.util.ArrayList<>();
+        configsNow.forEach((key, config) -> {
+            EnvoyConfigs.Translated t = translatedNow.get(key);
+            if (t == null || !acknowledged.containsKey(key)) {
+                return;
+            }
+            for (Resource.RedirectedService rs : config.services()) {
+                Integer port = t.listenerPorts().get(rs.listener().isEmpty() ? t.firstListener() : rs.listener());
+                if (port == null) {
+                    continue;
+                }
+                frontends.stream().filter(f -> f.service().equals(rs.namespace() + "/" + rs.name())
+                                && f.protocol() == io.sluice.policy.Protocol.TCP && (rs.ports().isEmpty() || rs.ports().contains(f.port())))
+                        .forEach(f -> out.add(new DatapathSink.L7Frontend(f.vip(), f.port(), port)));
+            }
+        });
+        return out;
     }
 
     private void publish(Map<String, EnvoyConfigs.Translated> translated, String version) {

@@ -100,6 +100,7 @@ public final class Reconciler {
         eps.forEach(e -> written.put(e.endpointId(), e));
         sinks.datapath().endpoints(eps, sinks.proxy().map(ProxyControl::ports).orElse(DatapathSink.ProxyPorts.NONE));
         sinks.datapath().services(desired.frontends());
+        sinks.datapath().l7Frontends(sinks.proxy().map(p -> p.l7Frontends(desired.frontends())).orElse(List.of()));
         Map<String, Integer> names = new HashMap<>();
         in.services().forEach((s, vip) -> names.put(ClusterZone.serviceName(s.ref().name(), s.ref().namespace()), vip));
         sinks.dns().accept(new ClusterZone(names));

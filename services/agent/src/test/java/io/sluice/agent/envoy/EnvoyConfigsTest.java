@@ -135,4 +135,22 @@ class EnvoyConfigsTest {
         assertThat(EnvoyConfigs.reason("Error adding/updating listener(s) a/b/c: cannot bind\n  '127.0.0.1:80'"))
                 .isEqualTo("Error adding/updating listener(s) a/b/c: cannot bind '127.0.0.1:80'");
     }
+
+    @Test
+    void aListenerThatTakesAServicesConnections_acceptsThemTransparently_andConnectsWithTheClientsAddress() throws Exception {
+        Resource.EnvoyConfig config = (Resource.EnvoyConfig) Manifests.parse(CONFIG.replace(
+                "  backendServices: [{name: web, namespace: shop, number: [\"8080\"]}]", "  services: [{name: web, namespace: shop}]"))
+                .resources().get(0);
+        EnvoyConfigs.Translated t = EnvoyConfigs.translate(config, n -> 12345, List.of());
+        assertThat(t.firstListener()).isEqualTo("shop/lb/front");
+        Listener l = find(t.resources(), Listener.class, "shop/lb/front").unpack(Listener.class);
+        assertThat(l.getTransparent().getValue()).isTrue();
+        HttpConnectionManager hcm = l.getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
+        assertThat(hcm.getHttpFiltersList()).extracting(f -> f.getName())
+                .containsExactly("envoy.filters.http.original_src", "envoy.filters.http.router");
+        // a listener no Service goes to is left as the user wrote it
+        Listener plain = find(EnvoyConfigs.translate((Resource.EnvoyConfig) Manifests.parse(CONFIG).resources().get(0), n -> 1,
+                List.of()).resources(), Listener.class, "shop/lb/front").unpack(Listener.class);
+        assertThat(plain.hasTransparent()).isFalse();
+    }
 }

@@ -64,6 +64,11 @@ class ReconcilerTest {
             this.frontends = frontends;
             writes.add("services");
         }
+
+        @Override
+        public void l7Frontends(List<L7Frontend> frontends) {
+            writes.add("l7Frontends");
+        }
     }
 
     final RecordingDatapath datapath = new RecordingDatapath();
@@ -81,9 +86,9 @@ class ReconcilerTest {
     }
 
     @Test
-    void reconcile_writesIpcacheThenEndpointsThenServices_andTheZone() {
+    void reconcile_writesIpcacheThenEndpointsThenServicesThenEnvoysFrontends_andTheZone() {
         Reconciler.Result r = reconciler.reconcile(inputs(OBJECTS));
-        assertThat(datapath.writes).containsExactly("ipcache", "endpoints", "services");
+        assertThat(datapath.writes).containsExactly("ipcache", "endpoints", "services", "l7Frontends");
         assertThat(datapath.ipcache).containsEntry(new Cidr(DEATHSTAR, 32), 256).containsEntry(new Cidr(XWING, 32), 257);
         assertThat(datapath.endpointByAddress).containsEntry(DEATHSTAR, 1).containsEntry(XWING, 2);
         assertThat(datapath.endpoints).extracting(DatapathSink.EndpointState::ifindex).containsExactlyInAnyOrder(11, 12);
