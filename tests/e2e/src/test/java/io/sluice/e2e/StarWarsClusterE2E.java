@@ -66,7 +66,7 @@ class StarWarsClusterE2E {
      * A CiliumEnvoyConfig goes into the node's Envoy: the operator says it is valid, the agent says
      * on the object what Envoy made of it on this node (the listener's port), and the listener
      * reaches the deathstar's ready endpoints. A change Envoy rejects says why there while the
-     * version Envoy took keeps serving.
+     * version Envoy took keeps serving. Then the lb-l7 annotation on the deathstar Service.
      */
     @Test
     @Order(2)
@@ -95,6 +95,26 @@ class StarWarsClusterE2E {
         } finally {
             assertThat(cluster.kubectl("delete", "cec", "deathstar-lb").exit()).isZero();
         }
+        // L7 load balancing by annotation, end to end: the operator writes the Service's config, the
+        // agent programs it, and the tiefighter's requests to the Service go through Envoy; without
+        // the annotation they go straight to a backend again.
+        assertThat(cluster.kubectl("annotate", "service", "deathstar", "service.cilium.io/lb-l7=enabled").exit()).isZero();
+        waitUntil(30, () -> cluster.kubectl("get", "cec", "cilium-envoy-lb-deathstar", "-o",
+                "jsonpath={.status.nodes.*.programmed}").out().equals("True"));
+        waitUntil(10, () -> viaEnvoy());
+        for (int i = 0; i < 5; i++) {
+            assertThat(viaEnvoy()).isTrue();
+        }
+        assertThat(cluster.kubectl("annotate", "service", "deathstar", "service.cilium.io/lb-l7-").exit()).isZero();
+        waitUntil(30, () -> cluster.kubectl("get", "cec", "cilium-envoy-lb-deathstar", "--ignore-not-found").out().isBlank());
+        waitUntil(10, () -> !viaEnvoy());
+        assertThat(land("tiefighter").out()).isEqualTo("Ship landed\n");
+    }
+
+    /** Whether the tiefighter's landing request to the deathstar Service is answered through Envoy. */
+    private static boolean viaEnvoy() {
+        String out = cluster.kubectl("exec", "tiefighter", "--", "curl", "-s", "-i", "--max-time", "2", "-XPOST", LAND).out();
+        return out.contains("Ship landed") && out.toLowerCase(java.util.Locale.ROOT).contains("x-envoy-upstream-service-time");
     }
 
     private static void waitUntil(int seconds, java.util.function.BooleanSupplier done) {
