@@ -215,6 +215,12 @@ static __always_inline void emit(struct __sk_buff *skb, struct endpoint_value *e
 
 /* Trace only what opens or closes a TCP connection, and the first packet of other flows,
  * like Cilium's default monitor aggregation: enough to observe, cheap enough to keep on. */
+/* A TCP SYN without ACK: the first packet of a connection. */
+static __always_inline int opens_connection(struct pkt *p)
+{
+	return p->proto == IPPROTO_TCP && (p->tcp_flags & TCP_SYN) && !(p->tcp_flags & TCP_ACK);
+}
+
 static __always_inline int worth_tracing(struct pkt *p, int is_new)
 {
 	if (p->proto == IPPROTO_TCP)
@@ -497,7 +503,10 @@ static __always_inline int enforce(struct __sk_buff *skb, struct endpoint_value 
 		     v.allowed ? EVF_ALLOWED : 0);
 	if (!v.allowed)
 		return drop(skb, ep, v.reason, src_id, dst_id, dir);
-	if (is_new) {
+	/* A SYN opens a new connection: an entry left by an older one with the same addresses and
+	 * ports (the proxy's upstream can pick a port a pod used before) must not lend it its flags,
+	 * or the new connection's replies would miss the proxy. */
+	if (is_new || opens_connection(p)) {
 		seed->last_seen_ns = bpf_ktime_get_ns();
 		bpf_map_update_elem(&sluice_ct, &ck, seed, BPF_ANY);
 	} else {
@@ -595,7 +604,7 @@ static __always_inline int l7_frontend(struct __sk_buff *skb, struct endpoint_va
 	ct_key_of(&ck, p, DIR_EGRESS, skb->ifindex, 0);
 	ct = bpf_map_lookup_elem(&sluice_ct, &ck);
 	is_new = ct == 0;
-	if (ct) {
+	if (ct && !opens_connection(p)) {
 		ct->last_seen_ns = bpf_ktime_get_ns();
 	} else {
 		fresh.last_seen_ns = bpf_ktime_get_ns();
