@@ -28,12 +28,18 @@ public sealed interface Resource {
 
     /** A Service of type ClusterIP: the pods its selector picks serve its ports. */
     record Service(ObjectRef ref, Map<String, String> selector, List<ServicePort> ports, String clusterIp,
-                   String source) implements Resource {
+                   Map<String, String> annotations, String source) implements Resource {
         public Service {
             Objects.requireNonNull(ref, "ref");
             selector = Map.copyOf(selector);
             ports = List.copyOf(ports);
             Objects.requireNonNull(clusterIp, "clusterIp");
+            annotations = Map.copyOf(annotations);
+        }
+
+        /** A Service without annotations. */
+        public Service(ObjectRef ref, Map<String, String> selector, List<ServicePort> ports, String clusterIp, String source) {
+            this(ref, selector, ports, clusterIp, Map.of(), source);
         }
     }
 

@@ -55,7 +55,8 @@ final class ServiceReader {
             };
             ports.add(new Resource.ServicePort(name, Math.max(port, 0), Math.max(targetPort, 0), targetName, proto));
         }
-        return new Resource.Service(ref, spec.get("selector").stringMap(), ports, clusterIp, source);
+        return new Resource.Service(ref, spec.get("selector").stringMap(), ports, clusterIp,
+                root.get("metadata").get("annotations").stringMap(), source);
     }
 
     private static int portNumber(Field f, boolean required) {

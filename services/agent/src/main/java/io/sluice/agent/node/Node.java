@@ -8,6 +8,7 @@ import io.sluice.agent.endpoint.NamedPorts;
 import io.sluice.agent.hubble.Directory;
 import io.sluice.manifest.Invalid;
 import io.sluice.manifest.Manifests;
+import io.sluice.manifest.L7LoadBalancing;
 import io.sluice.manifest.Resource;
 import io.sluice.agent.netns.PodNetwork;
 import io.sluice.policy.Cidr;
@@ -51,6 +52,7 @@ public final class Node implements NodeView {
     private final int router;
     private StoredState state;
     private final Map<String, Resource> objects = new TreeMap<>();
+    private Map<String, Resource.EnvoyConfig> generated = Map.of();
     /** Read without the lock by identityOf (access logs, at Envoy's request rate). */
     private volatile DesiredState desired;
     private final Optional<ProxyControl> proxy;
@@ -241,9 +243,11 @@ public final class Node implements NodeView {
             }
         });
         List<NodeInputs.LocalEndpoint> endpoints = state.pods().values().stream().map(this::local).toList();
-        List<Resource.EnvoyConfig> envoyConfigs = objects.values().stream()
+        List<Resource.EnvoyConfig> envoyConfigs = new ArrayList<>(objects.values().stream()
                 .flatMap(r -> r instanceof Resource.EnvoyConfig c ? java.util.stream.Stream.of(c) : java.util.stream.Stream.empty())
-                .toList();
+                .toList());
+        generated = lbConfigs(services.keySet());
+        envoyConfigs.addAll(generated.values());
         Reconciler.Result result = reconciler.reconcile(new NodeInputs(endpoints, rules, cidrIds, services, Optional.empty(),
                 envoyConfigs));
         desired = result.desired();
@@ -253,6 +257,32 @@ public final class Node implements NodeView {
             unenforced = result.unenforced();
         }
         save();
+    }
+
+    /**
+     * The CiliumEnvoyConfig of each Service annotated {@code service.cilium.io/lb-l7: enabled}, as
+     * the operator writes it in a cluster ({@link L7LoadBalancing}; round_robin unless the Service's
+     * {@code lb-l7-algorithm} says otherwise), by key. None without Envoy.
+     */
+    private Map<String, Resource.EnvoyConfig> lbConfigs(java.util.Collection<Resource.Service> services) {
+        Map<String, Resource.EnvoyConfig> out = new TreeMap<>();
+        if (proxy.isEmpty()) {
+            return out;
+        }
+        for (Resource.Service s : services) {
+            if (L7LoadBalancing.wanted(s.annotations())) {
+                Manifests.Parsed p = Manifests.parseStored(L7LoadBalancing.object(s.ref().namespace(), s.ref().name(),
+                        L7LoadBalancing.lbPolicy(s.annotations(), "ROUND_ROBIN")));
+                p.resources().forEach(r -> out.put(key(r), (Resource.EnvoyConfig) r));
+                p.invalid().forEach(i -> LOG.errorf("L7 load balancing of %s: %s", s.ref(), i.message()));
+            }
+        }
+        return out;
+    }
+
+    /** The Envoy configs the node derives from annotated Services (lb-l7), by key. */
+    public synchronized Map<String, Resource.EnvoyConfig> generatedEnvoyConfigs() {
+        return Map.copyOf(generated);
     }
 
     @Override

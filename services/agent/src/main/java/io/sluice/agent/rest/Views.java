@@ -102,7 +102,9 @@ final class Views {
     static List<EnvoyConfigView> envoyConfigs(Node node) {
         Map<String, io.sluice.agent.node.ProxyControl.ConfigState> states = node.envoyConfigStates();
         List<EnvoyConfigView> out = new ArrayList<>();
-        node.objects().forEach((key, r) -> {
+        Map<String, Resource> all = new java.util.TreeMap<>(node.objects());
+        all.putAll(node.generatedEnvoyConfigs()); // the lb-l7 annotation's
+        all.forEach((key, r) -> {
             if (r instanceof Resource.EnvoyConfig c) {
                 var st = states.get(key);
                 out.add(st == null ? new EnvoyConfigView(c.ref().kind(), c.ref().namespace(), c.ref().name(), "Unknown",
