@@ -381,4 +381,75 @@ class StarWarsE2E {
         assertThat(none.exit()).isEqualTo(1);
         assertThat(none.out()).contains("Error: not ready after 2s: the agent (no answer at unix:///nonexistent/api.sock)");
     }
+
+    /**
+     * The lb-l7 annotation on the standalone node: the node derives the Service's Envoy config as
+     * the operator writes it in a cluster, and the Service's requests go through Envoy until the
+     * annotation is gone.
+     */
+    @Test
+    @Order(12)
+    void lbL7Annotation_sendsTheServicesRequestsThroughEnvoy_untilItIsRemoved() throws Exception {
+        String plain = Files.readString(TestNode.HOME.resolve("demo/manifests/deathstar-service.yaml"));
+        String annotated = plain.replace("  name: deathstar\n", "  name: deathstar\n  annotations:\n"
+                + "    service.cilium.io/lb-l7: enabled\n    service.cilium.io/lb-l7-algorithm: least_request\n");
+        assertThat(annotated).contains("lb-l7: enabled");
+        String url = "http://deathstar.default.svc.cluster.local/v1/request-landing";
+        assertOk(node.apply(annotated));
+        try {
+            assertThat(node.sluice("get", "cec", "cilium-envoy-lb-deathstar").out())
+                    .containsPattern("default\\s+cilium-envoy-lb-deathstar\\s+True\\s+True\\s+default/deathstar=\\d+");
+            for (int i = 0; i < 5; i++) {
+                assertThat(node.inPod("tiefighter", "curl", "-s", "-i", "-m", "3", "-XPOST", url).out()).contains("Ship landed")
+                        .containsIgnoringCase("x-envoy-upstream-service-time");
+            }
+            assertThat(node.sluice("envoy", "config-dump", "--name-regex", "default/deathstar").out()).contains("LEAST_REQUEST");
+        } finally {
+            assertOk(node.apply(plain));
+        }
+        assertThat(node.sluice("get", "cec", "cilium-envoy-lb-deathstar").exit()).isNotZero();
+        assertThat(node.inPod("tiefighter", "curl", "-s", "-i", "-m", "3", "-XPOST", url).out()).contains("Ship landed")
+                .doesNotContainIgnoringCase("x-envoy-upstream-service-time");
+    }
+
+    /**
+     * A listener's proxy port taken by another process while the config was away: Envoy cannot
+     * bind it, and the node gives the listener another port instead of refusing the config.
+     */
+    @Test
+    @Order(13)
+    void aListenersPortTakenMeanwhile_getsAnotherPort() throws Exception {
+        assertOk(node.apply(DEATHSTAR_LB));
+        String first = node.sluice("get", "cec", "deathstar-lb").out().replaceAll("(?s).*default/deathstar-lb/lb=(\\d+).*", "$1");
+        assertOk(node.delete(DEATHSTAR_LB));
+        Process squatter = null;
+        try {
+            // Envoy lets the port go once the listener is gone; someone else takes it
+            for (int i = 0; i < 50 && squatter == null; i++) {
+                Process p = new ProcessBuilder("python3", "-c", "import socket,time\ns=socket.socket()\n"
+                        + "s.bind(('127.0.0.1'," + first + "))\ns.listen()\nprint('bound',flush=True)\ntime.sleep(120)")
+                        .redirectErrorStream(true).start();
+                String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+                if ("bound".equals(line)) {
+                    squatter = p;
+                } else {
+                    p.destroyForcibly().waitFor();
+                    Thread.sleep(200);
+                }
+            }
+            assertThat(squatter).as("port " + first + " free again after the config was deleted").isNotNull();
+            assertOk(node.apply(DEATHSTAR_LB));
+            TestNode.Result get = node.sluice("get", "cec", "deathstar-lb");
+            assertThat(get.out()).containsPattern("deathstar-lb\\s+True\\s+True\\s");
+            String second = get.out().replaceAll("(?s).*default/deathstar-lb/lb=(\\d+).*", "$1");
+            assertThat(second).isNotEqualTo(first);
+            assertThat(TestNode.run(List.of("curl", "-s", "-m", "3", "-XPOST", "http://127.0.0.1:" + second + "/v1/request-landing"),
+                    null).out()).isEqualTo("Ship landed\n");
+        } finally {
+            if (squatter != null) {
+                squatter.destroyForcibly().waitFor();
+            }
+            assertOk(node.delete(DEATHSTAR_LB));
+        }
+    }
 }

@@ -98,6 +98,7 @@ public final class ProxyControl {
         configs.forEach(c -> sources.put(Node.key(c), c.source()));
         rejected.keySet().removeIf(k -> !sources.containsKey(k) || !sources.get(k).equals(rejected.get(k).source()));
         acknowledged.keySet().retainAll(sources.keySet());
+        int rebinds = 0;
         while (true) {
             // configs naming the same Service publish the same assignment: Envoy gets it once
             Set<Any> resources = new LinkedHashSet<>(l7);
@@ -119,6 +120,15 @@ public final class ProxyControl {
                     .filter(e -> !rejected.containsKey(e.getKey()) && !e.getValue().resources().equals(acknowledged.get(e.getKey())))
                     .map(Map.Entry::getKey).toList() : List.of();
             String reason = EnvoyConfigs.reason(status.lastNack());
+            // A listener whose proxy port something else took meanwhile (Envoy: cannot bind) gets
+            // another port, and its config is tried again rather than refused.
+            if (!culprits.isEmpty() && rebinds < MAX_REBINDS && moveUnboundListeners(reason, culprits, translated)) {
+                rebinds++;
+                for (String k : culprits) {
+                    translated.put(k, EnvoyConfigs.translate(byKey.get(k), name -> port(storedPorts, name), desired.frontends()));
+                }
+                continue;
+            }
             culprits.forEach(k -> {
                 rejected.put(k, new Rejection(sources.get(k), reason));
                 LOG.warnf("Envoy rejected %s: %s; its last acknowledged version stays in force", k, reason);
@@ -128,6 +138,30 @@ public final class ProxyControl {
                 return settled;
             }
         }
+    }
+
+    private static final int MAX_REBINDS = 3;
+    private static final java.util.regex.Pattern CANNOT_BIND = java.util.regex.Pattern.compile("cannot bind '[^']*:(\\d+)'");
+
+    /**
+     * When Envoy could not bind a port the node gave one of these configs' listeners, forgets that
+     * port (a new one is chosen, free when chosen) and returns true.
+     */
+    private boolean moveUnboundListeners(String reason, List<String> culprits, Map<String, EnvoyConfigs.Translated> translated) {
+        java.util.regex.Matcher m = CANNOT_BIND.matcher(reason);
+        boolean moved = false;
+        while (m.find()) {
+            int port = Integer.parseInt(m.group(1));
+            for (String k : culprits) {
+                for (Map.Entry<String, Integer> l : translated.get(k).listenerPorts().entrySet()) {
+                    if (l.getValue() == port && storedPorts.remove(l.getKey(), port)) {
+                        LOG.warnf("%s: port %d of listener %s is taken by another process; choosing another", k, port, l.getKey());
+                        moved = true;
+                    }
+                }
+            }
+        }
+        return moved;
     }
 
     /**
