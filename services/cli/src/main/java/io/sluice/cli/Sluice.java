@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "L7 traffic management, network policy and flow observability.",
         subcommands = {UpCommand.class, DownCommand.class, PodCommand.class, ExecCommand.class, ApplyCommand.class,
-                DeleteCommand.class, GetCommand.class, StatusCommand.class, MonitorCommand.class, ObserveCommand.class, EnvoyCommand.class, DemoCommand.class})
+                DeleteCommand.class, GetCommand.class, StatusCommand.class, ConfigCommand.class, MonitorCommand.class, ObserveCommand.class, EnvoyCommand.class, DemoCommand.class})
 public class Sluice {
     @Option(names = "--node", scope = CommandLine.ScopeType.INHERIT, description = "The node's API socket, root only"
             + " (env SLUICE_NODE; default " + NodeClient.DEFAULT + ", or api.sock in 'up --state-dir').",

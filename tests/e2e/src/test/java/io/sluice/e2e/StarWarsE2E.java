@@ -369,7 +369,10 @@ class StarWarsE2E {
                 .doesNotContainIgnoringCase("x-envoy-upstream-service-time");
     }
 
-    /** As {@code cilium status --wait}: returns at once on a node that is up, and names what it waited for in vain. */
+    /**
+     * As {@code cilium status --wait}: returns at once on a node that is up, and names what it
+     * waited for in vain; and {@code sluice config view} as {@code cilium config view}.
+     */
     @Test
     @Order(10)
     void statusWait_returnsOnceAllIsUp_andSaysWhatItWaitedFor() {
@@ -380,6 +383,12 @@ class StarWarsE2E {
                 "unix:///nonexistent/api.sock", "status", "--wait", "--wait-duration", "2s"), null);
         assertThat(none.exit()).isEqualTo(1);
         assertThat(none.out()).contains("Error: not ready after 2s: the agent (no answer at unix:///nonexistent/api.sock)");
+        // and the node's settings as cilium config view prints them: sorted key<TAB>value lines
+        TestNode.Result config = node.sluice("config", "view");
+        assertOk(config);
+        List<String> lines = config.out().lines().toList();
+        assertThat(lines).isSorted().contains("kube-proxy-replacement\ttrue", "loadbalancer-l7\tenvoy", "enable-envoy-config\ttrue",
+                "proxy-portrange-min\t10000", "mode\tstandalone").allMatch(l -> l.matches("[a-z0-9-]+\t.*"));
     }
 
     /**

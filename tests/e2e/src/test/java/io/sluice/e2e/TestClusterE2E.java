@@ -32,6 +32,7 @@ class TestClusterE2E {
             assertThat(cluster.kubectl("exec", "probe", "--", "hostname").out().strip()).isEqualTo("probe");
             assertThat(cluster.kubectl("get", "pod", "probe", "-o", "jsonpath={.status.podIP}").out()).startsWith("10.244.0.");
             assertThat(cluster.sluice("status").out()).contains("Kubernetes node").contains("tc programs on 1 endpoints");
+            assertThat(cluster.sluice("config", "view").out().lines()).contains("mode\tkubernetes", "kube-proxy-replacement\ttrue");
             // The operator gave the probe's labels an identity; the agent enforces the probe under that number.
             String[] probeId = new String[1];
             waitFor(30, () -> (probeId[0] = ciliumIdentity(cluster, "probe")) != null);

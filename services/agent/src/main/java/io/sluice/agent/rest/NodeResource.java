@@ -40,6 +40,12 @@ public class NodeResource {
     }
 
     @GET
+    @Path("/config")
+    public java.util.Map<String, String> config() {
+        return Views.config(runtime);
+    }
+
+    @GET
     @Path("/pods")
     public List<PodView> pods() {
         return Views.pods(runtime.node());

@@ -98,6 +98,35 @@ final class Views {
         return out;
     }
 
+    /**
+     * The node's settings under the keys of Cilium's {@code cilium config view}, as this node runs
+     * them (what it was started with, and what it found: Envoy or not).
+     */
+    static Map<String, String> config(NodeRuntime rt) {
+        var c = rt.config();
+        boolean envoy = rt.processes().envoy().isPresent();
+        Map<String, String> out = new java.util.TreeMap<>();
+        out.put("kube-proxy-replacement", "true");
+        out.put("enable-l7-proxy", Boolean.toString(envoy));
+        out.put("enable-envoy-config", Boolean.toString(envoy));
+        out.put("loadbalancer-l7", envoy ? "envoy" : "disabled");
+        out.put("loadbalancer-l7-algorithm", "round_robin");
+        out.put("proxy-portrange-min", "10000");
+        out.put("proxy-portrange-max", "20000");
+        out.put("envoy-admin-enabled", Boolean.toString(c.envoyAdminEnabled()));
+        out.put("envoy-admin-port", Integer.toString(c.envoyAdminPort()));
+        out.put("enable-hubble", "true");
+        out.put("hubble-listen-address", ":" + c.hubblePort());
+        out.put("hubble-metrics-server", ":" + c.hubbleMetricsPort());
+        out.put("hubble-event-buffer-capacity", Integer.toString(c.hubbleBufferCapacity()));
+        out.put("enable-hubble-relay", Boolean.toString(c.relayPort() > 0));
+        out.put("cluster-pool-ipv4-cidr", c.podCidr());
+        out.put("service-cidr", c.serviceCidr());
+        out.put("allow-localhost", c.allowHostIngress() ? "always" : "policy");
+        out.put("mode", c.kubernetes() ? "kubernetes" : "standalone");
+        return out;
+    }
+
     /** The Envoy configs applied to the node, with what Envoy made of each. */
     static List<EnvoyConfigView> envoyConfigs(Node node) {
         Map<String, io.sluice.agent.node.ProxyControl.ConfigState> states = node.envoyConfigStates();
