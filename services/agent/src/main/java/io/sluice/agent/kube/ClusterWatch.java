@@ -194,9 +194,9 @@ public final class ClusterWatch implements AutoCloseable {
         }
     }
 
-    /** What writes this node's verdicts into the policies' status. */
-    PolicyStatus policyStatus() {
-        return new PolicyStatus(client, nodeName);
+    /** What writes this node's entry into the status of the policies and Envoy configs. */
+    NodeStatusWriter statusWriter() {
+        return new NodeStatusWriter(client, nodeName);
     }
 
     public String server() {

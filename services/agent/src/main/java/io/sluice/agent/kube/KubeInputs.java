@@ -127,7 +127,7 @@ public final class KubeInputs {
                 problems.add(new Problem("Envoy config", String.join("\n", parsed.invalid().stream().map(Invalid::message).toList())
                         + " (not programmed)"));
             } else if (!proxy) {
-                problems.add(new Problem("Envoy config", PolicyStatus.key(c) + ": not programmed, Envoy is not running on this node"));
+                problems.add(new Problem("Envoy config", NodeStatusWriter.key(c) + ": not programmed, Envoy is not running on this node"));
             } else {
                 for (Resource r : parsed.resources()) {
                     Resource.EnvoyConfig ec = (Resource.EnvoyConfig) r;

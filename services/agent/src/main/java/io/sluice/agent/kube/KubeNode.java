@@ -49,7 +49,7 @@ import java.util.function.Consumer;
 public final class KubeNode implements NodeView {
     private static final Logger LOG = Logger.getLogger(KubeNode.class);
     private final ClusterWatch watch;
-    private final PolicyStatus status;
+    private final NodeStatusWriter status;
     private final Optional<ProxyControl> proxy;
     private final Reconciler reconciler;
     private final DatapathSync datapath;
@@ -79,7 +79,7 @@ public final class KubeNode implements NodeView {
     public KubeNode(ClusterWatch.Factory watch, DatapathSync datapath, Consumer<ClusterZone> dns, Optional<XdsClient> xds,
                     NodeStore store, Cidr podCidr, Cidr serviceCidr) {
         this.watch = watch.create(this::changed);
-        this.status = this.watch.policyStatus();
+        this.status = this.watch.statusWriter();
         this.datapath = datapath;
         this.store = store;
         this.state = store.load();

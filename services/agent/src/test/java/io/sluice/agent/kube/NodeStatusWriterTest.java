@@ -8,8 +8,8 @@ import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The status a node writes on a policy or an Envoy config: its own entry only (the Valid condition is the operator's). */
-class PolicyStatusTest {
-    final PolicyStatus status = new PolicyStatus(null, "vm");
+class NodeStatusWriterTest {
+    final NodeStatusWriter status = new NodeStatusWriter(null, "vm");
     static final Instant NOW = Instant.parse("2026-11-29T10:00:00.123Z");
 
     @Test

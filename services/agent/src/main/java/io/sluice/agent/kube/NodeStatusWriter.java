@@ -33,19 +33,19 @@ import java.util.concurrent.Executors;
  * reconcile thread and only when it changed; a write that fails (the API server away) is tried
  * again at the next change.
  */
-final class PolicyStatus implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(PolicyStatus.class);
+final class NodeStatusWriter implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(NodeStatusWriter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final KubernetesClient client;
     private final String node;
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("policy-status")
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("status-writer")
             .daemon().unstarted(r));
     /** Object key -> the verdict last written (without the object), so an unchanged verdict is not written again. */
     private final Map<String, List<Object>> written = new ConcurrentHashMap<>();
     /** The same for the Envoy configs. */
     private final Map<String, List<Object>> writtenConfigs = new ConcurrentHashMap<>();
 
-    PolicyStatus(KubernetesClient client, String node) {
+    NodeStatusWriter(KubernetesClient client, String node) {
         this.client = client;
         this.node = node;
     }
