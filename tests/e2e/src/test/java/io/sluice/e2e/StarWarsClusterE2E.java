@@ -77,7 +77,9 @@ class StarWarsClusterE2E {
             String[] port = new String[1];
             waitUntil(30, () -> cluster.kubectl("get", "cec", "deathstar-lb", "-o", "jsonpath={.status.nodes.*.programmed}").out()
                     .equals("True"));
-            assertThat(cluster.kubectl("get", "cec", "deathstar-lb", "--no-headers").out()).matches("deathstar-lb\\s+\\S+\\s+True\\s*");
+            // the operator's Valid condition, written independently of the node's entry
+            waitUntil(30, () -> cluster.kubectl("get", "cec", "deathstar-lb", "--no-headers").out()
+                    .matches("deathstar-lb\\s+\\S+\\s+True\\s*"));
             port[0] = cluster.kubectl("get", "cec", "deathstar-lb", "-o", "jsonpath={.status.nodes.*.listeners}").out()
                     .replaceAll("(?s).*\"default/deathstar-lb/lb\":(\\d+).*", "$1");
             assertThat(Integer.parseInt(port[0])).isBetween(10000, 20000);
