@@ -132,7 +132,7 @@ public final class KubeInputs {
                 for (Resource r : parsed.resources()) {
                     Resource.EnvoyConfig ec = (Resource.EnvoyConfig) r;
                     envoyConfigs.add(ec);
-                    envoyObjects.put(ec.ref().kind() + "/" + ec.ref().namespace() + "/" + ec.ref().name(), c);
+                    envoyObjects.put(io.sluice.agent.node.Node.key(ec), c);
                 }
             }
         }

@@ -346,7 +346,8 @@ public final class Node implements NodeView {
                 state.identities().values(), Identity.FIRST_ALLOCATED, Identity.FIRST_LOCAL, "identity"));
     }
 
-    static String key(Resource r) {
+    /** An object's key in the store and in the proxy's view of Envoy configs: kind/namespace/name. */
+    public static String key(Resource r) {
         return r.ref().kind() + "/" + r.ref().namespace() + "/" + r.ref().name();
     }
 

@@ -94,10 +94,8 @@ public final class ProxyControl {
         configs.forEach(c -> byKey.put(Node.key(c), c));
         configsNow = byKey;
         translatedNow = translated;
-        Map<String, String> sources = new HashMap<>();
-        configs.forEach(c -> sources.put(Node.key(c), c.source()));
-        rejected.keySet().removeIf(k -> !sources.containsKey(k) || !sources.get(k).equals(rejected.get(k).source()));
-        acknowledged.keySet().retainAll(sources.keySet());
+        rejected.keySet().removeIf(k -> !byKey.containsKey(k) || !byKey.get(k).source().equals(rejected.get(k).source()));
+        acknowledged.keySet().retainAll(byKey.keySet());
         int rebinds = 0;
         while (true) {
             // configs naming the same Service publish the same assignment: Envoy gets it once
@@ -130,7 +128,7 @@ public final class ProxyControl {
                 continue;
             }
             culprits.forEach(k -> {
-                rejected.put(k, new Rejection(sources.get(k), reason));
+                rejected.put(k, new Rejection(byKey.get(k).source(), reason));
                 LOG.warnf("Envoy rejected %s: %s; its last acknowledged version stays in force", k, reason);
             });
             publish(translated, version);
