@@ -12,10 +12,12 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 
 import com.google.protobuf.Message;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Turns the agent's snapshot message into a java-control-plane snapshot. Resources of a type
@@ -23,9 +25,31 @@ import java.util.List;
  * bytes did not change since the previous snapshot are not parsed again: the same message
  * objects are reused (their hashes, which the cache's versions come from, are memoised).
  * Not thread-safe: one owner.
+ *
+ * <p>A route configuration the agent no longer sends stays in the snapshots for
+ * {@link #ROUTE_GRACE} (the longest Envoy drains a removed listener, which keeps its route
+ * subscription meanwhile). The cache sends a resource that comes back under a subscribed name
+ * only if it still tracks it: removed and added again (a config deleted and applied again with
+ * other routes), Envoy would keep the old routes until the draining listener is gone.
  */
 public final class Snapshots {
+    /** Envoy's default --drain-time-s (600 s), and a margin. */
+    public static final Duration ROUTE_GRACE = Duration.ofSeconds(660);
     private Map<Any, Message> parsed = new HashMap<>();
+    private Map<String, RouteConfiguration> lastRoutes = Map.of();
+    private final Map<String, Removed> removedRoutes = new HashMap<>();
+    private final LongSupplier clock;
+
+    private record Removed(RouteConfiguration route, long sinceNanos) {}
+
+    public Snapshots() {
+        this(System::nanoTime);
+    }
+
+    /** clock: nanoseconds, for the route grace period. */
+    Snapshots(LongSupplier clock) {
+        this.clock = clock;
+    }
 
     public Snapshot of(DiscoveryResponse message) throws InvalidProtocolBufferException {
         Map<Any, Message> now = new HashMap<>();
@@ -49,9 +73,28 @@ public final class Snapshots {
                 throw new InvalidProtocolBufferException("unsupported resource type " + a.getTypeUrl());
             }
         }
-        Snapshot snapshot = Snapshot.create(clusters, endpoints, listeners, routes, secrets, message.getVersionInfo());
+        Snapshot snapshot = Snapshot.create(clusters, endpoints, listeners, withRemovedRoutes(routes), secrets,
+                message.getVersionInfo());
         parsed = now;
         return snapshot;
+    }
+
+    /** routes, and the ones sent before and not since, within their grace period (see the class). */
+    private List<RouteConfiguration> withRemovedRoutes(List<RouteConfiguration> routes) {
+        long now = clock.getAsLong();
+        Map<String, RouteConfiguration> current = new HashMap<>();
+        routes.forEach(r -> current.put(r.getName(), r));
+        lastRoutes.forEach((name, r) -> {
+            if (!current.containsKey(name)) {
+                removedRoutes.putIfAbsent(name, new Removed(r, now));
+            }
+        });
+        lastRoutes = current;
+        removedRoutes.keySet().removeIf(current::containsKey);
+        removedRoutes.values().removeIf(r -> now - r.sinceNanos() > ROUTE_GRACE.toNanos());
+        List<RouteConfiguration> out = new ArrayList<>(routes);
+        removedRoutes.values().forEach(r -> out.add(r.route()));
+        return out;
     }
 
     @SuppressWarnings("unchecked")
