@@ -8,6 +8,7 @@ import io.sluice.policy.Peer;
 import io.sluice.policy.PeerRule;
 import io.sluice.policy.PolicyRule;
 import io.sluice.policy.PortProtocol;
+import io.sluice.policy.ProxyListener;
 import io.sluice.policy.Protocol;
 import io.sluice.policy.Selector;
 
@@ -102,11 +103,11 @@ final class PolicyReader {
             for (Field cs : r.get(dir + "CIDRSet").list()) {
                 cidrSet(cs).ifPresent(peers::add);
             }
-            List<PortRule> toPorts = toPorts(r.get("toPorts"), ingress, deny);
+            List<PortRule> toPorts = toPorts(r.get("toPorts"), ingress, deny, namespace);
             if (toPorts.isEmpty()) {
                 out.add(new PeerRule(peers, List.of()));
             }
-            toPorts.forEach(tp -> out.add(new PeerRule(peers, tp.ports(), tp.http())));
+            toPorts.forEach(tp -> out.add(new PeerRule(peers, tp.ports(), tp.http(), tp.listener())));
         }
         return out;
     }
@@ -161,20 +162,24 @@ final class PolicyReader {
         return base.map(b -> new Peer.Cidrs(b, except));
     }
 
-    /** One toPorts entry: its ports and, when it has {@code rules.http}, the HTTP rules. */
-    private record PortRule(List<PortProtocol> ports, List<HttpRule> http) {}
+    /** One toPorts entry: its ports and, when it has {@code rules.http}, the HTTP rules, or the listener it names. */
+    private record PortRule(List<PortProtocol> ports, List<HttpRule> http, ProxyListener listener) {}
 
-    private static List<PortRule> toPorts(Field toPorts, boolean ingress, boolean deny) {
+    private static List<PortRule> toPorts(Field toPorts, boolean ingress, boolean deny, String namespace) {
         List<PortRule> out = new ArrayList<>();
         for (Field tp : toPorts.list()) {
             if (!tp.isObject()) {
                 continue;
             }
             tp.allowOnly(Set.of("ports", "rules", "listener", "serverNames", "terminatingTLS", "originatingTLS"));
-            for (String unsupported : List.of("listener", "serverNames", "terminatingTLS", "originatingTLS")) {
+            for (String unsupported : List.of("serverNames", "terminatingTLS", "originatingTLS")) {
                 if (tp.get(unsupported).present()) {
                     tp.get(unsupported).problem("not supported on this node yet");
                 }
+            }
+            ProxyListener listener = listener(tp.get("listener"), ingress, deny, namespace);
+            if (listener.present() && tp.get("rules").present()) {
+                tp.get("listener").problem("cannot be combined with L7 rules (rules)");
             }
             List<Field> portFields = tp.get("ports").list();
             if (portFields.size() > MAX_PORTS) {
@@ -191,9 +196,51 @@ final class PolicyReader {
             if (!http.isEmpty() && ports.stream().anyMatch(p -> p.protocol() == Protocol.UDP || p.protocol() == Protocol.SCTP)) {
                 tp.get("rules").problem("HTTP rules apply to TCP ports only");
             }
-            out.add(new PortRule(ports, http));
+            out.add(new PortRule(ports, http, listener));
         }
         return out;
+    }
+
+    /**
+     * {@code listener: {envoyConfig: {kind, name}, name, priority}} (COMPAT.md section 8): egress
+     * allows only; a clusterwide policy names a clusterwide config; the listener's qualified name
+     * is the config's ({@code ns/cec/listener} or {@code /ccec/listener}).
+     */
+    private static ProxyListener listener(Field f, boolean ingress, boolean deny, String namespace) {
+        if (!f.present() || !f.isObject()) {
+            return ProxyListener.NONE;
+        }
+        f.allowOnly(Set.of("envoyConfig", "name", "priority"));
+        Field config = f.get("envoyConfig");
+        config.allowOnly(Set.of("kind", "name"));
+        String kind = config.get("kind").requiredString();
+        String configName = config.get("name").requiredString();
+        String name = f.get("name").requiredString();
+        int priority = f.get("priority").present() ? number(f.get("priority"), f.get("priority").node().asText())
+                : ProxyListener.DEFAULT_PRIORITY;
+        if (f.get("priority").present() && (priority < 1 || priority > 100)) {
+            f.get("priority").problem("must be 1-100");
+            return ProxyListener.NONE;
+        }
+        if (ingress || deny) {
+            f.problem("only egress allow rules can name a listener");
+            return ProxyListener.NONE;
+        }
+        boolean clusterwide = kind.equals("CiliumClusterwideEnvoyConfig");
+        if (!clusterwide && !kind.equals("CiliumEnvoyConfig")) {
+            if (!kind.isEmpty()) {
+                config.get("kind").problem("'" + kind + "' is not CiliumEnvoyConfig or CiliumClusterwideEnvoyConfig");
+            }
+            return ProxyListener.NONE;
+        }
+        if (!clusterwide && namespace.isEmpty()) {
+            config.get("kind").problem("a clusterwide policy can only name a CiliumClusterwideEnvoyConfig");
+            return ProxyListener.NONE;
+        }
+        if (configName.isEmpty() || name.isEmpty()) {
+            return ProxyListener.NONE;
+        }
+        return new ProxyListener((clusterwide ? "" : namespace) + "/" + configName + "/" + name, priority);
     }
 
     private static Optional<PortProtocol> port(Field p) {

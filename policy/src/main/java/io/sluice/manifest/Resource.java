@@ -19,10 +19,10 @@ public sealed interface Resource {
             rules = List.copyOf(rules);
         }
 
-        /** Whether any rule needs the L7 proxy (HTTP rules on an allow). */
+        /** Whether any rule needs Envoy (HTTP rules on an allow, or a listener). */
         public boolean hasL7() {
             return rules.stream().flatMap(r -> java.util.stream.Stream.of(r.ingress(), r.egress()))
-                    .flatMap(List::stream).anyMatch(pr -> !pr.http().isEmpty());
+                    .flatMap(List::stream).anyMatch(pr -> !pr.http().isEmpty() || pr.listener().present());
         }
     }
 

@@ -96,9 +96,10 @@ public final class Policies {
         for (int id : ids) {
             for (Block b : blocks) {
                 PolicyKey key = new PolicyKey(id, d, b.protocol(), b.port(), b.bits());
-                // L7 rules apply to TCP; UDP and SCTP rows of an ANY port stay plain allows.
-                List<HttpRule> http = b.protocol() == Protocol.TCP ? rule.http() : List.of();
-                PolicyEntry entry = new PolicyEntry(deny, MatchType.of(anyPeer, b.protocol() == Protocol.ANY || b.bits() == 0), http);
+                // L7 rules and listeners apply to TCP; UDP and SCTP rows of an ANY port stay plain allows.
+                boolean tcp = b.protocol() == Protocol.TCP;
+                PolicyEntry entry = new PolicyEntry(deny, MatchType.of(anyPeer, b.protocol() == Protocol.ANY || b.bits() == 0),
+                        tcp ? rule.http() : List.of(), tcp && !deny ? rule.listener() : ProxyListener.NONE);
                 rows.merge(key, entry, PolicyEntry::merge);
             }
         }

@@ -34,6 +34,13 @@ public record PolicyRule(String source, Selector subject, List<PeerRule> ingress
         };
     }
 
+    /** The Envoy listeners its egress rules hand connections to, by qualified name. */
+    public java.util.Set<String> listeners() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        egress.stream().filter(pr -> pr.listener().present()).forEach(pr -> out.add(pr.listener().name()));
+        return out;
+    }
+
     public List<PeerRule> allows(Direction d) {
         return d == Direction.INGRESS ? ingress : egress;
     }

@@ -44,6 +44,11 @@ class ManifestsTest {
         "endpointSelector: {}\\ningress: [{toPorts: [{ports: [{port: '53', protocol: UDP}], rules: {http: [{method: GET}]}}]}]|spec.ingress[0].toPorts[0].rules: HTTP rules apply to TCP ports only",
         "endpointSelector: {}\\ningress: [{fromEndpoints: [{}], auth: {type: spire}}]|spec.ingress[0].auth: not supported on this node yet",
         "endpointSelector: {}\\negress: [{toEndpoints: [{}], authentication: {mode: required}}]|spec.egress[0].authentication: not supported on this node yet",
+        "endpointSelector: {}\\ningress: [{toPorts: [{ports: [{port: '80'}], listener: {envoyConfig: {kind: CiliumEnvoyConfig, name: lb}, name: l}}]}]|spec.ingress[0].toPorts[0].listener: only egress allow rules can name a listener",
+        "endpointSelector: {}\\negress: [{toPorts: [{ports: [{port: '80'}], listener: {envoyConfig: {kind: EnvoyConfig, name: lb}, name: l}}]}]|spec.egress[0].toPorts[0].listener.envoyConfig.kind: 'EnvoyConfig' is not CiliumEnvoyConfig or CiliumClusterwideEnvoyConfig",
+        "endpointSelector: {}\\negress: [{toPorts: [{ports: [{port: '80'}], listener: {envoyConfig: {kind: CiliumEnvoyConfig, name: lb}}}]}]|spec.egress[0].toPorts[0].listener.name: is required",
+        "endpointSelector: {}\\negress: [{toPorts: [{ports: [{port: '80'}], listener: {envoyConfig: {kind: CiliumEnvoyConfig, name: lb}, name: l, priority: 0}}]}]|spec.egress[0].toPorts[0].listener.priority: must be 1-100",
+        "endpointSelector: {}\\negress: [{toPorts: [{ports: [{port: '80'}], rules: {http: [{method: GET}]}, listener: {envoyConfig: {kind: CiliumEnvoyConfig, name: lb}, name: l}}]}]|spec.egress[0].toPorts[0].listener: cannot be combined with L7 rules (rules)",
         "endpointSelector: {}\\ningress: [{toPorts: [{ports: [{port: '80'}], rules: {http: [{headers: [': nothing']}]}}]}]|spec.ingress[0].toPorts[0].rules.http[0].headers[0]: ': nothing' is not 'Name', 'Name value' or 'Name: value'",
     })
     void invalidPolicy_namesObjectAndField(String body, String expected) {
@@ -137,5 +142,24 @@ class ManifestsTest {
         var rule = ((Resource.NetworkPolicy) p.resources().getFirst()).rules().getFirst();
         assertThat(rule.ingress().getFirst().http()).singleElement()
                 .isEqualTo(new io.sluice.policy.HttpRule("POST", "/v1/request-landing", "", java.util.List.of()));
+    }
+
+    @Test
+    void clusterwidePolicy_namesOnlyAClusterwideConfigsListener() {
+        String ccnp = """
+                apiVersion: cilium.io/v2
+                kind: CiliumClusterwideNetworkPolicy
+                metadata: {name: all}
+                spec:
+                  endpointSelector: {}
+                  egress: [{toPorts: [{ports: [{port: '80'}], listener: {envoyConfig: {kind: KIND, name: lb}, name: l}}]}]
+                """;
+        assertThat(Manifests.parse(ccnp.replace("KIND", "CiliumEnvoyConfig")).invalid()).singleElement().extracting(Invalid::message)
+                .isEqualTo("CiliumClusterwideNetworkPolicy all: spec.egress[0].toPorts[0].listener.envoyConfig.kind: "
+                        + "a clusterwide policy can only name a CiliumClusterwideEnvoyConfig");
+        Manifests.Parsed ok = Manifests.parse(ccnp.replace("KIND", "CiliumClusterwideEnvoyConfig"));
+        assertThat(ok.invalid()).isEmpty();
+        assertThat(((Resource.NetworkPolicy) ok.resources().getFirst()).rules().getFirst().listeners()).containsExactly("/lb/l");
+        assertThat(((Resource.NetworkPolicy) ok.resources().getFirst()).hasL7()).isTrue();
     }
 }

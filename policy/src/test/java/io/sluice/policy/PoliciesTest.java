@@ -234,4 +234,50 @@ class PoliciesTest {
         assertThat(p.entries().get(new PolicyKey(TIEFIGHTER.id(), Direction.INGRESS, Protocol.TCP, 80, 16)).http())
                 .extracting(HttpRule::method).containsExactlyInAnyOrder("POST", "GET");
     }
+
+    /** The exam's policy: empire ships to the deathstars on 80/TCP, handed to a CiliumEnvoyConfig's listener. */
+    static final String TO_LISTENER = """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: empire-to-deathstar, namespace: exam}
+            spec:
+              endpointSelector: {matchLabels: {org: empire}}
+              egress:
+              - toEndpoints: [{matchExpressions: [{key: class, operator: In, values: [deathstar, darkstar]}]}]
+                toPorts:
+                - ports: [{port: "80", protocol: ANY}]
+                  listener: {envoyConfig: {kind: CiliumEnvoyConfig, name: deathstar-lb}, name: lb-listener}
+            """;
+    static final Identity EXAM_TIEFIGHTER = pod(260, "exam", Map.of("org", "empire", "class", "tiefighter"));
+    static final Identity EXAM_DEATHSTAR = pod(261, "exam", Map.of("org", "empire", "class", "deathstar"));
+    static final IdentityIndex EXAM = new IdentityIndex(List.of(HOST, WORLD, EXAM_TIEFIGHTER, EXAM_DEATHSTAR), Map.of(), Map.of());
+
+    static EndpointPolicy resolveExam(String yaml) {
+        List<PolicyRule> rules = Manifests.parse(yaml).resources().stream()
+                .flatMap(r -> ((Resource.NetworkPolicy) r).rules().stream()).toList();
+        return Policies.resolve(new PolicySubject(EXAM_TIEFIGHTER.labels(), Map.of()), rules, EXAM);
+    }
+
+    @Test
+    void listener_isOnTheTcpRowOnly_qualifiedByTheConfigsNamespace() {
+        EndpointPolicy p = resolveExam(TO_LISTENER);
+        PolicyEntry tcp = p.entries().get(new PolicyKey(EXAM_DEATHSTAR.id(), Direction.EGRESS, Protocol.TCP, 80, 16));
+        assertThat(tcp.listener()).isEqualTo(new ProxyListener("exam/deathstar-lb/lb-listener", 100));
+        assertThat(tcp.l7()).isFalse();
+        assertThat(p.entries().get(new PolicyKey(EXAM_DEATHSTAR.id(), Direction.EGRESS, Protocol.UDP, 80, 16)).listener().present())
+                .isFalse();
+    }
+
+    @Test
+    void listener_winsOverAPlainAllow_andTheLowerPriorityWinsOverAnotherListener() {
+        String plain = TO_LISTENER.replace("name: empire-to-deathstar", "name: plain").replaceAll("(?s)\\s+listener: .*", "\n");
+        assertThat(resolveExam(plain + "---\n" + TO_LISTENER).entries()
+                .get(new PolicyKey(EXAM_DEATHSTAR.id(), Direction.EGRESS, Protocol.TCP, 80, 16)).listener().name())
+                .isEqualTo("exam/deathstar-lb/lb-listener");
+        String other = TO_LISTENER.replace("name: empire-to-deathstar", "name: other").replace("name: lb-listener}",
+                "name: other, priority: 5}");
+        assertThat(resolveExam(TO_LISTENER + "---\n" + other).entries()
+                .get(new PolicyKey(EXAM_DEATHSTAR.id(), Direction.EGRESS, Protocol.TCP, 80, 16)).listener())
+                .isEqualTo(new ProxyListener("exam/deathstar-lb/other", 5));
+    }
 }

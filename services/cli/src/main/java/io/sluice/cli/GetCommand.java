@@ -68,10 +68,10 @@ class GetCommand implements Callable<Integer> {
             case "identities", "identity", "id" -> table(List.of("ID", "ENDPOINTS", "LABELS"),
                     this.<IdentityView>cast(data).stream().map(i -> List.of(Integer.toString(i.id()),
                             Integer.toString(i.endpoints()), String.join(" ", i.labels()))).toList());
-            default -> table(List.of("NAMESPACE", "NAME", "VALID", "ENDPOINTS"),
+            default -> table(List.of("NAMESPACE", "NAME", "VALID", "ENDPOINTS", "MESSAGE"),
                     this.<PolicyView>cast(data).stream().map(p -> List.of(p.namespace().isEmpty() ? "-" : p.namespace(), p.name(),
                             p.valid() ? "True" : "False", p.selectedEndpoints().stream().map(String::valueOf)
-                                    .collect(Collectors.joining(",")))).toList());
+                                    .collect(Collectors.joining(",")), p.message())).toList());
         }
         return 0;
     }

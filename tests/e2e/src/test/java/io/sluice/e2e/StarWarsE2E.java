@@ -461,4 +461,114 @@ class StarWarsE2E {
             assertOk(node.delete(DEATHSTAR_LB));
         }
     }
+
+    static final String EXAM_LB = """
+            apiVersion: cilium.io/v2
+            kind: CiliumEnvoyConfig
+            metadata: {name: deathstar-lb, namespace: default}
+            spec:
+              backendServices: [{name: deathstar, namespace: default}, {name: darkstar, namespace: default}]
+              resources:
+              - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+                name: lb-listener
+                filter_chains:
+                - filters:
+                  - name: envoy.filters.network.http_connection_manager
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                      stat_prefix: lb-listener
+                      rds: {route_config_name: lb_route}
+                      http_filters:
+                      - name: envoy.filters.http.router
+                        typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+              - "@type": type.googleapis.com/envoy.config.route.v3.RouteConfiguration
+                name: lb_route
+                virtual_hosts:
+                - name: lb_route
+                  domains: ["*"]
+                  routes:
+                  - match: {prefix: /}
+                    route:
+                      weighted_clusters:
+                        clusters:
+                        - {name: default/deathstar, weight: 80}
+                        - {name: default/darkstar, weight: 20}
+              - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+                name: default/deathstar
+                type: EDS
+                connect_timeout: 5s
+              - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+                name: default/darkstar
+                type: EDS
+                connect_timeout: 5s
+            """;
+
+    static final String EXAM_POLICIES = """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: dns}
+            spec:
+              endpointSelector: {}
+              egress: [{toEntities: [host], toPorts: [{ports: [{port: "53", protocol: ANY}]}]}]
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: empire-to-deathstar}
+            spec:
+              endpointSelector: {matchLabels: {org: empire}}
+              egress:
+              - toEndpoints: [{matchExpressions: [{key: class, operator: In, values: [deathstar, darkstar]}]}]
+                toPorts:
+                - ports: [{port: "80", protocol: TCP}]
+                  listener: {envoyConfig: {kind: CiliumEnvoyConfig, name: deathstar-lb}, name: lb-listener}
+            """;
+
+    /**
+     * The lab's exam: an egress policy hands the empire's connections to the deathstars (and
+     * darkstars) to a CiliumEnvoyConfig's listener, which splits them 80/20 between the two
+     * Services; the xwing, under the namespace's DNS-only policy, is dropped. Before the config
+     * exists the policy says so and its connections are dropped, never let past the listener.
+     */
+    @Test
+    @Order(14)
+    void examListenerPolicy_splitsTheEmpires80to20_andDropsWithoutItsConfig() throws Exception {
+        String darkstarService = Files.readString(TestNode.HOME.resolve("demo/manifests/deathstar-service.yaml"))
+                .replace("deathstar", "darkstar");
+        assertOk(node.apply(darkstarService));
+        String sluice = TestNode.HOME.resolve("bin/sluice").toString();
+        for (String ds : new String[]{"darkstar-1", "darkstar-2"}) {
+            assertOk(node.sluice("pod", "run", ds, "--labels", "org=empire,class=darkstar", "--port", "http=80",
+                    "--", sluice, "demo", "deathstar", "--name", ds));
+        }
+        String url = "http://deathstar.default.svc.cluster.local/v1/";
+        try {
+            assertOk(node.apply(EXAM_POLICIES));
+            assertThat(node.sluice("get", "cnp").out()).contains("listener default/deathstar-lb/lb-listener: "
+                    + "no CiliumEnvoyConfig default/deathstar-lb; its connections are dropped");
+            assertThat(node.curl("tiefighter", "GET", url).exit()).isEqualTo(TIMEOUT);
+            assertOk(node.apply(EXAM_LB));
+            assertThat(node.sluice("get", "cec", "deathstar-lb").out()).containsPattern("deathstar-lb\\s+True\\s+True\\s");
+            assertThat(node.sluice("get", "cnp").out()).doesNotContain("lb-listener:");
+            // as the exam counts them: 200 requests, by hostname prefix
+            TestNode.Result loop = node.inPod("tiefighter", "sh", "-c",
+                    "for i in $(seq 1 200); do curl -s -m 2 " + url + "; echo; done");
+            java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"hostname\":\"([a-z]+)-").matcher(loop.out());
+            while (m.find()) {
+                counts.merge(m.group(1), 1, Integer::sum);
+            }
+            assertThat(counts.values().stream().mapToInt(Integer::intValue).sum()).as(loop.out()).isEqualTo(200);
+            System.out.println("exam split over 200 requests: " + counts);
+            assertThat(counts.get("deathstar")).as(counts.toString()).isBetween(140, 180);
+            assertThat(counts.get("darkstar")).as(counts.toString()).isBetween(20, 60);
+            assertThat(node.curl("xwing", "GET", url).exit()).isEqualTo(TIMEOUT);
+        } finally {
+            node.delete(EXAM_POLICIES);
+            node.delete(EXAM_LB);
+            node.delete(darkstarService);
+            for (String ds : new String[]{"darkstar-1", "darkstar-2"}) {
+                node.sluice("pod", "delete", ds);
+            }
+        }
+    }
 }

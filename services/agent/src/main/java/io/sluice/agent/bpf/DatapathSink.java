@@ -15,9 +15,17 @@ public interface DatapathSink {
     /** One local endpoint's row: the host-side interface its programs sit on, and its policy. */
     record EndpointState(int ifindex, int endpointId, int identity, int address, EndpointPolicy policy) {}
 
-    /** The proxy's listener ports the datapath redirects to; NONE without a proxy. */
-    record ProxyPorts(int ingress, int egress) {
-        public static final ProxyPorts NONE = new ProxyPorts(0, 0);
+    /**
+     * The proxy's listener ports the datapath redirects to: the policies' own ingress and egress
+     * listeners, and the users' listeners that policies name (by qualified name, those Envoy
+     * runs); NONE without a proxy.
+     */
+    record ProxyPorts(int ingress, int egress, Map<String, Integer> listeners) {
+        public static final ProxyPorts NONE = new ProxyPorts(0, 0, Map.of());
+
+        public ProxyPorts {
+            listeners = Map.copyOf(listeners);
+        }
     }
 
     /** Prefix identities; local endpoints' /32s also carry the endpoint id (for ingress L7 at the source). */

@@ -151,9 +151,14 @@ public final class DatapathSync implements DatapathSink {
         Map<PolicyEntryKey, PolicyEntryValue> out = new HashMap<>();
         for (Map.Entry<PolicyKey, PolicyEntry> e : policy.entries().entrySet()) {
             PolicyKey k = e.getKey();
-            int port = !e.getValue().l7() ? 0 : k.direction() == io.sluice.policy.Direction.INGRESS ? proxy.ingress() : proxy.egress();
+            PolicyEntry entry = e.getValue();
+            int port = entry.l7() ? (k.direction() == io.sluice.policy.Direction.INGRESS ? proxy.ingress() : proxy.egress())
+                    : entry.listener().present() ? proxy.listeners().getOrDefault(entry.listener().name(), 0) : 0;
+            // A listener Envoy does not run: its connections are dropped, never let past it
+            // (COMPAT.md section 8); the policy's status says why.
+            boolean deny = entry.deny() || entry.listener().present() && port == 0;
             out.put(new PolicyEntryKey(k.prefixLen(), k.identity(), k.direction().code, k.protocol().number, k.port()),
-                    new PolicyEntryValue(e.getValue().deny(), e.getValue().matchType().code, port, 0));
+                    new PolicyEntryValue(deny, entry.matchType().code, port, 0));
         }
         return out;
     }

@@ -79,8 +79,12 @@ public final class EnvoyConfigs {
 
     private EnvoyConfigs() {}
 
-    /** frontends: the node's service frontends (their {@code service} is {@code ns/name}). */
-    public static Translated translate(Resource.EnvoyConfig config, ToIntFunction<String> portOf, List<Frontend> frontends) {
+    /**
+     * frontends: the node's service frontends (their {@code service} is {@code ns/name});
+     * policyListeners: the listeners (qualified) that policies hand connections to.
+     */
+    public static Translated translate(Resource.EnvoyConfig config, ToIntFunction<String> portOf, List<Frontend> frontends,
+                                       Set<String> policyListeners) {
         List<Any> out = new ArrayList<>();
         Map<String, Integer> ports = new TreeMap<>();
         ObjectRef ref = config.ref();
@@ -88,13 +92,14 @@ public final class EnvoyConfigs {
                 .findFirst().orElse("");
         Set<String> redirected = new java.util.HashSet<>();
         config.services().forEach(s -> redirected.add(s.listener().isEmpty() ? first : s.listener()));
+        redirected.addAll(policyListeners);
         for (Resource.EnvoyResource r : config.resources()) {
             if (r.message() instanceof Listener l) {
                 Listener.Builder b = l.toBuilder().setName(r.name());
                 boolean takesServices = redirected.contains(r.name());
                 if (takesServices) {
-                    // The datapath hands it connections to a Service's address (a socket
-                    // assigned, not a local address): it accepts them transparently.
+                    // The datapath hands it connections to a Service's or a pod's address (a
+                    // socket assigned, not a local address): it accepts them transparently.
                     b.setTransparent(com.google.protobuf.BoolValue.of(true));
                 }
                 if (!l.hasAddress()) {

@@ -67,6 +67,17 @@ public final class KubeInputs {
         public boolean enforced() {
             return error.isEmpty();
         }
+
+        /**
+         * This verdict with what the reconcile found wrong with the policy, if anything
+         * (problems by the policy's {@code ObjectRef.toString()}, as {@code Reconciler.Result#policyProblems}).
+         */
+        PolicyVerdict withProblem(Map<String, String> problems) {
+            String ns = policy.getMetadata().getNamespace();
+            String why = problems.get(policy.getKind() + " " + (ns == null || ns.isEmpty() ? "" : ns + "/")
+                    + policy.getMetadata().getName());
+            return why == null || !error.isEmpty() ? this : new PolicyVerdict(policy, valid, why);
+        }
     }
 
     /**

@@ -173,12 +173,13 @@ public final class KubeNode implements NodeView {
         attached.retainAll(r.ifindexById().values());
         List<Problem> now = new ArrayList<>(t.problems());
         r.unenforced().forEach(u -> now.add(new Problem("Endpoint", u)));
+        new java.util.TreeMap<>(r.policyProblems()).forEach((source, why) -> now.add(new Problem("Policy", source + ": " + why)));
         if (!now.equals(problems)) {
             now.stream().filter(p -> !problems.contains(p)).forEach(p -> LOG.errorf("%s: %s", p.component(), p.message()));
         }
         problems = List.copyOf(now);
         last = r;
-        status.report(t.verdicts());
+        status.report(t.verdicts().stream().map(v -> v.withProblem(r.policyProblems())).toList());
         proxy.ifPresent(p -> {
             Map<GenericKubernetesResource, ProxyControl.ConfigState> configs = new HashMap<>();
             p.envoyConfigs().forEach((key, state) -> {

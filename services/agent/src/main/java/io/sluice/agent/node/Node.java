@@ -44,6 +44,8 @@ import java.util.function.Consumer;
 public final class Node implements NodeView {
     private static final Logger LOG = Logger.getLogger(Node.class);
     private volatile Directory directory = Directory.EMPTY;
+    /** Per policy (its rules' source), what of it does not work as written ({@link Reconciler.Result#policyProblems}). */
+    private Map<String, String> policyProblems = Map.of();
     private final NodeConfig config;
     private final NodeStore store;
     private final DatapathSync datapath;
@@ -252,6 +254,10 @@ public final class Node implements NodeView {
                 envoyConfigs));
         desired = result.desired();
         directory = result.directory();
+        if (!result.policyProblems().equals(policyProblems)) {
+            result.policyProblems().forEach((source, why) -> LOG.errorf("%s: %s", source, why));
+            policyProblems = result.policyProblems();
+        }
         if (!result.unenforced().equals(unenforced)) {
             result.unenforced().forEach(LOG::error);
             unenforced = result.unenforced();
@@ -287,7 +293,9 @@ public final class Node implements NodeView {
 
     @Override
     public synchronized List<Problem> problems() {
-        return unenforced.stream().map(u -> new Problem("Endpoint", u)).toList();
+        List<Problem> out = new ArrayList<>(unenforced.stream().map(u -> new Problem("Endpoint", u)).toList());
+        new TreeMap<>(policyProblems).forEach((source, why) -> out.add(new Problem("Policy", source + ": " + why)));
+        return out;
     }
 
     /** A pod as the reconciler takes it: with its veth's host end, or why that is missing. */
@@ -321,6 +329,11 @@ public final class Node implements NodeView {
 
     public synchronized Map<String, Resource> objects() {
         return Map.copyOf(objects);
+    }
+
+    /** What of each policy (by {@code ObjectRef.toString()}) does not work as written; absent when all of it does. */
+    public synchronized Map<String, String> policyProblems() {
+        return policyProblems;
     }
 
     @Override

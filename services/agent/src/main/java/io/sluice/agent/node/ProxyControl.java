@@ -38,8 +38,9 @@ public final class ProxyControl {
     private String pendingVersion = "", forcedVersion = "";
     private long pendingSince;
     private final Map<String, Integer> storedPorts;
-    /** Per Envoy config (kind/namespace/name): what Envoy last acknowledged of it. */
+    /** Per Envoy config (kind/namespace/name): what Envoy last acknowledged of it, and the ports of its listeners then. */
     private final Map<String, List<Any>> acknowledged = new HashMap<>();
+    private final Map<String, Map<String, Integer>> acknowledgedPorts = new HashMap<>();
     /** Per Envoy config Envoy rejected: the source it rejected, and its message. */
     private final Map<String, Rejection> rejected = new HashMap<>();
     private volatile Map<String, ConfigState> states = Map.of();
@@ -60,7 +61,7 @@ public final class ProxyControl {
     public ProxyControl(XdsClient client, Map<String, Integer> storedPorts) {
         this.client = client;
         this.storedPorts = storedPorts;
-        this.ports = new DatapathSink.ProxyPorts(port(storedPorts, "ingress"), port(storedPorts, "egress"));
+        this.ports = new DatapathSink.ProxyPorts(port(storedPorts, "ingress"), port(storedPorts, "egress"), Map.of());
     }
 
     /** What Envoy made of each Envoy config, by kind/namespace/name. */
@@ -72,8 +73,35 @@ public final class ProxyControl {
         return client;
     }
 
+    /** The policies' own listeners, and the users' listeners that Envoy runs (acknowledged), by qualified name. */
     DatapathSink.ProxyPorts ports() {
-        return ports;
+        Map<String, Integer> listeners = new HashMap<>();
+        acknowledgedPorts.values().forEach(listeners::putAll);
+        return new DatapathSink.ProxyPorts(ports.ingress(), ports.egress(), listeners);
+    }
+
+    /**
+     * Why a listener a policy names (qualified, {@code ns/cec/listener} or {@code /ccec/listener})
+     * takes no connections, or empty when Envoy runs it.
+     */
+    String listenerProblem(String listener) {
+        if (acknowledgedPorts.values().stream().anyMatch(p -> p.containsKey(listener))) {
+            return "";
+        }
+        int last = listener.lastIndexOf('/'), first = listener.indexOf('/');
+        String namespace = listener.substring(0, first), name = listener.substring(first + 1, last);
+        String kind = namespace.isEmpty() ? "CiliumClusterwideEnvoyConfig" : "CiliumEnvoyConfig";
+        String config = kind + " " + (namespace.isEmpty() ? name : namespace + "/" + name);
+        String key = kind + "/" + namespace + "/" + name;
+        EnvoyConfigs.Translated t = translatedNow.get(key);
+        if (t == null) {
+            return "no " + config;
+        }
+        if (!t.listenerPorts().containsKey(listener)) {
+            return config + " has no listener '" + listener.substring(last + 1) + "'";
+        }
+        Rejection r = rejected.get(key);
+        return config + (r != null ? " was rejected by Envoy: " + r.message() : " is not acknowledged by Envoy yet");
     }
 
     /**
@@ -86,9 +114,15 @@ public final class ProxyControl {
         desired.identities().stream().filter(Identity::local).forEach(i -> i.labels().all().forEach(l ->
                 Cidr.parse(l.key()).ifPresent(c -> cidrIds.put(c, i.id()))));
         List<Any> l7 = translator.translate(L7Configs.of(desired.policies(), cidrIds, podCidr, router, ports));
+        Set<String> named = new java.util.HashSet<>();
+        desired.policies().values().forEach(p -> p.entries().values().forEach(e -> {
+            if (e.listener().present()) {
+                named.add(e.listener().name());
+            }
+        }));
         Map<String, EnvoyConfigs.Translated> translated = new TreeMap<>();
         for (Resource.EnvoyConfig c : configs) {
-            translated.put(Node.key(c), EnvoyConfigs.translate(c, name -> port(storedPorts, name), desired.frontends()));
+            translated.put(Node.key(c), EnvoyConfigs.translate(c, name -> port(storedPorts, name), desired.frontends(), named));
         }
         Map<String, Resource.EnvoyConfig> byKey = new TreeMap<>();
         configs.forEach(c -> byKey.put(Node.key(c), c));
@@ -96,6 +130,7 @@ public final class ProxyControl {
         translatedNow = translated;
         rejected.keySet().removeIf(k -> !byKey.containsKey(k) || !byKey.get(k).source().equals(rejected.get(k).source()));
         acknowledged.keySet().retainAll(byKey.keySet());
+        acknowledgedPorts.keySet().retainAll(byKey.keySet());
         int rebinds = 0;
         while (true) {
             // configs naming the same Service publish the same assignment: Envoy gets it once
@@ -109,6 +144,7 @@ public final class ProxyControl {
                 translated.forEach((k, t) -> {
                     if (!rejected.containsKey(k)) {
                         acknowledged.put(k, t.resources());
+                        acknowledgedPorts.put(k, t.listenerPorts());
                     }
                 });
             }
@@ -123,7 +159,7 @@ public final class ProxyControl {
             if (!culprits.isEmpty() && rebinds < MAX_REBINDS && moveUnboundListeners(reason, culprits, translated)) {
                 rebinds++;
                 for (String k : culprits) {
-                    translated.put(k, EnvoyConfigs.translate(byKey.get(k), name -> port(storedPorts, name), desired.frontends()));
+                    translated.put(k, EnvoyConfigs.translate(byKey.get(k), name -> port(storedPorts, name), desired.frontends(), named));
                 }
                 continue;
             }

@@ -5,6 +5,7 @@ import io.sluice.agent.dns.ClusterZone;
 import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.agent.hubble.Directory;
 import io.sluice.policy.Cidr;
+import io.sluice.policy.PolicyRule;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,13 +40,16 @@ public final class Reconciler {
      * What a reconcile computed: the desired state, who is behind each address for flows, and
      * the endpoints it could not enforce (no host interface), each named with why, the host
      * interface of each endpoint it did enforce, and whether Envoy has yet to take the
-     * configuration (then endpoints whose policy changed keep their last one: reconcile again).
+     * configuration (then endpoints whose policy changed keep their last one: reconcile again),
+     * and per policy (its rules' source) what of it does not work as written: the listeners it
+     * names that Envoy does not run, whose connections are dropped.
      */
     public record Result(DesiredState desired, Directory directory, List<String> unenforced, Map<Integer, Integer> ifindexById,
-                         boolean proxyPending) {
+                         boolean proxyPending, Map<String, String> policyProblems) {
         public Result {
             unenforced = List.copyOf(unenforced);
             ifindexById = Map.copyOf(ifindexById);
+            policyProblems = Map.copyOf(policyProblems);
         }
 
         /** Whether the endpoint with this id is in the datapath's endpoint table, with its policy. */
@@ -104,6 +108,24 @@ public final class Reconciler {
         Map<String, Integer> names = new HashMap<>();
         in.services().forEach((s, vip) -> names.put(ClusterZone.serviceName(s.ref().name(), s.ref().namespace()), vip));
         sinks.dns().accept(new ClusterZone(names));
-        return new Result(desired, new Directory(endpoints, desired.frontends(), router), unenforced, ifindexById, !settled);
+        return new Result(desired, new Directory(endpoints, desired.frontends(), router), unenforced, ifindexById, !settled,
+                listenerProblems(in.rules()));
+    }
+
+    /** Per policy, the listeners its rules name that take no connections, and why (COMPAT.md section 8). */
+    private Map<String, String> listenerProblems(List<PolicyRule> rules) {
+        Map<String, java.util.Set<String>> out = new java.util.TreeMap<>();
+        for (PolicyRule r : rules) {
+            for (String l : r.listeners()) {
+                String why = sinks.proxy().map(p -> p.listenerProblem(l)).orElse("Envoy is not running on this node");
+                if (!why.isEmpty()) {
+                    out.computeIfAbsent(r.source(), k -> new java.util.TreeSet<>())
+                            .add("listener " + l + ": " + why + "; its connections are dropped");
+                }
+            }
+        }
+        Map<String, String> joined = new HashMap<>();
+        out.forEach((source, problems) -> joined.put(source, String.join("; ", problems)));
+        return joined;
     }
 }

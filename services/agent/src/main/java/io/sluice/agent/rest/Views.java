@@ -92,7 +92,8 @@ final class Views {
                 List<Integer> selected = node.desired() == null ? List.of() : node.desired().policies().keySet().stream()
                         .filter(e -> p.rules().stream().anyMatch(rule -> rule.subject().matches(e.labels())))
                         .map(Endpoint::id).sorted().toList();
-                out.add(new PolicyView(p.ref().kind(), p.ref().name(), p.ref().namespace(), true, selected, ""));
+                out.add(new PolicyView(p.ref().kind(), p.ref().name(), p.ref().namespace(), true, selected, "",
+                        node.policyProblems().getOrDefault(p.ref().toString(), "")));
             }
         });
         return out;

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,7 +66,7 @@ class EnvoyConfigsTest {
                 new Frontend("shop/web", 1, 8080, Protocol.TCP, List.of(new Frontend.Backend(web, 80), new Frontend.Backend(other, 80))),
                 new Frontend("shop/web", 1, 9090, Protocol.TCP, List.of(new Frontend.Backend(web, 90))),
                 new Frontend("shop/db", 2, 5432, Protocol.TCP, List.of(new Frontend.Backend(other, 5432))));
-        EnvoyConfigs.Translated t = EnvoyConfigs.translate(config, name -> name.equals("shop/lb/front") ? 12345 : -1, frontends);
+        EnvoyConfigs.Translated t = EnvoyConfigs.translate(config, name -> name.equals("shop/lb/front") ? 12345 : -1, frontends, Set.of());
 
         assertThat(t.listenerPorts()).isEqualTo(Map.of("shop/lb/front", 12345));
         Listener l = find(t.resources(), Listener.class, "shop/lb/front").unpack(Listener.class);
@@ -98,7 +99,7 @@ class EnvoyConfigsTest {
                 .replace("    connect_timeout: 5s\n", "    connect_timeout: 5s\n    circuit_breakers: {thresholds: [{max_requests: 2}]}\n");
         Resource.EnvoyConfig config = (Resource.EnvoyConfig) Manifests.parse(text).resources().get(0);
         EnvoyConfigs.Translated t = EnvoyConfigs.translate(config, name -> { throw new AssertionError("no port for " + name); },
-                List.of());
+                List.of(), Set.of());
         assertThat(t.listenerPorts()).isEqualTo(Map.of("shop/lb/front", 8000));
         Cluster c = find(t.resources(), Cluster.class, "shop/web:8080").unpack(Cluster.class);
         assertThat(c.getCircuitBreakers().getThresholds(0).getMaxRequests().getValue()).isEqualTo(2);
@@ -115,8 +116,8 @@ class EnvoyConfigsTest {
                 "connect_timeout: 6s")).resources().get(0);
         List<Frontend> frontends = List.of(new Frontend("shop/web", 1, 8080, Protocol.TCP,
                 List.of(new Frontend.Backend(Cidr.parse("10.200.0.5").orElseThrow().address(), 80))));
-        List<Any> before = EnvoyConfigs.tieAssignmentsToClusters(EnvoyConfigs.translate(config, n -> 12345, frontends).resources());
-        List<Any> after = EnvoyConfigs.tieAssignmentsToClusters(EnvoyConfigs.translate(changed, n -> 12345, frontends).resources());
+        List<Any> before = EnvoyConfigs.tieAssignmentsToClusters(EnvoyConfigs.translate(config, n -> 12345, frontends, Set.of()).resources());
+        List<Any> after = EnvoyConfigs.tieAssignmentsToClusters(EnvoyConfigs.translate(changed, n -> 12345, frontends, Set.of()).resources());
         ClusterLoadAssignment read = find(before, ClusterLoadAssignment.class, "shop/web:8080").unpack(ClusterLoadAssignment.class);
         ClusterLoadAssignment reread = find(after, ClusterLoadAssignment.class, "shop/web:8080").unpack(ClusterLoadAssignment.class);
         assertThat(read.getEndpoints(0).getLbEndpointsList()).isEqualTo(reread.getEndpoints(0).getLbEndpointsList());
@@ -141,7 +142,7 @@ class EnvoyConfigsTest {
         Resource.EnvoyConfig config = (Resource.EnvoyConfig) Manifests.parse(CONFIG.replace(
                 "  backendServices: [{name: web, namespace: shop, number: [\"8080\"]}]", "  services: [{name: web, namespace: shop}]"))
                 .resources().get(0);
-        EnvoyConfigs.Translated t = EnvoyConfigs.translate(config, n -> 12345, List.of());
+        EnvoyConfigs.Translated t = EnvoyConfigs.translate(config, n -> 12345, List.of(), Set.of());
         assertThat(t.firstListener()).isEqualTo("shop/lb/front");
         Listener l = find(t.resources(), Listener.class, "shop/lb/front").unpack(Listener.class);
         assertThat(l.getTransparent().getValue()).isTrue();
@@ -149,8 +150,15 @@ class EnvoyConfigsTest {
         assertThat(hcm.getHttpFiltersList()).extracting(f -> f.getName())
                 .containsExactly("envoy.filters.http.original_src", "envoy.filters.http.router");
         // a listener no Service goes to is left as the user wrote it
-        Listener plain = find(EnvoyConfigs.translate((Resource.EnvoyConfig) Manifests.parse(CONFIG).resources().get(0), n -> 1,
-                List.of()).resources(), Listener.class, "shop/lb/front").unpack(Listener.class);
+        Resource.EnvoyConfig unredirected = (Resource.EnvoyConfig) Manifests.parse(CONFIG).resources().get(0);
+        Listener plain = find(EnvoyConfigs.translate(unredirected, n -> 1, List.of(), Set.of()).resources(), Listener.class,
+                "shop/lb/front").unpack(Listener.class);
         assertThat(plain.hasTransparent()).isFalse();
+        // unless a policy hands connections to it (toPorts.listener)
+        Listener named = find(EnvoyConfigs.translate(unredirected, n -> 1, List.of(), Set.of("shop/lb/front")).resources(),
+                Listener.class, "shop/lb/front").unpack(Listener.class);
+        assertThat(named.getTransparent().getValue()).isTrue();
+        assertThat(named.getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class).getHttpFilters(0)
+                .getName()).isEqualTo("envoy.filters.http.original_src");
     }
 }

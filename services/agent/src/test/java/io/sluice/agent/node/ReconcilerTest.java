@@ -139,4 +139,24 @@ class ReconcilerTest {
     private static int ip(String s) {
         return Cidr.parse(s).orElseThrow().address();
     }
+
+    @Test
+    void reconcile_aPolicysListenerThatDoesNotRun_isReportedAgainstThePolicy() {
+        List<Resource> withListener = new ArrayList<>(OBJECTS);
+        withListener.addAll(Manifests.parse("""
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: to-lb, namespace: default}
+                spec:
+                  endpointSelector: {matchLabels: {class: xwing}}
+                  egress:
+                  - toEndpoints: [{matchLabels: {class: deathstar}}]
+                    toPorts: [{ports: [{port: "80", protocol: TCP}], listener: {envoyConfig: {kind: CiliumEnvoyConfig, name: lb}, name: l}}]
+                """).resources());
+        Reconciler.Result r = reconciler.reconcile(inputs(withListener));
+        assertThat(r.policyProblems()).containsOnlyKeys("CiliumNetworkPolicy default/to-lb");
+        assertThat(r.policyProblems().get("CiliumNetworkPolicy default/to-lb"))
+                .isEqualTo("listener default/lb/l: Envoy is not running on this node; its connections are dropped");
+        assertThat(reconciler.reconcile(inputs(OBJECTS)).policyProblems()).isEmpty();
+    }
 }
