@@ -298,6 +298,72 @@ class StarWarsClusterE2E {
     }
 
 
+    static final String DARKSTAR = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: darkstar}
+            spec:
+              ports: [{port: 80}]
+              selector: {org: empire, class: darkstar}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: darkstar}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {org: empire, class: darkstar}}
+              template:
+                metadata: {labels: {org: empire, class: darkstar}}
+                spec:
+                  containers:
+                  - {name: darkstar, image: docker.io/cilium/starwars, imagePullPolicy: IfNotPresent}
+            """;
+
+    /**
+     * The lab's exam on the cluster: the empire's connections go to the deathstar-lb config's
+     * listener and are split 80/20 between the deathstars and the darkstars; the xwing is dropped.
+     * Before the config exists, the node says on the policy that it drops the listener's traffic.
+     */
+    @Test
+    @Order(9)
+    void examListenerPolicy_splitsTheEmpires80to20() {
+        assertThat(cluster.kubectl("delete", "cnp", "--all").exit()).isZero();
+        TestNode.Result apply = cluster.apply(DARKSTAR);
+        assertThat(apply.exit()).as(apply.out()).isZero();
+        String node = cluster.kubectl("get", "nodes", "-o", "jsonpath={.items[0].metadata.name}").out().strip();
+        String url = "http://" + deathstarIp + "/v1/";
+        try {
+            TestNode.Result rollout = cluster.kubectl("rollout", "status", "deployment/darkstar", "--timeout=120s");
+            assertThat(rollout.exit()).as(rollout.out()).isZero();
+            // the cluster's DNS is not needed: the deathstar Service by its address
+            String policies = StarWarsE2E.EXAM_POLICIES.replace("toEntities: [host], toPorts", "toEntities: [host, cluster], toPorts");
+            assertThat(cluster.apply(policies).exit()).isZero();
+            waitUntil(30, () -> cluster.kubectl("get", "cnp", "empire-to-deathstar", "-o",
+                    "jsonpath={.status.nodes." + node + ".error}").out().contains("no CiliumEnvoyConfig default/deathstar-lb"));
+            assertThat(cluster.kubectl("get", "cnp", "empire-to-deathstar", "-o", "jsonpath={.status.nodes." + node + ".enforcing}")
+                    .out()).isEqualTo("false");
+            assertThat(cluster.apply(StarWarsE2E.EXAM_LB).exit()).isZero();
+            waitUntil(30, () -> cluster.kubectl("get", "cnp", "empire-to-deathstar", "-o",
+                    "jsonpath={.status.nodes." + node + ".enforcing}").out().equals("true"));
+            String out = cluster.kubectl("exec", "tiefighter", "--", "sh", "-c",
+                    "for i in $(seq 1 200); do curl -s --max-time 2 " + url + "; echo; done").out();
+            java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"hostname\":\"([a-z]+)-").matcher(out);
+            while (m.find()) {
+                counts.merge(m.group(1), 1, Integer::sum);
+            }
+            System.out.println("exam split over 200 requests on the cluster: " + counts);
+            assertThat(counts.values().stream().mapToInt(Integer::intValue).sum()).as(out).isEqualTo(200);
+            assertThat(counts.get("deathstar")).as(counts.toString()).isBetween(140, 180);
+            TestNode.Result xwing = cluster.kubectl("exec", "xwing", "--", "curl", "-s", "--max-time", "2", url);
+            assertThat(xwing.exit()).as(xwing.out()).isNotZero();
+        } finally {
+            cluster.kubectl("delete", "cnp", "dns", "empire-to-deathstar", "--ignore-not-found");
+            cluster.kubectl("delete", "cec", "deathstar-lb", "--ignore-not-found");
+            cluster.kubectlWithInput(DARKSTAR, "delete", "-f", "-", "--ignore-not-found");
+        }
+    }
+
     private static String loop(String pod, int n) {
         return cluster.kubectl("exec", pod, "--", "sh", "-c", "for i in $(seq 1 " + n + "); do curl -s --max-time 1 -XPOST " + LAND
                 + "; echo; sleep 0.3; done").out();
