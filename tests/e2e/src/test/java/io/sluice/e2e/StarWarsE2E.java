@@ -571,4 +571,61 @@ class StarWarsE2E {
             }
         }
     }
+
+    /**
+     * The lab's circuit breaker: its CiliumClusterwideEnvoyConfig, unchanged, takes the
+     * echo-service's connections; one client at a time always gets through, four at a time
+     * overflow the breaker's 2 requests and 1 pending, and the overflow gets 503.
+     */
+    @Test
+    @Order(15)
+    void labCircuitBreaker_letsOneClientThrough_andTurnsFourAway() throws Exception {
+        TestNode.Result install = TestNode.run(List.of(TestNode.HOME.resolve("scripts/install-tool.sh").toString(), "fortio"), null);
+        assertThat(install.exit()).as(install.out()).isZero();
+        String fortio = install.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        String breaker = Files.readString(TestNode.HOME.resolve("demo/manifests/envoy-circuit-breaker.yaml"));
+        String service = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: echo-service, namespace: circuit-break}
+                spec:
+                  ports: [{port: 8080}]
+                  selector: {app: echo-service}
+                """;
+        assertOk(node.apply(service));
+        assertOk(node.sluice("pod", "run", "echo", "-n", "circuit-break", "--labels", "app=echo-service", "--port", "http=8080",
+                "--", fortio, "server", "-http-port", "8080", "-grpc-port", "disabled", "-redirect-port", "disabled"));
+        // each request takes 20 ms, so that concurrent ones overlap
+        String url = "http://echo-service.circuit-break.svc.cluster.local:8080/echo?delay=20ms";
+        try {
+            for (int i = 0; i < 50 && node.inPod("tiefighter", "curl", "-s", "-m", "1", "-o", "/dev/null", url).exit() != 0; i++) {
+                Thread.sleep(200);
+            }
+            assertOk(node.apply(breaker));
+            assertThat(node.sluice("get", "ccec", "envoy-circuit-breaker").out())
+                    .containsPattern("envoy-circuit-breaker\\s+True\\s+True\\s");
+            java.util.Map<Integer, Integer> one = codes(node.inPod("tiefighter", fortio, "load", "-c", "1", "-qps", "0", "-n", "20", url));
+            assertThat(one).isEqualTo(java.util.Map.of(200, 20));
+            java.util.Map<Integer, Integer> four = codes(node.inPod("tiefighter", fortio, "load", "-c", "4", "-qps", "0", "-n", "40",
+                    url));
+            System.out.println("circuit breaker, 40 requests 4 at a time: " + four);
+            assertThat(four.keySet()).containsExactlyInAnyOrder(200, 503);
+            assertThat(four.get(503)).as(four.toString()).isBetween(4, 36);
+        } finally {
+            node.delete(breaker);
+            node.sluice("pod", "delete", "echo", "-n", "circuit-break");
+            node.delete(service);
+        }
+    }
+
+    /** fortio's "Code 200 : 18 (90.0 %)" lines: response code to count. */
+    static java.util.Map<Integer, Integer> codes(TestNode.Result fortio) {
+        assertThat(fortio.exit()).as(fortio.out()).isZero();
+        java.util.Map<Integer, Integer> out = new java.util.TreeMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^Code\\s+(-?\\d+) : (\\d+) ").matcher(fortio.out());
+        while (m.find()) {
+            out.put(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        }
+        return out;
+    }
 }
