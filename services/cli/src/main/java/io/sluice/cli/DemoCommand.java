@@ -1,18 +1,37 @@
 package io.sluice.cli;
 
+import com.google.protobuf.CodedOutputStream;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCalls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** The lab's demo applications; {@code deathstar} is the Death Star API the Star Wars demo uses. */
-@Command(name = "demo", description = "Demo applications.", subcommands = DemoCommand.Deathstar.class)
+/**
+ * The lab's demo applications: {@code deathstar} is the Death Star API the Star Wars demo uses,
+ * {@code currency} the gRPC currency service of its L7 load-balancing part.
+ */
+@Command(name = "demo", description = "Demo applications.", subcommands = {DemoCommand.Deathstar.class, DemoCommand.Currency.class})
 class DemoCommand {
 
     static final String PANIC = """
@@ -71,6 +90,83 @@ class DemoCommand {
             ex.sendResponseHeaders(status, b.length);
             ex.getResponseBody().write(b);
             ex.close();
+        }
+    }
+
+    /**
+     * The currency service of the lab's gRPC part: {@code hipstershop.CurrencyService/GetSupportedCurrencies}
+     * over plaintext HTTP/2, as {@code demo/proto/currency.proto} describes it (grpcurl -proto). Each
+     * answer names the replica in its {@code hostname} header, so a client can count replicas.
+     */
+    @Command(name = "currency", description = "Serve hipstershop.CurrencyService/GetSupportedCurrencies over gRPC (plaintext);"
+            + " each answer carries the replica's name in the 'hostname' header.")
+    static class Currency implements Callable<Integer> {
+        static final List<String> CODES = List.of("EUR", "USD", "JPY", "BGN", "CZK", "DKK", "GBP", "HUF", "PLN", "RON", "SEK",
+                "CHF", "ISK", "NOK", "HRK", "RUB", "TRY", "AUD", "BRL", "CAD", "CNY", "HKD", "IDR", "ILS", "INR", "KRW", "MXN",
+                "MYR", "NZD", "PHP", "SGD", "THB", "ZAR");
+        static final Metadata.Key<String> HOSTNAME = Metadata.Key.of("hostname", Metadata.ASCII_STRING_MARSHALLER);
+
+        @Option(names = "--port", defaultValue = "7000")
+        int port;
+        @Option(names = "--name", defaultValue = "${env:HOSTNAME:-currencyservice}", description = "Replica name, in the 'hostname' header.")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            // No generated stubs: the method takes hipstershop.Empty (no bytes) and answers
+            // GetSupportedCurrenciesResponse {repeated string currency_codes = 1}, encoded here.
+            MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
+                @Override
+                public InputStream stream(byte[] value) {
+                    return new ByteArrayInputStream(value);
+                }
+
+                @Override
+                public byte[] parse(InputStream stream) {
+                    try {
+                        return stream.readAllBytes();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            };
+            MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
+                    .setType(MethodDescriptor.MethodType.UNARY)
+                    .setFullMethodName("hipstershop.CurrencyService/GetSupportedCurrencies")
+                    .setRequestMarshaller(bytes).setResponseMarshaller(bytes).build();
+            byte[] answer = supportedCurrencies();
+            ServerServiceDefinition service = ServerServiceDefinition.builder("hipstershop.CurrencyService")
+                    .addMethod(method, ServerCalls.asyncUnaryCall((request, response) -> {
+                        response.onNext(answer);
+                        response.onCompleted();
+                    })).build();
+            Server server = NettyServerBuilder.forPort(port)
+                    .addService(ServerInterceptors.intercept(service, new ServerInterceptor() {
+                        @Override
+                        public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                                                                          ServerCallHandler<Q, A> next) {
+                            return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                                @Override
+                                public void sendHeaders(Metadata responseHeaders) {
+                                    responseHeaders.put(HOSTNAME, name);
+                                    super.sendHeaders(responseHeaders);
+                                }
+                            }, headers);
+                        }
+                    })).build().start();
+            System.out.println("currency service " + name + " listening on :" + port);
+            server.awaitTermination();
+            return 0;
+        }
+
+        static byte[] supportedCurrencies() throws IOException {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            CodedOutputStream coded = CodedOutputStream.newInstance(out);
+            for (String code : CODES) {
+                coded.writeString(1, code);
+            }
+            coded.flush();
+            return out.toByteArray();
         }
     }
 }

@@ -618,6 +618,63 @@ class StarWarsE2E {
         }
     }
 
+    /**
+     * The lab's gRPC load balancing: grpcurl calls the currency service (3 replicas) straight to a
+     * replica until its Service is annotated lb-l7; then through Envoy ({@code server: envoy}),
+     * and with least_request 300 calls reach every replica.
+     */
+    @Test
+    @Order(16)
+    void grpcLoadBalancing_byAnnotation_goesThroughEnvoy_toEveryReplica() throws Exception {
+        TestNode.Result install = TestNode.run(List.of(TestNode.HOME.resolve("scripts/install-tool.sh").toString(), "grpcurl"), null);
+        assertThat(install.exit()).as(install.out()).isZero();
+        String grpcurl = install.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        String service = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: currencyservice, namespace: grpc}
+                spec:
+                  ports: [{name: grpc, port: 7000}]
+                  selector: {app: currencyservice}
+                """;
+        String annotated = service.replace("namespace: grpc}", "namespace: grpc, annotations: "
+                + "{service.cilium.io/lb-l7: enabled, service.cilium.io/lb-l7-algorithm: least_request}}");
+        assertOk(node.apply(service));
+        String sluice = TestNode.HOME.resolve("bin/sluice").toString();
+        for (int i = 1; i <= 3; i++) {
+            assertOk(node.sluice("pod", "run", "currency-" + i, "-n", "grpc", "--labels", "app=currencyservice", "--port", "grpc=7000",
+                    "--", sluice, "demo", "currency", "--name", "currency-" + i));
+        }
+        String call = grpcurl + " -v -plaintext -max-time 2 -import-path " + TestNode.HOME.resolve("demo/proto") + " -proto currency.proto"
+                + " currencyservice.grpc.svc.cluster.local:7000 hipstershop.CurrencyService/GetSupportedCurrencies";
+        try {
+            TestNode.Result direct = node.inPod("tiefighter", "sh", "-c", call);
+            for (int i = 0; i < 50 && direct.exit() != 0; i++) {
+                Thread.sleep(300);
+                direct = node.inPod("tiefighter", "sh", "-c", call);
+            }
+            assertThat(direct.out()).contains("\"EUR\"").containsPattern("hostname: currency-\\d").doesNotContain("server: envoy");
+            assertOk(node.apply(annotated));
+            assertThat(node.sluice("get", "cec", "cilium-envoy-lb-currencyservice").out())
+                    .containsPattern("grpc\\s+cilium-envoy-lb-currencyservice\\s+True\\s+True\\s");
+            TestNode.Result loop = node.inPod("tiefighter", "sh", "-c", "for i in $(seq 1 300); do " + call + "; done");
+            java.util.Map<String, Integer> replicas = new java.util.TreeMap<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("hostname: (currency-\\d)").matcher(loop.out());
+            while (m.find()) {
+                replicas.merge(m.group(1), 1, Integer::sum);
+            }
+            System.out.println("gRPC through Envoy, least_request, 300 calls: " + replicas);
+            assertThat(loop.out().split("server: envoy", -1)).hasSize(301);
+            assertThat(replicas.keySet()).containsExactly("currency-1", "currency-2", "currency-3");
+            assertThat(replicas.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(300);
+        } finally {
+            node.delete(annotated);
+            for (int i = 1; i <= 3; i++) {
+                node.sluice("pod", "delete", "currency-" + i, "-n", "grpc");
+            }
+        }
+    }
+
     /** fortio's "Code 200 : 18 (90.0 %)" lines: response code to count. */
     static java.util.Map<Integer, Integer> codes(TestNode.Result fortio) {
         assertThat(fortio.exit()).as(fortio.out()).isZero();
