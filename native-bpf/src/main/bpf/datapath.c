@@ -587,9 +587,9 @@ static __always_inline int foreign_source(struct __sk_buff *skb, struct endpoint
 }
 
 /* A new or ongoing connection to a frontend that an Envoy config takes (sluice_l7_frontends): into
- * its listener, which balances it; the proxy connects to the backends with the client's address,
- * so each backend's ingress policy judges the client. The client's egress policy would not see
- * that leg: a client with egress rules is refused here (fail closed) rather than let past them. */
+ * its listener, which balances it; the proxy connects to the backends with the client's address
+ * (MARK_FROM_LB), and where that leg enters the chosen backend the client's egress policy and the
+ * backend's ingress policy judge it (from_lb). */
 static __always_inline int l7_frontend(struct __sk_buff *skb, struct endpoint_value *ep, struct pkt *p,
 				       __be16 proxy_port)
 {
@@ -598,8 +598,6 @@ static __always_inline int l7_frontend(struct __sk_buff *skb, struct endpoint_va
 	struct ct_key ck;
 	int is_new;
 
-	if (ep->flags & EP_F_EGRESS_ENFORCED)
-		return drop(skb, ep, DROP_POLICY_DENIED, ep->identity, ID_WORLD, DIR_EGRESS);
 	/* Conntrack, so the proxy's replies (from the frontend's address) are known replies. */
 	ct_key_of(&ck, p, DIR_EGRESS, skb->ifindex, 0);
 	ct = bpf_map_lookup_elem(&sluice_ct, &ck);
@@ -692,6 +690,75 @@ static __always_inline int from_proxy(struct __sk_buff *skb, struct endpoint_val
 	return to_listener(skb, ep, p, v.proxy_port, peer, 1);
 }
 
+/* The local pod at addr (its endpoint entry, found through the route to it), or 0. */
+static __always_inline int local_endpoint(struct __sk_buff *skb, __u32 addr, struct endpoint_value *out)
+{
+	struct bpf_fib_lookup fib = {};
+	struct endpoint_value *ep;
+	__u32 oif;
+	long rc;
+
+	/* As if forwarded from this interface (the host forwards between pods): the route to a local
+	 * pod names its veth. */
+	fib.family = 2; /* AF_INET */
+	fib.ipv4_dst = addr;
+	fib.ifindex = skb->ifindex;
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_DIRECT);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return 0;
+	oif = fib.ifindex;
+	ep = bpf_map_lookup_elem(&sluice_endpoints, &oif);
+	if (!ep || ep->addr != addr)
+		return 0;
+	*out = *ep;
+	return 1;
+}
+
+/* A packet of an Envoy config listener's upstream connection (MARK_FROM_LB), which carries the
+ * client's address, on its way into pod ep: packets for one of the proxy's sockets go to it; a new
+ * connection from a local client is judged by the client's egress policy, which never saw this
+ * leg (a denial drops it, L7 egress rules send it through the policies' egress listener, which
+ * connects again with MARK_FROM_PROXY); the rest goes on as from_proxy. */
+static __always_inline int from_lb(struct __sk_buff *skb, struct endpoint_value *ep, struct pkt *p)
+{
+	struct ipcache_key k = { .prefixlen = 32 };
+	struct endpoint_value client = {};
+	struct ipcache_value *src;
+	struct config_value *cfg;
+	struct bpf_sock *sk;
+	struct verdict v;
+	__u32 zero = 0;
+
+	sk = connection_socket(skb, p);
+	if (sk) {
+		bpf_sk_release(sk);
+		return to_host(skb, 0);
+	}
+	k.addr = p->saddr;
+	src = bpf_map_lookup_elem(&sluice_ipcache, &k);
+	if (!(p->tcp_flags & TCP_SYN) || (p->tcp_flags & TCP_ACK) || !src || !src->endpoint_id)
+		return from_proxy(skb, ep, p);
+	/* A local client whose entry is missing is not judged as unenforced: dropped. */
+	if (!local_endpoint(skb, p->saddr, &client))
+		return drop(skb, ep, DROP_POLICY_DENIED, identity_of(p->saddr), ep->identity, DIR_EGRESS);
+	v = decide(&client, ep->identity, DIR_EGRESS, p);
+	if (client.flags & EP_F_EGRESS_ENFORCED)
+		emit(skb, &client, EV_POLICY_VERDICT, 0, client.identity, ep->identity, DIR_EGRESS, v.match_type,
+		     v.allowed ? EVF_ALLOWED : 0);
+	if (!v.allowed)
+		return drop(skb, &client, v.reason, client.identity, ep->identity, DIR_EGRESS);
+	cfg = bpf_map_lookup_elem(&sluice_config, &zero);
+	if (v.proxy_port && cfg && v.proxy_port == cfg->egress_proxy_port) {
+		sk = listener_socket(skb, p, v.proxy_port);
+		if (!sk)
+			return drop(skb, &client, DROP_PROXY_LOOKUP_FAILED, client.identity, ep->identity, DIR_EGRESS);
+		bpf_sk_release(sk);
+		emit(skb, &client, EV_TRACE, TRACE_TO_PROXY, client.identity, ep->identity, DIR_EGRESS, 0, 0);
+		return to_host(skb, v.proxy_port);
+	}
+	return from_proxy(skb, ep, p);
+}
+
 SEC("tc")
 int to_container(struct __sk_buff *skb)
 {
@@ -704,8 +771,9 @@ int to_container(struct __sk_buff *skb)
 
 	if (!ep || parse(skb, &p) < 0)
 		return TC_ACT_OK;
-	if ((skb->mark & MARK_MASK) == MARK_FROM_PROXY && p.proto == IPPROTO_TCP) {
-		int ret = from_proxy(skb, ep, &p);
+	if (((skb->mark & MARK_MASK) == MARK_FROM_PROXY || (skb->mark & MARK_MASK) == MARK_FROM_LB) &&
+	    p.proto == IPPROTO_TCP) {
+		int ret = (skb->mark & MARK_MASK) == MARK_FROM_LB ? from_lb(skb, ep, &p) : from_proxy(skb, ep, &p);
 
 		if (ret >= 0)
 			return ret;

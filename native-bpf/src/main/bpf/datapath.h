@@ -53,6 +53,9 @@
 /* Set by the proxy on its own sockets (SO_MARK): the egress listener's upstream connections,
  * which keep the client's address, and the ingress listener's accepted connections. */
 #define MARK_FROM_PROXY 0x0300
+/* Set by the listeners of users' Envoy configs on their upstream connections (original_src), which
+ * keep the client's address: the client's egress policy is judged where they enter the backend. */
+#define MARK_FROM_LB 0x0400
 /* A packet handed to the host's input through lo carries the listener's port in the upper half of
  * MARK_TO_PROXY; the lo program assigns it to that listener. */
 #define MARK_PORT_SHIFT 16
@@ -148,7 +151,8 @@ struct config_value {
 	__u32 svc_net;  /* network order */
 	__u32 svc_mask; /* network order */
 	__u32 flags;
-	__u32 pad;
+	__be16 egress_proxy_port; /* the policies' egress listener, 0 without a proxy */
+	__u16 pad;
 };
 
 #define EVENT_CAP 128

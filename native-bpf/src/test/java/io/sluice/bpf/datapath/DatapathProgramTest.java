@@ -29,7 +29,8 @@ import static org.awaitility.Awaitility.await;
 class DatapathProgramTest {
     private static final int OK = 0, SHOT = 2, REDIRECT = 7, LO = 1, TCP = 6;
     /** datapath.h: the proxy's marks, and the drop reason when its listener is not there. */
-    private static final int MARK_TO_PROXY = 0x0200, MARK_FROM_PROXY = 0x0300, MARK_PORT_SHIFT = 16, PROXY_LOOKUP_FAILED = 178;
+    private static final int MARK_TO_PROXY = 0x0200, MARK_FROM_PROXY = 0x0300, MARK_FROM_LB = 0x0400, MARK_PORT_SHIFT = 16,
+            PROXY_LOOKUP_FAILED = 178;
     /** datapath.h: Cilium's drop reason for a packet a pod sent from an address not its own. */
     private static final int INVALID_SOURCE_IP = 132, EGRESS = 1;
     private static final int EP_ID = 7, EP_IDENTITY = 300, EMPIRE = 301, ALLIANCE = 302;
@@ -278,5 +279,23 @@ class DatapathProgramTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    /**
+     * An Envoy config listener's upstream leg (MARK_FROM_LB) carries the client's address. From a
+     * client that is not a local pod it is judged by the destination's ingress policy only; from a
+     * local pod whose entry the datapath cannot find (here: no route to it) it is dropped, never
+     * let past the client's egress policy.
+     */
+    @Test
+    void lbUpstream_fromALocalClientWithoutItsEntry_isDropped_fromElsewhereItIsJudgedByIngress() {
+        endpoint(EndpointValue.INGRESS_ENFORCED);
+        allow(EMPIRE, 80);
+        assertThat(dp.toContainer().testRun(tcp(EMPIRE_POD, 40000, POD, 80, SYN), LO, MARK_FROM_LB, 1).retval()).isEqualTo(OK);
+        assertThat(dp.toContainer().testRun(tcp(ALLIANCE_POD, 40000, POD, 80, SYN), LO, MARK_FROM_LB, 1).retval()).isEqualTo(SHOT);
+        dp.ipcache.put(new IpcacheKey(32, EMPIRE_POD), new IpcacheValue(EMPIRE, EP_ID + 1));
+        assertThat(dp.toContainer().testRun(tcp(EMPIRE_POD, 40001, POD, 80, SYN), LO, MARK_FROM_LB, 1).retval()).isEqualTo(SHOT);
+        await().atMost(2, TimeUnit.SECONDS).until(() -> events.stream().anyMatch(e -> e.type() == DatapathEvent.DROP
+                && e.subtype() == 133 && e.srcIdentity() == EMPIRE && e.dstIdentity() == EP_IDENTITY));
     }
 }

@@ -347,18 +347,23 @@ class StarWarsE2E {
                 assertThat(node.inPod("tiefighter", "curl", "-s", "-i", "-m", "3", "-XPOST", url).out()).contains("Ship landed")
                         .containsIgnoringCase("x-envoy-upstream-service-time");
             }
-            // the xwing under an egress policy: refused, never past it
+            // the xwing under an egress policy: Envoy's leg to the deathstar is judged by it too
             String egress = """
                     apiVersion: cilium.io/v2
                     kind: CiliumNetworkPolicy
                     metadata: {name: xwing-egress}
                     spec:
                       endpointSelector: {matchLabels: {class: xwing}}
-                      egress: [{toEndpoints: [{matchLabels: {class: deathstar}}]}]
+                      egress: [{toEntities: [host]}, {toEndpoints: [{matchLabels: {class: tiefighter}}]}]
                     """;
             assertOk(node.apply(egress));
             try {
-                assertThat(node.inPod("xwing", "curl", "-s", "-m", "2", "-XPOST", url).out()).doesNotContain("Ship landed");
+                // DNS (the host) answers; the deathstar, behind Envoy, is not allowed
+                TestNode.Result refused = node.inPod("xwing", "curl", "-s", "-m", "2", "-XPOST", url);
+                assertThat(refused.exit()).as(refused.out()).isEqualTo(TIMEOUT);
+                assertOk(node.apply(egress.replace("class: tiefighter", "class: deathstar")));
+                assertThat(node.inPod("xwing", "curl", "-s", "-i", "-m", "3", "-XPOST", url).out()).contains("Ship landed")
+                        .containsIgnoringCase("x-envoy-upstream-service-time");
             } finally {
                 assertOk(node.delete(egress));
             }
@@ -671,6 +676,122 @@ class StarWarsE2E {
             node.delete(annotated);
             for (int i = 1; i <= 3; i++) {
                 node.sluice("pod", "delete", "currency-" + i, "-n", "grpc");
+            }
+        }
+    }
+
+    static final String ECHO_LB = """
+            apiVersion: cilium.io/v2
+            kind: CiliumEnvoyConfig
+            metadata: {name: envoy-lb-listener}
+            spec:
+              services: [{name: echo-same-node, namespace: default}, {name: echo-other-node, namespace: default}]
+              resources:
+              - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+                name: envoy-lb-listener
+                filter_chains:
+                - filters:
+                  - name: envoy.filters.network.http_connection_manager
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                      stat_prefix: envoy-lb-listener
+                      rds: {route_config_name: lb_route}
+                      http_filters:
+                      - name: envoy.filters.http.router
+                        typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+              - "@type": type.googleapis.com/envoy.config.route.v3.RouteConfiguration
+                name: lb_route
+                virtual_hosts:
+                - name: lb_route
+                  domains: ["*"]
+                  routes:
+                  - match: {prefix: /foo}
+                    route:
+                      prefix_rewrite: /
+                      weighted_clusters:
+                        clusters: [{name: default/echo-same-node, weight: 50}, {name: default/echo-other-node, weight: 50}]
+                  - match: {prefix: /}
+                    route:
+                      weighted_clusters:
+                        clusters: [{name: default/echo-same-node, weight: 50}, {name: default/echo-other-node, weight: 50}]
+              - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+                name: default/echo-same-node
+                type: EDS
+                connect_timeout: 5s
+              - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+                name: default/echo-other-node
+                type: EDS
+                connect_timeout: 5s
+            """;
+
+    static final String CLIENT2_POLICIES = """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: client-egress-l7-http}
+            spec:
+              endpointSelector: {matchLabels: {name: client2}}
+              egress:
+              - toEndpoints: [{matchLabels: {kind: echo}}]
+                toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET, path: /}]}}]
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: client-egress-only-dns}
+            spec:
+              endpointSelector: {matchLabels: {name: client2}}
+              egress: [{toEntities: [host], toPorts: [{ports: [{port: "53", protocol: ANY}]}]}]
+            """;
+
+    /**
+     * The L7 traffic-management walkthrough: a client under an egress L7 policy (GET / only) and an
+     * Envoy config over two echo Services that splits their requests 50/50 and rewrites /foo to /.
+     * The config's upstream leg is still judged by the client's egress policy, after the rewrite:
+     * /foo succeeds, /bar gets 403, and 1,000 requests split 50/50 within 5 %.
+     */
+    @Test
+    @Order(17)
+    void envoyConfigUnderAClientsEgressL7Policy_rewritesSplits_andThePolicyStillJudges() throws Exception {
+        String sluice = TestNode.HOME.resolve("bin/sluice").toString();
+        String services = "";
+        for (String echo : new String[]{"echo-same-node", "echo-other-node"}) {
+            services += "---\napiVersion: v1\nkind: Service\nmetadata: {name: " + echo + "}\nspec:\n  ports: [{port: 8080}]\n"
+                    + "  selector: {app: " + echo + "}\n";
+            assertOk(node.sluice("pod", "run", echo + "-1", "--labels", "kind=echo,app=" + echo, "--port", "http=8080",
+                    "--", sluice, "demo", "deathstar", "--port", "8080", "--name", echo + "-1"));
+        }
+        assertOk(node.apply(services));
+        assertOk(node.sluice("pod", "run", "client2", "--labels", "name=client2", "--", "sleep", "infinity"));
+        String url = "http://echo-same-node.default.svc.cluster.local:8080";
+        try {
+            for (int i = 0; i < 50 && node.curl("client2", "GET", url + "/").exit() != 0; i++) {
+                Thread.sleep(200);
+            }
+            assertOk(node.apply(CLIENT2_POLICIES));
+            assertThat(node.inPod("client2", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "2", url + "/").out())
+                    .isEqualTo("200");
+            assertThat(node.inPod("client2", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "2", url + "/foo").out())
+                    .isEqualTo("403");
+            assertOk(node.apply(ECHO_LB));
+            assertThat(node.sluice("get", "cec", "envoy-lb-listener").out()).containsPattern("envoy-lb-listener\\s+True\\s+True\\s");
+            assertThat(node.inPod("client2", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "2", url + "/foo").out())
+                    .isEqualTo("200");
+            TestNode.Result bar = node.inPod("client2", "curl", "-s", "-w", " %{http_code}", "-m", "2", url + "/bar");
+            assertThat(bar.out()).isEqualTo("Access denied\r\n 403");
+            TestNode.Result loop = node.inPod("client2", "sh", "-c", "for i in $(seq 1 1000); do curl -s -m 2 " + url + "/; echo; done");
+            java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"hostname\":\"(echo-[a-z]+-node)-1\"").matcher(loop.out());
+            while (m.find()) {
+                counts.merge(m.group(1), 1, Integer::sum);
+            }
+            System.out.println("50/50 split over 1,000 requests: " + counts);
+            assertThat(counts.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(1000);
+            assertThat(counts.get("echo-same-node")).as(counts.toString()).isBetween(450, 550);
+        } finally {
+            node.delete(ECHO_LB);
+            node.delete(CLIENT2_POLICIES);
+            node.delete(services);
+            for (String pod : new String[]{"client2", "echo-same-node-1", "echo-other-node-1"}) {
+                node.sluice("pod", "delete", pod);
             }
         }
     }

@@ -35,11 +35,14 @@ public final class DatapathSync implements DatapathSink {
     private final MapMirror<IpcacheKey, IpcacheValue> ipcache;
     private final MapMirror<Integer, EndpointValue> endpoints;
     private final Map<Integer, MapMirror<PolicyEntryKey, PolicyEntryValue>> policies = new HashMap<>();
+    /** What the datapath's config holds, once written (null before). */
+    private DatapathConfig config;
 
     public DatapathSync(Datapath dp) {
         this.dp = dp;
         this.ipcache = new MapMirror<>(dp.ipcache);
         this.endpoints = new MapMirror<>(dp.endpoints);
+        this.config = dp.config.get(0).orElse(null);
         // A restarted agent keeps the service ids the datapath already uses.
         for (ServiceKey k : dp.services.keySet()) {
             dp.services.get(k).ifPresent(v -> serviceIds.put(k, v.serviceId()));
@@ -47,8 +50,17 @@ public final class DatapathSync implements DatapathSink {
     }
 
     public void config(Cidr serviceCidr, boolean allowHostIngress) {
-        dp.config.put(0, new DatapathConfig(serviceCidr.address(), Cidr.mask(serviceCidr.prefixLen()),
-                allowHostIngress ? DatapathConfig.ALLOW_HOST_INGRESS : 0));
+        config = new DatapathConfig(serviceCidr.address(), Cidr.mask(serviceCidr.prefixLen()),
+                allowHostIngress ? DatapathConfig.ALLOW_HOST_INGRESS : 0, config == null ? 0 : config.egressProxyPort());
+        dp.config.put(0, config);
+    }
+
+    /** The policies' egress listener, which the datapath sends an Envoy config's upstream leg to when the client's egress rules are L7. */
+    private void egressProxyPort(int port) {
+        if (config != null && config.egressProxyPort() != port) {
+            config = new DatapathConfig(config.serviceNet(), config.serviceMask(), config.flags(), port);
+            dp.config.put(0, config);
+        }
     }
 
     @Override
@@ -65,6 +77,7 @@ public final class DatapathSync implements DatapathSink {
      */
     @Override
     public void endpoints(List<EndpointState> desired, ProxyPorts proxy) {
+        egressProxyPort(proxy.egress());
         Map<Integer, EndpointValue> want = new HashMap<>();
         Set<Integer> liveIds = new HashSet<>();
         for (EndpointState e : desired) {

@@ -226,9 +226,9 @@ public final class EnvoyConfigs {
     /**
      * RDS from the control plane unless it names a source; the route configuration's name, or its
      * inline one, qualified. For a listener that takes a Service's connections, the upstream
-     * connection carries the client's address and the proxy's mark (original_src, before the
-     * router), as the policies' proxy does: each backend's ingress policy judges the client, and
-     * the backend's replies find their way back to the proxy.
+     * connection carries the client's address and MARK_FROM_LB (original_src, before the
+     * router): where it enters the backend, the client's egress policy and the backend's ingress
+     * policy judge the client, and the backend's replies find their way back to the proxy.
      */
     private static HttpConnectionManager connectionManager(HttpConnectionManager hcm, ObjectRef ref, boolean takesServices) {
         HttpConnectionManager.Builder b = hcm.toBuilder();
@@ -237,7 +237,7 @@ public final class EnvoyConfigs {
             b.addHttpFilters(router, io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter.newBuilder()
                     .setName("envoy.filters.http.original_src").setTypedConfig(Any.pack(
                             io.envoyproxy.envoy.extensions.filters.http.original_src.v3.OriginalSrc.newBuilder()
-                                    .setMark(L7Translation.MARK_FROM_PROXY).build())));
+                                    .setMark(L7Translation.MARK_FROM_LB).build())));
         }
         if (hcm.hasRds()) {
             b.setRds(hcm.getRds().toBuilder().setRouteConfigName(EnvoyConfigReader.qualifyAlways(ref,

@@ -59,6 +59,8 @@ public final class L7Translation {
     static final String RBAC_FILTER = "envoy.filters.http.rbac";
     /** MARK_FROM_PROXY of datapath.h, set with SO_MARK on the proxy's own sockets. */
     static final int MARK_FROM_PROXY = 0x0300;
+    /** MARK_FROM_LB of datapath.h: the upstream connections of users' Envoy config listeners (original_src). */
+    static final int MARK_FROM_LB = 0x0400;
     private static final int SOL_SOCKET = 1, SO_MARK = 36;
     private static final List<Cidr> PRIVATE = List.of(Cidr.parse("10.0.0.0/8").orElseThrow(),
             Cidr.parse("172.16.0.0/12").orElseThrow(), Cidr.parse("192.168.0.0/16").orElseThrow());
@@ -92,13 +94,12 @@ public final class L7Translation {
                 .setTransparent(com.google.protobuf.BoolValue.of(true))
                 .addListenerFilters(ListenerFilter.newBuilder().setName("envoy.filters.listener.original_dst")
                         .setTypedConfig(Any.pack(OriginalDst.getDefaultInstance())))
-                .addAllFilterChains(chains);
-        if (d == Direction.INGRESS) {
-            // Accepted connections inherit the mark: the datapath then delivers their replies to
-            // the egress proxy's socket when the client was the egress proxy (datapath.c, from_proxy).
-            l.addSocketOptions(SocketOption.newBuilder().setLevel(SOL_SOCKET).setName(SO_MARK)
-                    .setIntValue(MARK_FROM_PROXY).setState(SocketOption.SocketState.STATE_PREBIND));
-        }
+                .addAllFilterChains(chains)
+                // Accepted connections inherit the mark: the datapath then delivers their replies
+                // to the proxy's own socket when the client was the proxy: the egress listener, for
+                // the ingress one; an Envoy config's listener, for the egress one (datapath.c, from_proxy).
+                .addSocketOptions(SocketOption.newBuilder().setLevel(SOL_SOCKET).setName(SO_MARK)
+                        .setIntValue(MARK_FROM_PROXY).setState(SocketOption.SocketState.STATE_PREBIND));
         return l.build();
     }
 
