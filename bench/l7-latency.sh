@@ -9,14 +9,7 @@
 # against the same requests sent from the host straight to the pod.
 set -euo pipefail
 home=$(cd "$(dirname "$0")/.." && pwd)
-# 1.66.0: later releases need a module (grol.io) the Go proxy here does not serve.
-FORTIO_VERSION=v1.66.0
-fortio=/opt/sluice/bin/fortio
-if ! "$fortio" version 2>/dev/null | grep -q "${FORTIO_VERSION#v}"; then
-  echo "installing fortio $FORTIO_VERSION (go install)" >&2
-  mkdir -p /opt/sluice/bin
-  GOBIN=/opt/sluice/bin go install "fortio.org/fortio@$FORTIO_VERSION"
-fi
+fortio=$("$home/scripts/install-tool.sh" fortio)
 state=$(mktemp -d /tmp/sluice-bench-XXXX)
 node=unix://$state/api.sock
 s() { "$home/bin/sluice" --node "$node" "$@"; }

@@ -715,10 +715,10 @@ static __always_inline int local_endpoint(struct __sk_buff *skb, __u32 addr, str
 }
 
 /* A packet of an Envoy config listener's upstream connection (MARK_FROM_LB), which carries the
- * client's address, on its way into pod ep: packets for one of the proxy's sockets go to it; a new
- * connection from a local client is judged by the client's egress policy, which never saw this
- * leg (a denial drops it, L7 egress rules send it through the policies' egress listener, which
- * connects again with MARK_FROM_PROXY); the rest goes on as from_proxy. */
+ * client's address, on its way into pod ep: a new connection from a local client is judged by the
+ * client's egress policy, which never saw this leg (a denial drops it, L7 egress rules send it
+ * through the policies' egress listener, which connects again with MARK_FROM_PROXY); the rest,
+ * and what passes, goes on as from_proxy (packets for one of the proxy's sockets go to it). */
 static __always_inline int from_lb(struct __sk_buff *skb, struct endpoint_value *ep, struct pkt *p)
 {
 	struct ipcache_key k = { .prefixlen = 32 };
@@ -729,14 +729,12 @@ static __always_inline int from_lb(struct __sk_buff *skb, struct endpoint_value 
 	struct verdict v;
 	__u32 zero = 0;
 
-	sk = connection_socket(skb, p);
-	if (sk) {
-		bpf_sk_release(sk);
-		return to_host(skb, 0);
-	}
+	/* All but a new connection's first packet: from_proxy finds a proxy socket it is for. */
+	if (!(p->tcp_flags & TCP_SYN) || (p->tcp_flags & TCP_ACK))
+		return from_proxy(skb, ep, p);
 	k.addr = p->saddr;
 	src = bpf_map_lookup_elem(&sluice_ipcache, &k);
-	if (!(p->tcp_flags & TCP_SYN) || (p->tcp_flags & TCP_ACK) || !src || !src->endpoint_id)
+	if (!src || !src->endpoint_id)
 		return from_proxy(skb, ep, p);
 	/* A local client whose entry is missing is not judged as unenforced: dropped. */
 	if (!local_endpoint(skb, p->saddr, &client))
