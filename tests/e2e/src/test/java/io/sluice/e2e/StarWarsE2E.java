@@ -796,6 +796,39 @@ class StarWarsE2E {
         }
     }
 
+    /**
+     * A config Envoy rejected for a passing reason (its listener's fixed port held by another
+     * process) is tried again, as Cilium's envoy-config-retry-interval does, and is programmed
+     * once the port is free.
+     */
+    @Test
+    @Order(18)
+    void aRejectedConfig_isTriedAgain_andProgrammedOnceItCanBe() throws Exception {
+        Process squatter = new ProcessBuilder("python3", "-c", "import socket,time\ns=socket.socket()\n"
+                + "s.bind(('127.0.0.1',0))\ns.listen()\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)")
+                .redirectErrorStream(true).start();
+        String fixed = DEATHSTAR_LB.replace("    name: lb\n", "    name: lb\n    address: {socket_address: {address: 127.0.0.1, port_value: PORT}}\n");
+        try {
+            String port = new java.io.BufferedReader(new java.io.InputStreamReader(squatter.getInputStream())).readLine().strip();
+            String config = fixed.replace("PORT", port);
+            assertOk(node.apply(config));
+            assertThat(node.sluice("get", "cec", "deathstar-lb").out()).containsPattern("deathstar-lb\\s+True\\s+False\\s")
+                    .contains("cannot bind");
+            squatter.destroyForcibly().waitFor();
+            long deadline = System.nanoTime() + 35_000_000_000L;
+            while (!node.sluice("get", "cec", "deathstar-lb").out().matches("(?s).*deathstar-lb\\s+True\\s+True\\s.*")) {
+                assertThat(System.nanoTime()).as("programmed within 35 s of the port coming free").isLessThan(deadline);
+                Thread.sleep(500);
+            }
+            assertThat(TestNode.run(List.of("curl", "-s", "-m", "3", "-XPOST", "http://127.0.0.1:" + port + "/v1/request-landing"),
+                    null).out()).isEqualTo("Ship landed\n");
+            assertThat(node.sluice("config", "view").out()).contains("envoy-config-retry-interval\t15s");
+        } finally {
+            squatter.destroyForcibly().waitFor();
+            node.delete(DEATHSTAR_LB);
+        }
+    }
+
     /** fortio's "Code 200 : 18 (90.0 %)" lines: response code to count. */
     static java.util.Map<Integer, Integer> codes(TestNode.Result fortio) {
         assertThat(fortio.exit()).as(fortio.out()).isZero();

@@ -146,6 +146,29 @@ public final class EnvoyConfigs {
     }
 
     /**
+     * The same config marked as attempt n of a version Envoy rejected: its listeners and clusters
+     * carry the attempt in their metadata ({@code sluice.io/retry}), so that the control plane,
+     * which sends a resource only when it changed, sends them to Envoy again.
+     */
+    public static Translated attempt(Translated t, int n) {
+        io.envoyproxy.envoy.config.core.v3.Metadata mark = io.envoyproxy.envoy.config.core.v3.Metadata.newBuilder()
+                .putFilterMetadata("sluice.io/retry", com.google.protobuf.Struct.newBuilder().putFields("attempt",
+                        com.google.protobuf.Value.newBuilder().setNumberValue(n).build()).build()).build();
+        List<Any> out = new ArrayList<>(t.resources().size());
+        for (Any a : t.resources()) {
+            if (a.is(Listener.class)) {
+                Listener l = unpack(a, Listener.class);
+                a = Any.pack(l.toBuilder().setMetadata(l.getMetadata().toBuilder().mergeFrom(mark)).build());
+            } else if (a.is(Cluster.class)) {
+                Cluster c = unpack(a, Cluster.class);
+                a = Any.pack(c.toBuilder().setMetadata(c.getMetadata().toBuilder().mergeFrom(mark)).build());
+            }
+            out.add(a);
+        }
+        return new Translated(out, t.listenerPorts(), t.firstListener());
+    }
+
+    /**
      * Ties each ClusterLoadAssignment to the EDS clusters that read it: a marker in its metadata
      * that changes whenever one of those clusters does. Envoy warms a changed cluster until it
      * receives its assignment again, and a control plane sends only what changed: without the

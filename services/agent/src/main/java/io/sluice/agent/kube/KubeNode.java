@@ -87,6 +87,7 @@ public final class KubeNode implements NodeView {
         // No reconcile waits for Envoy: one that finds it has not taken the configuration yet is
         // followed by another when Envoy answers, or when the wait's limit has passed.
         this.reconciler = new Reconciler(new Reconciler.Sinks(datapath, this.proxy, dns, Duration.ZERO), podCidr);
+        this.proxy.ifPresent(p -> p.onRetryDue(this::changed));
         this.proxy.ifPresent(p -> p.onEnvoyChange(() -> {
             Reconciler.Result r = last;
             if (r != null && r.proxyPending()) {

@@ -77,6 +77,13 @@ public final class Node implements NodeView {
         });
         this.proxy = xds.map(client -> new ProxyControl(client, state.proxyPorts()));
         this.reconciler = new Reconciler(new Reconciler.Sinks(datapath, proxy, dns), podCidr);
+        this.proxy.ifPresent(p -> p.onRetryDue(() -> {
+            try {
+                reconcile();
+            } catch (RuntimeException e) {
+                LOG.error("trying the rejected Envoy configs again failed; the datapath keeps its last state", e);
+            }
+        }));
     }
 
     @Override

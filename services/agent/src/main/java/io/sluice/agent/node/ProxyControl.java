@@ -26,7 +26,8 @@ import java.util.TreeMap;
  *
  * <p>An Envoy config Envoy rejects is taken out again, its last acknowledged version (or nothing)
  * put back, so that it never holds back the policies and the other configs; it stays out, with
- * Envoy's message, until it changes.
+ * Envoy's message, until it changes, and is tried again every {@link #RETRY_INTERVAL} (what Envoy
+ * refused may have been passing: a port another process held).
  */
 public final class ProxyControl {
     private static final Logger LOG = Logger.getLogger(ProxyControl.class);
@@ -48,7 +49,18 @@ public final class ProxyControl {
     private Map<String, Resource.EnvoyConfig> configsNow = Map.of();
     private Map<String, EnvoyConfigs.Translated> translatedNow = Map.of();
 
-    private record Rejection(String source, String message) {}
+    private record Rejection(String source, String message, long atNanos) {}
+
+    /** Cilium's envoy-config-retry-interval. */
+    public static final Duration RETRY_INTERVAL = Duration.ofSeconds(15);
+    private final java.util.List<Runnable> retryListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.ScheduledExecutorService retries = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("envoy-config-retry").daemon().unstarted(r));
+    private java.util.concurrent.ScheduledFuture<?> retryDue;
+    /** Per config tried again, the attempt its resources are marked with (EnvoyConfigs.attempt), until it changes. */
+    private final Map<String, Attempt> attempts = new HashMap<>();
+
+    private record Attempt(String source, int n) {}
 
     /**
      * What Envoy made of one Envoy config: {@code programmed} True (acknowledged), False (rejected:
@@ -129,6 +141,8 @@ public final class ProxyControl {
         configsNow = byKey;
         translatedNow = translated;
         rejected.keySet().removeIf(k -> !byKey.containsKey(k) || !byKey.get(k).source().equals(rejected.get(k).source()));
+        attempts.keySet().removeIf(k -> !byKey.containsKey(k) || !byKey.get(k).source().equals(attempts.get(k).source()));
+        Map<String, Rejection> retried = retryDue(translated);
         acknowledged.keySet().retainAll(byKey.keySet());
         acknowledgedPorts.keySet().retainAll(byKey.keySet());
         int rebinds = 0;
@@ -159,16 +173,25 @@ public final class ProxyControl {
             if (!culprits.isEmpty() && rebinds < MAX_REBINDS && moveUnboundListeners(reason, culprits, translated)) {
                 rebinds++;
                 for (String k : culprits) {
-                    translated.put(k, EnvoyConfigs.translate(byKey.get(k), name -> port(storedPorts, name), desired.frontends(), named));
+                    EnvoyConfigs.Translated t = EnvoyConfigs.translate(byKey.get(k), name -> port(storedPorts, name), desired.frontends(),
+                            named);
+                    translated.put(k, attempts.containsKey(k) ? EnvoyConfigs.attempt(t, attempts.get(k).n()) : t);
                 }
                 continue;
             }
             culprits.forEach(k -> {
-                rejected.put(k, new Rejection(byKey.get(k).source(), reason));
-                LOG.warnf("Envoy rejected %s: %s; its last acknowledged version stays in force", k, reason);
+                rejected.put(k, new Rejection(byKey.get(k).source(), reason, System.nanoTime()));
+                Rejection before = retried.get(k);
+                if (before != null && before.message().equals(reason)) {
+                    LOG.debugf("Envoy rejected %s again: %s", k, reason);
+                } else {
+                    LOG.warnf("Envoy rejected %s: %s; its last acknowledged version stays in force, and it is tried again"
+                            + " every %d s", k, reason, RETRY_INTERVAL.toSeconds());
+                }
             });
             publish(translated, version);
             if (culprits.isEmpty()) {
+                scheduleRetry();
                 return settled;
             }
         }
@@ -273,6 +296,40 @@ public final class ProxyControl {
             Thread.currentThread().interrupt();
             return true;
         }
+    }
+
+    /**
+     * Takes the rejections that are due out, so that their configs are pushed again, marked with
+     * their next attempt (in translated, as every config tried again before); returns them.
+     */
+    private Map<String, Rejection> retryDue(Map<String, EnvoyConfigs.Translated> translated) {
+        long now = System.nanoTime();
+        Map<String, Rejection> due = new HashMap<>();
+        rejected.entrySet().removeIf(e -> {
+            if (now - e.getValue().atNanos() < RETRY_INTERVAL.toNanos()) {
+                return false;
+            }
+            due.put(e.getKey(), e.getValue());
+            attempts.merge(e.getKey(), new Attempt(e.getValue().source(), 1), (a, b) -> new Attempt(a.source(), a.n() + 1));
+            return true;
+        });
+        attempts.forEach((k, a) -> translated.put(k, EnvoyConfigs.attempt(translated.get(k), a.n())));
+        return due;
+    }
+
+    /** While some config stays rejected, runs the retry listeners once the first of them is due. */
+    private synchronized void scheduleRetry() {
+        if (rejected.isEmpty() || retryDue != null && !retryDue.isDone()) {
+            return;
+        }
+        long first = rejected.values().stream().mapToLong(Rejection::atNanos).min().orElseThrow();
+        long delay = Math.max(0, first + RETRY_INTERVAL.toNanos() - System.nanoTime());
+        retryDue = retries.schedule(() -> retryListeners.forEach(Runnable::run), delay, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Runs r when a rejected config is due to be tried again: the caller reconciles. */
+    public void onRetryDue(Runnable r) {
+        retryListeners.add(r);
     }
 
     /** Runs r whenever envoy-xds reports a change of Envoy's state (an acknowledgement, a rejection, a connection). */

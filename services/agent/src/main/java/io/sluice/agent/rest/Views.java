@@ -114,6 +114,7 @@ final class Views {
         out.put("loadbalancer-l7-algorithm", "round_robin");
         out.put("proxy-portrange-min", "10000");
         out.put("proxy-portrange-max", "20000");
+        out.put("envoy-config-retry-interval", io.sluice.agent.node.ProxyControl.RETRY_INTERVAL.toSeconds() + "s");
         out.put("envoy-admin-enabled", Boolean.toString(c.envoyAdminEnabled()));
         out.put("envoy-admin-port", Integer.toString(c.envoyAdminPort()));
         out.put("enable-hubble", "true");

@@ -161,4 +161,18 @@ class EnvoyConfigsTest {
         assertThat(named.getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class).getHttpFilters(0)
                 .getName()).isEqualTo("envoy.filters.http.original_src");
     }
+
+    @Test
+    void anAttempt_marksListenersAndClusters_soThatEachTryIsSentAgain() throws Exception {
+        Resource.EnvoyConfig config = (Resource.EnvoyConfig) Manifests.parse(CONFIG).resources().get(0);
+        EnvoyConfigs.Translated t = EnvoyConfigs.translate(config, n -> 12345, List.of(), Set.of());
+        EnvoyConfigs.Translated first = EnvoyConfigs.attempt(t, 1), second = EnvoyConfigs.attempt(t, 2);
+        assertThat(first.listenerPorts()).isEqualTo(t.listenerPorts());
+        Listener l = find(first.resources(), Listener.class, "shop/lb/front").unpack(Listener.class);
+        assertThat(l.getMetadata().getFilterMetadataOrThrow("sluice.io/retry").getFieldsOrThrow("attempt").getNumberValue())
+                .isEqualTo(1);
+        assertThat(find(first.resources(), Cluster.class, "shop/web:8080").unpack(Cluster.class).getMetadata()
+                .containsFilterMetadata("sluice.io/retry")).isTrue();
+        assertThat(first.resources()).isNotEqualTo(second.resources()).isNotEqualTo(t.resources()).hasSameSizeAs(t.resources());
+    }
 }
