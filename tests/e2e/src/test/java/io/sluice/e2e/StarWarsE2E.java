@@ -616,6 +616,28 @@ class StarWarsE2E {
             System.out.println("circuit breaker, 40 requests 4 at a time: " + four);
             assertThat(four.keySet()).containsExactlyInAnyOrder(200, 503);
             assertThat(four.get(503)).as(four.toString()).isBetween(4, 36);
+            // Bad configs beside it: each says why, and the breaker goes on as before.
+            TestNode.Result unknownType = node.apply(DEATHSTAR_LB.replace("envoy.config.cluster.v3.Cluster",
+                    "envoy.config.cluster.v3.Clusterr"));
+            assertThat(unknownType.exit()).isNotZero();
+            assertThat(unknownType.out()).contains("CiliumEnvoyConfig default/deathstar-lb: spec.resources[2].@type: "
+                    + "'type.googleapis.com/envoy.config.cluster.v3.Clusterr' is not one of");
+            TestNode.Result twice = node.apply(DEATHSTAR_LB + "  - \"@type\": type.googleapis.com/envoy.config.cluster.v3.Cluster\n"
+                    + "    name: default/deathstar\n    type: STATIC\n");
+            assertThat(twice.exit()).isNotZero();
+            assertThat(twice.out()).contains("spec.resources[3]: a second Cluster named 'default/deathstar' in this config");
+            String nacked = DEATHSTAR_LB.replace("connect_timeout: 5s", "connect_timeout: 0s");
+            assertOk(node.apply(nacked));
+            try {
+                assertThat(node.sluice("get", "cec", "deathstar-lb").out()).containsPattern("deathstar-lb\\s+True\\s+False\\s")
+                        .contains("ConnectTimeout: value must be greater than 0s");
+                assertThat(codes(node.inPod("tiefighter", fortio, "load", "-c", "1", "-qps", "0", "-n", "20", url)))
+                        .isEqualTo(java.util.Map.of(200, 20));
+                assertThat(codes(node.inPod("tiefighter", fortio, "load", "-c", "4", "-qps", "0", "-n", "40", url)))
+                        .containsKey(503);
+            } finally {
+                node.delete(nacked);
+            }
         } finally {
             node.delete(breaker);
             node.sluice("pod", "delete", "echo", "-n", "circuit-break");
