@@ -77,6 +77,9 @@ public final class EnvoyConfigs {
         }
     }
 
+    /** A listed port no frontend has: the listed set is not empty, and matches nothing. */
+    private static final int NO_PORT = -1;
+
     private EnvoyConfigs() {}
 
     /**
@@ -138,8 +141,19 @@ public final class EnvoyConfigs {
         config.services().forEach(s -> wanted.computeIfAbsent(s.namespace() + "/" + s.name(), k -> new LinkedHashSet<>())
                 .addAll(s.ports()));
         config.backendServices().forEach(s -> {
-            Set<Integer> set = wanted.computeIfAbsent(s.namespace() + "/" + s.name(), k -> new LinkedHashSet<>());
-            s.ports().stream().filter(p -> p.matches("[0-9]+")).forEach(p -> set.add(Integer.parseInt(p)));
+            String service = s.namespace() + "/" + s.name();
+            Set<Integer> set = wanted.computeIfAbsent(service, k -> new LinkedHashSet<>());
+            // a port by number, or by the Service port's name
+            s.ports().forEach(p -> {
+                if (p.matches("[0-9]+")) {
+                    set.add(Integer.parseInt(p));
+                } else {
+                    List<Integer> named = frontends.stream().filter(f -> f.service().equals(service) && f.portName().equals(p))
+                            .map(Frontend::port).toList();
+                    // a name the Service does not have stands for no port, never for all of them
+                    set.addAll(named.isEmpty() ? List.of(NO_PORT) : named);
+                }
+            });
         });
         wanted.forEach((service, listed) -> out.addAll(assignments(service, listed, frontends)));
         return new Translated(out, ports, first);

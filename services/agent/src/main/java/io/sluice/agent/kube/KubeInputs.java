@@ -296,7 +296,8 @@ public final class KubeInputs {
                             }
                         }));
             }
-            out.add(new Frontend(svc.ref().namespace() + "/" + svc.ref().name(), vip, sp.port(), sp.protocol(), List.copyOf(backends)));
+            out.add(new Frontend(svc.ref().namespace() + "/" + svc.ref().name(), vip, sp.port(), sp.protocol(), List.copyOf(backends),
+                    sp.name() == null ? "" : sp.name()));
         }
         return out;
     }

@@ -37,7 +37,8 @@ public final class ServiceFrontends {
                 }
                 backends.add(new Frontend.Backend(e.address(), target));
             }
-            out.add(new Frontend(service.ref().namespace() + "/" + service.ref().name(), vip, p.port(), p.protocol(), backends));
+            out.add(new Frontend(service.ref().namespace() + "/" + service.ref().name(), vip, p.port(), p.protocol(), backends,
+                    p.name() == null ? "" : p.name()));
         }
         return out;
     }

@@ -175,4 +175,31 @@ class EnvoyConfigsTest {
                 .containsFilterMetadata("sluice.io/retry")).isTrue();
         assertThat(first.resources()).isNotEqualTo(second.resources()).isNotEqualTo(t.resources()).hasSameSizeAs(t.resources());
     }
+
+    @Test
+    void backendServices_nameAPortByNumberOrByTheServicePortsName() throws Exception {
+        int web = 0x0a000005;
+        List<Frontend> frontends = List.of(
+                new Frontend("shop/web", 1, 8080, Protocol.TCP, List.of(new Frontend.Backend(web, 80)), "http"),
+                new Frontend("shop/web", 1, 9090, Protocol.TCP, List.of(new Frontend.Backend(web, 90)), "metrics"));
+        java.util.function.Function<String, List<String>> assignments = number -> {
+            Resource.EnvoyConfig config = (Resource.EnvoyConfig) Manifests.parse(CONFIG.replace("number: [\"8080\"]",
+                    "number: [" + number + "]")).resources().get(0);
+            return EnvoyConfigs.translate(config, n -> 12345, frontends, Set.of()).resources().stream()
+                    .filter(a -> a.is(ClusterLoadAssignment.class))
+                    .map(a -> unpackCla(a).getClusterName() + "=" + unpackCla(a).getEndpointsList().stream()
+                            .mapToInt(e -> e.getLbEndpointsCount()).sum()).toList();
+        };
+        assertThat(assignments.apply("\"http\"")).containsExactly("shop/web:8080=1", "shop/web=1");
+        assertThat(assignments.apply("\"9090\"")).containsExactly("shop/web:9090=1", "shop/web=1");
+        assertThat(assignments.apply("\"grpc\"")).containsExactly("shop/web=0");
+    }
+
+    private static ClusterLoadAssignment unpackCla(Any a) {
+        try {
+            return a.unpack(ClusterLoadAssignment.class);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
 }
