@@ -61,14 +61,15 @@ public final class HubbleServer implements AutoCloseable {
     private Server build(NettyServerBuilder b, String header, String version, HealthStatusManager health,
                          BindableService... services) throws IOException {
         b.bossEventLoopGroup(boss).workerEventLoopGroup(workers).addService(health.getHealthService());
-        ServerInterceptor versionHeader = versionInterceptor(header, version);
+        ServerInterceptor versionHeader = responseHeader(header, version);
         for (BindableService s : services) {
             b.addService(ServerInterceptors.intercept(s, versionHeader));
         }
         return b.build().start();
     }
 
-    static ServerInterceptor versionInterceptor(String header, String version) {
+    /** Adds the response header {@code header: value} to every call's response headers. */
+    public static ServerInterceptor responseHeader(String header, String value) {
         Metadata.Key<String> key = Metadata.Key.of(header, Metadata.ASCII_STRING_MARSHALLER);
         return new ServerInterceptor() {
             @Override
@@ -77,7 +78,7 @@ public final class HubbleServer implements AutoCloseable {
                 return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
                     @Override
                     public void sendHeaders(Metadata h) {
-                        h.put(key, version);
+                        h.put(key, value);
                         super.sendHeaders(h);
                     }
                 }, headers);

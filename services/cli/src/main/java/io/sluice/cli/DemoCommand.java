@@ -3,17 +3,13 @@ package io.sluice.cli;
 import com.google.protobuf.CodedOutputStream;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.grpc.ForwardingServerCall;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
+import io.sluice.api.hubble.HubbleServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -104,7 +100,6 @@ class DemoCommand {
         static final List<String> CODES = List.of("EUR", "USD", "JPY", "BGN", "CZK", "DKK", "GBP", "HUF", "PLN", "RON", "SEK",
                 "CHF", "ISK", "NOK", "HRK", "RUB", "TRY", "AUD", "BRL", "CAD", "CNY", "HKD", "IDR", "ILS", "INR", "KRW", "MXN",
                 "MYR", "NZD", "PHP", "SGD", "THB", "ZAR");
-        static final Metadata.Key<String> HOSTNAME = Metadata.Key.of("hostname", Metadata.ASCII_STRING_MARSHALLER);
 
         @Option(names = "--port", defaultValue = "7000")
         int port;
@@ -141,19 +136,7 @@ class DemoCommand {
                         response.onCompleted();
                     })).build();
             Server server = NettyServerBuilder.forPort(port)
-                    .addService(ServerInterceptors.intercept(service, new ServerInterceptor() {
-                        @Override
-                        public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
-                                                                          ServerCallHandler<Q, A> next) {
-                            return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-                                @Override
-                                public void sendHeaders(Metadata responseHeaders) {
-                                    responseHeaders.put(HOSTNAME, name);
-                                    super.sendHeaders(responseHeaders);
-                                }
-                            }, headers);
-                        }
-                    })).build().start();
+                    .addService(ServerInterceptors.intercept(service, HubbleServer.responseHeader("hostname", name))).build().start();
             System.out.println("currency service " + name + " listening on :" + port);
             server.awaitTermination();
             return 0;

@@ -102,7 +102,8 @@ class L7TranslationTest {
                 Map.of(), pods.without(router), L7Config.ACCESS_DENIED);
         Listener l = of(L7Translation.translate(egress), Listener.class).getFirst();
         assertThat(l.getName()).isEqualTo("sluice/egress-proxy");
-        assertThat(l.getSocketOptionsList()).as("only the ingress listener marks what it accepts").isEmpty();
+        // what it accepts is marked too: an Envoy config listener's upstream leg may be the client
+        assertThat(l.getSocketOptions(0).getIntValue()).isEqualTo(L7Translation.MARK_FROM_PROXY);
         assertThat(l.getFilterChainsList()).hasSize(2);
         var toPods = l.getFilterChains(0);
         assertThat(toPods.getFilterChainMatch().getSourcePrefixRanges(0).getAddressPrefix()).isEqualTo("10.200.0.3");
