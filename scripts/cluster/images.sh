@@ -2,7 +2,8 @@
 # Builds the test cluster's images as tarballs in DIR (skipping those already there) and prints
 # their paths: the pause image (containerd's sandbox image, from kubernetes' own pause.c), a
 # busybox image, and the lab's Star Wars images under the lab's names (scripts/cluster/starwars:
-# docker.io/cilium/starwars, the deathstar; quay.io/cilium/json-mock, the ships, with curl).
+# docker.io/cilium/starwars, the deathstar; quay.io/cilium/json-mock, the ships, with curl), and
+# fortio (docker.io/fortio/fortio, built by scripts/install-tool.sh).
 # No container engine: scripts/cluster/image (go-containerregistry) writes them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,7 +46,14 @@ if [ ! -f "$out/starwars.tar" ] || [ ! -f "$out/json-mock.tar" ]; then
   cp "$work/starwars/starwars" "$work/json-mock/starwars"
   "$tool" -dir "$work/json-mock" -tag quay.io/cilium/json-mock:latest -entrypoint /starwars -cmd json-mock -o "$out/json-mock.tar"
 fi
+# fortio under the lab's name (fortio/fortio): the circuit breaker's echo service and its client.
+if [ ! -f "$out/fortio.tar" ]; then
+  mkdir -p "$work/fortio/usr/bin" "$work/fortio/tmp"
+  cp "$("$here/../install-tool.sh" fortio)" "$work/fortio/usr/bin/fortio"
+  "$tool" -dir "$work/fortio" -tag docker.io/fortio/fortio:latest -entrypoint /usr/bin/fortio -cmd server -o "$out/fortio.tar"
+fi
 echo "$out/pause.tar"
 echo "$out/busybox.tar"
 echo "$out/starwars.tar"
 echo "$out/json-mock.tar"
+echo "$out/fortio.tar"

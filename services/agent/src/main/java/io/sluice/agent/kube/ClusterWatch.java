@@ -23,7 +23,9 @@ import java.util.concurrent.TimeoutException;
  * Services, EndpointSlices, CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, CiliumEnvoyConfig,
  * CiliumClusterwideEnvoyConfig and CiliumIdentity. Each change
  * calls {@code onChange}. While the API server is away the informers keep their last state (so
- * enforcement stays as it was) and retry; that is reported in {@link #problems()}.
+ * enforcement stays as it was) and retry; that is reported in {@link #problems()}. When it answers
+ * again, every kind is listed anew (new informers, swapped in once they have listed): informers
+ * left to their own reconnects were seen to miss changes for tens of seconds after a restart.
  */
 public final class ClusterWatch implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterWatch.class);
@@ -53,15 +55,8 @@ public final class ClusterWatch implements AutoCloseable {
     private final KubernetesClient client;
     private final String nodeName;
     private final Runnable onChange;
-    private final SharedIndexInformer<Pod> pods;
-    private final SharedIndexInformer<io.fabric8.kubernetes.api.model.Namespace> namespaces;
-    private final SharedIndexInformer<io.fabric8.kubernetes.api.model.Service> services;
-    private final SharedIndexInformer<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice> slices;
-    private final SharedIndexInformer<GenericKubernetesResource> cnps;
-    private final SharedIndexInformer<GenericKubernetesResource> ccnps;
-    private final SharedIndexInformer<GenericKubernetesResource> identities;
-    private final SharedIndexInformer<GenericKubernetesResource> cecs;
-    private final SharedIndexInformer<GenericKubernetesResource> ccecs;
+    private volatile Informers informers;
+    private static final Duration RELIST_TIMEOUT = Duration.ofSeconds(60);
     static final Duration PROBE_EVERY = Duration.ofSeconds(2), PROBE_GRACE = Duration.ofSeconds(5);
     private volatile Instant lastContact = Instant.now();
     private volatile String lastError;
@@ -71,15 +66,61 @@ public final class ClusterWatch implements AutoCloseable {
         this.client = client;
         this.nodeName = nodeName;
         this.onChange = onChange;
-        this.pods = watch("Pods", client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0));
-        this.namespaces = watch("Namespaces", client.namespaces().runnableInformer(0));
-        this.services = watch("Services", client.services().inAnyNamespace().runnableInformer(0));
-        this.slices = watch("EndpointSlices", client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0));
-        this.cnps = watch("CiliumNetworkPolicies", client.genericKubernetesResources(CNP).inAnyNamespace().runnableInformer(0));
-        this.ccnps = watch("CiliumClusterwideNetworkPolicies", client.genericKubernetesResources(CCNP).runnableInformer(0));
-        this.identities = watch("CiliumIdentities", client.genericKubernetesResources(IDENTITY).runnableInformer(0));
-        this.cecs = watch("CiliumEnvoyConfigs", client.genericKubernetesResources(CEC).inAnyNamespace().runnableInformer(0));
-        this.ccecs = watch("CiliumClusterwideEnvoyConfigs", client.genericKubernetesResources(CCEC).runnableInformer(0));
+        this.informers = newInformers();
+    }
+
+    /** One informer per kind the agent reads. */
+    private record Informers(SharedIndexInformer<Pod> pods, SharedIndexInformer<io.fabric8.kubernetes.api.model.Namespace> namespaces,
+                             SharedIndexInformer<io.fabric8.kubernetes.api.model.Service> services,
+                             SharedIndexInformer<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice> slices,
+                             SharedIndexInformer<GenericKubernetesResource> cnps, SharedIndexInformer<GenericKubernetesResource> ccnps,
+                             SharedIndexInformer<GenericKubernetesResource> identities,
+                             SharedIndexInformer<GenericKubernetesResource> cecs, SharedIndexInformer<GenericKubernetesResource> ccecs) {
+        List<SharedIndexInformer<?>> all() {
+            return List.of(pods, namespaces, services, slices, cnps, ccnps, identities, cecs, ccecs);
+        }
+
+        /** Starts them all; completes once each listed its objects once. */
+        CompletableFuture<Void> start() {
+            return CompletableFuture.allOf(all().stream().map(i -> i.start().toCompletableFuture()).toArray(CompletableFuture[]::new));
+        }
+    }
+
+    private Informers newInformers() {
+        return new Informers(
+                watch("Pods", client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0)),
+                watch("Namespaces", client.namespaces().runnableInformer(0)),
+                watch("Services", client.services().inAnyNamespace().runnableInformer(0)),
+                watch("EndpointSlices", client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0)),
+                watch("CiliumNetworkPolicies", client.genericKubernetesResources(CNP).inAnyNamespace().runnableInformer(0)),
+                watch("CiliumClusterwideNetworkPolicies", client.genericKubernetesResources(CCNP).runnableInformer(0)),
+                watch("CiliumIdentities", client.genericKubernetesResources(IDENTITY).runnableInformer(0)),
+                watch("CiliumEnvoyConfigs", client.genericKubernetesResources(CEC).inAnyNamespace().runnableInformer(0)),
+                watch("CiliumClusterwideEnvoyConfigs", client.genericKubernetesResources(CCEC).runnableInformer(0)));
+    }
+
+    /**
+     * Lists every kind anew with new informers and swaps them in once all have listed, then calls
+     * onChange; the old ones go. If the new ones do not list within RELIST_TIMEOUT they go instead.
+     */
+    private void relist() {
+        Informers fresh = newInformers();
+        try {
+            fresh.start().get(RELIST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            fresh.all().forEach(SharedIndexInformer::close);
+            Thread.currentThread().interrupt();
+            return;
+        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+            fresh.all().forEach(SharedIndexInformer::close);
+            LOG.warnf("listing the cluster's objects anew failed (%s); the informers go on retrying", e.toString());
+            return;
+        }
+        Informers old = informers;
+        informers = fresh;
+        old.all().forEach(SharedIndexInformer::close);
+        LOG.infof("the cluster's objects listed anew from %s", server());
+        onChange.run();
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> watch(String what, SharedIndexInformer<T> informer) {
@@ -112,13 +153,10 @@ public final class ClusterWatch implements AutoCloseable {
      * first reconcile must see the whole cluster, or it would take enforcement away from pods.
      */
     public void start(Duration timeout) throws TimeoutException {
-        List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (SharedIndexInformer<?> i : informers()) {
-            all.add(i.start().toCompletableFuture());
-        }
+        CompletableFuture<Void> listed = informers.start();
         prober = Thread.ofVirtual().name("api-server-probe").start(this::probe);
         try {
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            listed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TimeoutException("interrupted");
@@ -127,12 +165,18 @@ public final class ClusterWatch implements AutoCloseable {
         }
     }
 
-    private List<SharedIndexInformer<?>> informers() {
-        return List.of(pods, namespaces, services, slices, cnps, ccnps, identities, cecs, ccecs);
-    }
-
     /** The informers' stores as they are now. */
     public ClusterObjects snapshot() {
+        Informers in = informers;
+        var pods = in.pods();
+        var namespaces = in.namespaces();
+        var services = in.services();
+        var slices = in.slices();
+        var cnps = in.cnps();
+        var ccnps = in.ccnps();
+        var identities = in.identities();
+        var cecs = in.cecs();
+        var ccecs = in.ccecs();
         List<GenericKubernetesResource> policies = new ArrayList<>(cnps.getStore().list());
         policies.addAll(ccnps.getStore().list());
         List<GenericKubernetesResource> envoyConfigs = new ArrayList<>(cecs.getStore().list());
@@ -148,7 +192,7 @@ public final class ClusterWatch implements AutoCloseable {
 
     /** The pod in the informer's store, or null. */
     public Pod cachedPod(String namespace, String name) {
-        return pods.getStore().getByKey(namespace + "/" + name);
+        return informers.pods().getStore().getByKey(namespace + "/" + name);
     }
 
     /**
@@ -170,11 +214,13 @@ public final class ClusterWatch implements AutoCloseable {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 client.getKubernetesVersion();
-                if (lastError != null) {
-                    LOG.infof("API server %s answers again", server());
-                }
+                boolean back = lastError != null;
                 lastContact = Instant.now();
                 lastError = null;
+                if (back) {
+                    LOG.infof("API server %s answers again", server());
+                    relist();
+                }
             } catch (RuntimeException e) {
                 Throwable root = e;
                 while (root.getCause() != null) {
@@ -212,6 +258,6 @@ public final class ClusterWatch implements AutoCloseable {
         if (prober != null) {
             prober.interrupt();
         }
-        informers().forEach(SharedIndexInformer::close);
+        informers.all().forEach(SharedIndexInformer::close);
     }
 }

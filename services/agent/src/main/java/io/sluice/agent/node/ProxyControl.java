@@ -36,7 +36,7 @@ public final class ProxyControl {
     private final DatapathSink.ProxyPorts ports;
     /** The longest the datapath waits for Envoy to take a configuration before it goes ahead. */
     public static final Duration MAX_WAIT = Duration.ofSeconds(2);
-    private String pendingVersion = "", forcedVersion = "";
+    private String pendingVersion = "", forcedVersion = "", ackLogged = "";
     private long pendingSince;
     private final Map<String, Integer> storedPorts;
     /** Per Envoy config (kind/namespace/name): what Envoy last acknowledged of it, and the ports of its listeners then. */
@@ -278,7 +278,8 @@ public final class ProxyControl {
                 return true;
             }
             if (client.acknowledged(version)) {
-                if (ms > 500) {
+                if (ms > 500 && !version.equals(ackLogged)) {
+                    ackLogged = version;
                     LOG.infof("Envoy acknowledged configuration %s in %d ms", version, ms);
                 }
                 return true;
