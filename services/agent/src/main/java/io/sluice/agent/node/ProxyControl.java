@@ -26,8 +26,8 @@ import java.util.TreeMap;
  *
  * <p>An Envoy config Envoy rejects is taken out again, its last acknowledged version (or nothing)
  * put back, so that it never holds back the policies and the other configs; it stays out, with
- * Envoy's message, until it changes, and is tried again every {@link #RETRY_INTERVAL} (what Envoy
- * refused may have been passing: a port another process held).
+ * Envoy's message, until it changes, and is tried again every {@link #RETRY_INTERVAL}
+ * ({@link Rejections}).
  */
 public final class ProxyControl {
     private static final Logger LOG = Logger.getLogger(ProxyControl.class);
@@ -42,25 +42,14 @@ public final class ProxyControl {
     /** Per Envoy config (kind/namespace/name): what Envoy last acknowledged of it, and the ports of its listeners then. */
     private final Map<String, List<Any>> acknowledged = new HashMap<>();
     private final Map<String, Map<String, Integer>> acknowledgedPorts = new HashMap<>();
-    /** Per Envoy config Envoy rejected: the source it rejected, and its message. */
-    private final Map<String, Rejection> rejected = new HashMap<>();
+    private final Rejections rejected = new Rejections();
     private volatile Map<String, ConfigState> states = Map.of();
     /** The configs of the last configure, and what each became: which Service frontends go to which listener. */
     private Map<String, Resource.EnvoyConfig> configsNow = Map.of();
     private Map<String, EnvoyConfigs.Translated> translatedNow = Map.of();
 
-    private record Rejection(String source, String message, long atNanos) {}
-
     /** Cilium's envoy-config-retry-interval. */
-    public static final Duration RETRY_INTERVAL = Duration.ofSeconds(15);
-    private final java.util.List<Runnable> retryListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final java.util.concurrent.ScheduledExecutorService retries = java.util.concurrent.Executors
-            .newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("envoy-config-retry").daemon().unstarted(r));
-    private java.util.concurrent.ScheduledFuture<?> retryDue;
-    /** Per config tried again, the attempt its resources are marked with (EnvoyConfigs.attempt), until it changes. */
-    private final Map<String, Attempt> attempts = new HashMap<>();
-
-    private record Attempt(String source, int n) {}
+    public static final Duration RETRY_INTERVAL = Rejections.RETRY_INTERVAL;
 
     /**
      * What Envoy made of one Envoy config: {@code programmed} True (acknowledged), False (rejected:
@@ -112,7 +101,7 @@ public final class ProxyControl {
         if (!t.listenerPorts().containsKey(listener)) {
             return config + " has no listener '" + listener.substring(last + 1) + "'";
         }
-        Rejection r = rejected.get(key);
+        Rejections.Rejection r = rejected.get(key);
         return config + (r != null ? " was rejected by Envoy: " + r.message() : " is not acknowledged by Envoy yet");
     }
 
@@ -140,23 +129,22 @@ public final class ProxyControl {
         configs.forEach(c -> byKey.put(Node.key(c), c));
         configsNow = byKey;
         translatedNow = translated;
-        rejected.keySet().removeIf(k -> !byKey.containsKey(k) || !byKey.get(k).source().equals(rejected.get(k).source()));
-        attempts.keySet().removeIf(k -> !byKey.containsKey(k) || !byKey.get(k).source().equals(attempts.get(k).source()));
-        Map<String, Rejection> retried = retryDue(translated);
+        rejected.keepOnly(byKey);
+        rejected.takeDue(translated);
         acknowledged.keySet().retainAll(byKey.keySet());
         acknowledgedPorts.keySet().retainAll(byKey.keySet());
         int rebinds = 0;
         while (true) {
             // configs naming the same Service publish the same assignment: Envoy gets it once
             Set<Any> resources = new LinkedHashSet<>(l7);
-            translated.forEach((k, t) -> resources.addAll(rejected.containsKey(k) ? acknowledged.getOrDefault(k, List.of())
+            translated.forEach((k, t) -> resources.addAll(rejected.contains(k) ? acknowledged.getOrDefault(k, List.of())
                     : t.resources()));
             String version = client.push(EnvoyConfigs.tieAssignmentsToClusters(List.copyOf(resources)));
             boolean settled = await(version, wait);
             var status = client.status();
             if (client.acknowledged(version)) {
                 translated.forEach((k, t) -> {
-                    if (!rejected.containsKey(k)) {
+                    if (!rejected.contains(k)) {
                         acknowledged.put(k, t.resources());
                         acknowledgedPorts.put(k, t.listenerPorts());
                     }
@@ -165,7 +153,7 @@ public final class ProxyControl {
             // Envoy refused it: the configs that changed since it last acknowledged them go out
             // (their last good version back in), and the rest is pushed again.
             List<String> culprits = status.rejected(version) ? translated.entrySet().stream()
-                    .filter(e -> !rejected.containsKey(e.getKey()) && !e.getValue().resources().equals(acknowledged.get(e.getKey())))
+                    .filter(e -> !rejected.contains(e.getKey()) && !e.getValue().resources().equals(acknowledged.get(e.getKey())))
                     .map(Map.Entry::getKey).toList() : List.of();
             String reason = EnvoyConfigs.reason(status.lastNack());
             // A listener whose proxy port something else took meanwhile (Envoy: cannot bind) gets
@@ -175,23 +163,14 @@ public final class ProxyControl {
                 for (String k : culprits) {
                     EnvoyConfigs.Translated t = EnvoyConfigs.translate(byKey.get(k), name -> port(storedPorts, name), desired.frontends(),
                             named);
-                    translated.put(k, attempts.containsKey(k) ? EnvoyConfigs.attempt(t, attempts.get(k).n()) : t);
+                    translated.put(k, rejected.marked(k, t));
                 }
                 continue;
             }
-            culprits.forEach(k -> {
-                rejected.put(k, new Rejection(byKey.get(k).source(), reason, System.nanoTime()));
-                Rejection before = retried.get(k);
-                if (before != null && before.message().equals(reason)) {
-                    LOG.debugf("Envoy rejected %s again: %s", k, reason);
-                } else {
-                    LOG.warnf("Envoy rejected %s: %s; its last acknowledged version stays in force, and it is tried again"
-                            + " every %d s", k, reason, RETRY_INTERVAL.toSeconds());
-                }
-            });
+            culprits.forEach(k -> rejected.reject(k, byKey.get(k).source(), reason));
             publish(translated, version);
             if (culprits.isEmpty()) {
-                scheduleRetry();
+                rejected.scheduleRetry();
                 return settled;
             }
         }
@@ -249,7 +228,7 @@ public final class ProxyControl {
     private void publish(Map<String, EnvoyConfigs.Translated> translated, String version) {
         Map<String, ConfigState> out = new TreeMap<>();
         translated.forEach((k, t) -> {
-            Rejection r = rejected.get(k);
+            Rejections.Rejection r = rejected.get(k);
             out.put(k, r != null ? new ConfigState("False", r.message(), t.listenerPorts())
                     : client.acknowledged(version) || t.resources().equals(acknowledged.get(k))
                     ? new ConfigState("True", "", t.listenerPorts())
@@ -299,38 +278,9 @@ public final class ProxyControl {
         }
     }
 
-    /**
-     * Takes the rejections that are due out, so that their configs are pushed again, marked with
-     * their next attempt (in translated, as every config tried again before); returns them.
-     */
-    private Map<String, Rejection> retryDue(Map<String, EnvoyConfigs.Translated> translated) {
-        long now = System.nanoTime();
-        Map<String, Rejection> due = new HashMap<>();
-        rejected.entrySet().removeIf(e -> {
-            if (now - e.getValue().atNanos() < RETRY_INTERVAL.toNanos()) {
-                return false;
-            }
-            due.put(e.getKey(), e.getValue());
-            attempts.merge(e.getKey(), new Attempt(e.getValue().source(), 1), (a, b) -> new Attempt(a.source(), a.n() + 1));
-            return true;
-        });
-        attempts.forEach((k, a) -> translated.put(k, EnvoyConfigs.attempt(translated.get(k), a.n())));
-        return due;
-    }
-
-    /** While some config stays rejected, runs the retry listeners once the first of them is due. */
-    private synchronized void scheduleRetry() {
-        if (rejected.isEmpty() || retryDue != null && !retryDue.isDone()) {
-            return;
-        }
-        long first = rejected.values().stream().mapToLong(Rejection::atNanos).min().orElseThrow();
-        long delay = Math.max(0, first + RETRY_INTERVAL.toNanos() - System.nanoTime());
-        retryDue = retries.schedule(() -> retryListeners.forEach(Runnable::run), delay, java.util.concurrent.TimeUnit.NANOSECONDS);
-    }
-
     /** Runs r when a rejected config is due to be tried again: the caller reconciles. */
     public void onRetryDue(Runnable r) {
-        retryListeners.add(r);
+        rejected.onRetryDue(r);
     }
 
     /** Runs r whenever envoy-xds reports a change of Envoy's state (an acknowledgement, a rejection, a connection). */
