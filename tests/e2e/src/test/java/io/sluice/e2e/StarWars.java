@@ -24,4 +24,17 @@ final class StarWars {
     private static void ok(TestNode.Result r) {
         assertThat(r.exit()).as(r.out()).isZero();
     }
+
+    /**
+     * The replies of the deathstar API's GET /v1/ in out, counted by the prefix of their hostname
+     * (deathstar, darkstar), as the lab's exam counts them: {@code jq -r .hostname | cut -d- -f1}.
+     */
+    static java.util.Map<String, Integer> byHostnamePrefix(String out) {
+        java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"hostname\":\"([a-z]+)-").matcher(out);
+        while (m.find()) {
+            counts.merge(m.group(1), 1, Integer::sum);
+        }
+        return counts;
+    }
 }

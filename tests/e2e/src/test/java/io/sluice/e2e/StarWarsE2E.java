@@ -557,11 +557,7 @@ class StarWarsE2E {
             // as the exam counts them: 200 requests, by hostname prefix
             TestNode.Result loop = node.inPod("tiefighter", "sh", "-c",
                     "for i in $(seq 1 200); do curl -s -m 2 " + url + "; echo; done");
-            java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"hostname\":\"([a-z]+)-").matcher(loop.out());
-            while (m.find()) {
-                counts.merge(m.group(1), 1, Integer::sum);
-            }
+            java.util.Map<String, Integer> counts = StarWars.byHostnamePrefix(loop.out());
             assertThat(counts.values().stream().mapToInt(Integer::intValue).sum()).as(loop.out()).isEqualTo(200);
             System.out.println("exam split over 200 requests: " + counts);
             assertThat(counts.get("deathstar")).as(counts.toString()).isBetween(140, 180);

@@ -73,9 +73,8 @@ public final class KubeInputs {
          * (problems by the policy's {@code ObjectRef.toString()}, as {@code Reconciler.Result#policyProblems}).
          */
         PolicyVerdict withProblem(Map<String, String> problems) {
-            String ns = policy.getMetadata().getNamespace();
-            String why = problems.get(policy.getKind() + " " + (ns == null || ns.isEmpty() ? "" : ns + "/")
-                    + policy.getMetadata().getName());
+            String why = problems.get(new ObjectRef(policy.getKind(), Objects.requireNonNullElse(policy.getMetadata().getNamespace(), ""),
+                    policy.getMetadata().getName()).toString());
             return why == null || !error.isEmpty() ? this : new PolicyVerdict(policy, valid, why);
         }
     }
