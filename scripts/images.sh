@@ -4,10 +4,16 @@
 # engine: scripts/cluster/image (go-containerregistry) writes them, layer by layer.
 #
 #   localhost/sluice/operator:VERSION   the operator (a Quarkus app) on the Java runtime layer
+#   localhost/sluice/agent:VERSION      the agent, with the host tools it runs (ip, tc, setpriv),
+#                                       libbpf, the relay, envoy-xds and Envoy (for envoy.enabled=false)
+#   localhost/sluice/envoy-xds:VERSION  envoy-xds, beside Envoy in the sluice-envoy DaemonSet
+#   localhost/sluice/envoy:VERSION      the upstream Envoy the standalone node runs (scripts/find-envoy.sh)
 #
 # The bottom layer is a Java runtime made here by jlink from the build's JDK, with the glibc it
-# loads taken from this host; it is cached in DIR and shared by every Java image. An image is
-# rebuilt only when its application is newer than its tarball. Needs a built checkout (make build).
+# loads taken from this host (and a shell, for a container that waits for a file); it is cached
+# in DIR and shared by every Java image. Other programs come from this host with the libraries
+# they load, a layer each. An image is rebuilt only when what it holds is newer than its
+# tarball. Needs a built checkout (make build) and Envoy (make deps).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -21,12 +27,25 @@ tool=$out/image-tool
   || (cd "$root/scripts/cluster/image" && CGO_ENABLED=0 go build -o "$tool" .)
 jdk=$("$root/scripts/find-jdk.sh")
 # The modules the services load (java.naming: the Kubernetes client's DNS; java.management and
-# jdk.management: health and metrics; jdk.unsupported: Netty and protobuf).
-MODULES=java.base,java.logging,java.naming,java.management,jdk.management,jdk.unsupported,java.xml,java.sql,java.net.http,java.security.jgss,java.security.sasl,jdk.crypto.ec,jdk.naming.dns,jdk.zipfs
+# jdk.management: health and metrics; jdk.unsupported: Netty and protobuf; jdk.httpserver: the
+# agent's metrics endpoint).
+MODULES=java.base,java.logging,java.naming,java.management,jdk.management,jdk.unsupported,jdk.httpserver,java.xml,java.sql,java.net.http,java.security.jgss,java.security.sasl,jdk.crypto.ec,jdk.naming.dns,jdk.zipfs
+
+# Copies host programs and libraries into a layer directory, with the libraries they load.
+host_files() { # dir file...
+  local dir=$1 f lib; shift
+  for f in "$@"; do
+    mkdir -p "$dir$(dirname "$f")"; cp -L "$f" "$dir$f"
+    ldd "$f" 2>/dev/null | sed -n 's|.*=> \(/[^ ]*\) .*|\1|p' | while read -r lib; do
+      mkdir -p "$dir$(dirname "$lib")"; cp -L "$lib" "$dir$lib"
+    done
+  done
+}
+ld_so=$(ldd /bin/sh | grep -o '/lib64/ld-linux[^ ]*' | head -1)
 
 # --- The Java runtime layer: /opt/java, the libraries it loads, /tmp, and a user without rights.
 jre=$out/java-runtime
-stamp="$("$jdk/bin/java" -version 2>&1 | head -1) $MODULES"
+stamp="$("$jdk/bin/java" -version 2>&1 | head -1) $MODULES sh"
 if [ ! -f "$jre/.stamp" ] || [ "$(cat "$jre/.stamp")" != "$stamp" ]; then
   echo "images: linking a Java runtime ($MODULES)" >&2
   rm -rf "$jre"; mkdir -p "$jre/opt" "$jre/etc"
@@ -36,14 +55,18 @@ if [ ! -f "$jre/.stamp" ] || [ "$(cat "$jre/.stamp")" != "$stamp" ]; then
     | grep -v "^$jre/" | sort -u | while read -r lib; do
       mkdir -p "$jre$(dirname "$lib")"; cp -L "$lib" "$jre$lib"
     done
-  ld=$(ldd "$jre/opt/java/bin/java" | grep -o '/lib64/ld-linux[^ ]*' | head -1)
-  mkdir -p "$jre/lib64"; cp -L "$ld" "$jre$ld"
+  host_files "$jre" "$ld_so" /bin/sh "$(command -v sleep)"
   mkdir -m 1777 "$jre/tmp"
   printf 'root:x:0:0:root:/root:/sbin/nologin\nsluice:x:65532:65532:sluice:/tmp:/sbin/nologin\n' > "$jre/etc/passwd"
   printf 'root:x:0:\nsluice:x:65532:\n' > "$jre/etc/group"
   echo 'hosts: files dns' > "$jre/etc/nsswitch.conf"
   echo "$stamp" > "$jre/.stamp"
 fi
+
+# The JVM of envoy-xds and the relay, as the agent starts them (NodeProcesses.SERVICE_JVM).
+SERVICE_JVM=(-XX:+UseSerialGC -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TieredStopAtLevel=1
+  -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -Xss512k -Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1
+  -Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1 --sun-misc-unsafe-memory-access=allow)
 
 # --- A Quarkus service: its quarkus-app directory as /app on the runtime layer.
 quarkus_image() { # name module user jvm-options...
@@ -66,3 +89,55 @@ quarkus_image() { # name module user jvm-options...
 quarkus_image operator services/operator 65532:65532 --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC \
   -Xms16m -Xmx96m -Xmn12m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TieredStopAtLevel=1 \
   -XX:ReservedCodeCacheSize=32m -Xss512k -XX:+UseCompactObjectHeaders
+
+# --- Envoy: the binary with its libraries, and what its container's command uses (a shell that
+# waits for the bootstrap, setpriv that gives up root). A layer of its own, shared by two images.
+envoy_bin=$("$root/scripts/find-envoy.sh")
+envoy_layer=$out/envoy-layer
+if [ ! -f "$envoy_layer/.stamp" ] || [ "$envoy_bin" -nt "$envoy_layer/.stamp" ]; then
+  rm -rf "$envoy_layer"; mkdir -p "$envoy_layer/usr/local/bin" "$envoy_layer/etc"
+  host_files "$envoy_layer" "$ld_so" /bin/sh "$(command -v sleep)" "$(command -v setpriv)"
+  cp -L "$envoy_bin" "$envoy_layer/usr/local/bin/envoy"
+  host_files "$envoy_layer" "$envoy_bin"; rm -rf "${envoy_layer:?}$(dirname "$envoy_bin")"
+  cp "$jre/etc/passwd" "$jre/etc/group" "$envoy_layer/etc/"
+  touch "$envoy_layer/.stamp"
+fi
+tar=$out/envoy.tar
+if [ ! -f "$tar" ] || [ "$envoy_layer/.stamp" -nt "$tar" ]; then
+  echo "images: $REGISTRY/envoy:$VERSION" >&2
+  "$tool" -dir "$envoy_layer" -tag "$REGISTRY/envoy:$VERSION" -env "PATH=/usr/local/bin:/usr/bin:/bin" \
+    -entrypoint "/usr/local/bin/envoy" -o "$tar.tmp"
+  mv "$tar.tmp" "$tar"
+fi
+echo "$tar"
+
+quarkus_image envoy-xds services/envoy-xds 65532:65532 "${SERVICE_JVM[@]}"
+
+# --- The agent: root (it loads the datapath and attaches to pods' veths), the host tools it runs,
+# libbpf (loaded through FFM), and the node's other processes for when it starts them itself.
+tools=$out/agent-tools
+if [ ! -f "$tools/.stamp" ] || [ -n "$(find "$root/scripts/images.sh" -newer "$tools/.stamp" -print -quit)" ]; then
+  rm -rf "$tools"; mkdir -p "$tools"
+  lib=$(ldconfig -p | sed -n 's|.*libbpf.so.1 (libc6,x86-64) => \(.*\)|\1|p' | head -1)
+  host_files "$tools" "$(command -v ip)" "$(command -v tc)" "$(command -v setpriv)" "$(command -v setsid)" \
+    "$(command -v getent)" "$(command -v id)" "$lib"
+  touch "$tools/.stamp"
+fi
+tar=$out/agent.tar
+agent_apps=("$root/services/agent/target/quarkus-app" "$root/services/relay/target/quarkus-app" "$root/services/envoy-xds/target/quarkus-app")
+if [ ! -f "$tar" ] || [ -n "$(find "${agent_apps[@]}" "$jre/.stamp" "$tools/.stamp" "$envoy_layer/.stamp" -newer "$tar" -print -quit)" ]; then
+  echo "images: $REGISTRY/agent:$VERSION" >&2
+  layer=$out/agent-layer
+  rm -rf "$layer"; mkdir -p "$layer/opt/sluice/services"
+  for app in "${agent_apps[@]}"; do
+    m=$(basename "$(dirname "$(dirname "$app")")")
+    mkdir -p "$layer/opt/sluice/services/$m/target"; cp -r "$app" "$layer/opt/sluice/services/$m/target/"
+  done
+  # The agent's JVM as `sluice up` starts it (docs/benchmarks.md, Footprint).
+  "$tool" -dir "$jre" -dir "$tools" -dir "$envoy_layer" -dir "$layer" -tag "$REGISTRY/agent:$VERSION" \
+    -env "PATH=/opt/java/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin,JAVA_HOME=/opt/java,SLUICE_HOME=/opt/sluice,SLUICE_ENVOY_BINARY=/usr/local/bin/envoy" \
+    -entrypoint "/opt/java/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -Xms32m -Xmx128m -Xmn24m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:ReservedCodeCacheSize=32m -Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1 -Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1 -XX:TieredStopAtLevel=1 -Xss512k -jar /opt/sluice/services/agent/target/quarkus-app/quarkus-run.jar" \
+    -o "$tar.tmp"
+  mv "$tar.tmp" "$tar"; rm -rf "$layer"
+fi
+echo "$tar"

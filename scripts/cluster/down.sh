@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Tears the test cluster down completely: its pods first (so the CNI's DEL runs), then the
-# kubelet, containerd and its shims, CoreDNS, Sluice (`sluice down --purge`: its processes, programs,
-# pins, routes), the control plane and etcd, by PID; then what they left on
+# Tears the test cluster down completely: its pods first (so the CNI's DEL runs) but the agent's,
+# then the kubelet, Sluice (`sluice down --purge` of the agent, which no kubelet restarts now: its
+# programs, pins, routes), containerd and its shims, CoreDNS, the control plane and etcd, by PID; then what they left on
 # the host: cni-* network namespaces, the kubelet's mounts, the kubepods and
 # k8s.io cgroups, its runtime directories (except those the host had before the first up) and
 # $CLUSTER_DIR. Idempotent.
@@ -27,9 +27,14 @@ stop() { # name: SIGTERM, then SIGKILL after 10 s; the whole process group
 }
 if [ -n "$bin" ] && [ -f "$DIR/admin.kubeconfig" ] && [ -f "$DIR/run/kube-apiserver.pid" ] \
    && kill -0 "$(cat "$DIR/run/kube-apiserver.pid")" 2>/dev/null; then
-  "$bin/kubectl" --kubeconfig "$DIR/admin.kubeconfig" delete pods --all -A --grace-period=1 --timeout=60s >/dev/null 2>&1 || true
+  "$bin/kubectl" --kubeconfig "$DIR/admin.kubeconfig" delete pods -A -l 'app.kubernetes.io/name!=sluice-agent' \
+    --grace-period=1 --timeout=60s >/dev/null 2>&1 || true
 fi
 stop kubelet
+root=$(cd "$(dirname "$0")/../.." && pwd)
+if [ -S "$DIR/sluice/api.sock" ]; then
+  "$root/bin/sluice" --node "unix://$DIR/sluice/api.sock" down --purge >&2 || log "sluice down --purge failed"
+fi
 # containerd's shims run in sessions of their own: stop the sandboxes' shims by their socket dir.
 if [ -S "$DIR/containerd.sock" ]; then
   for c in $(ctr --address "$DIR/containerd.sock" -n k8s.io tasks ls -q 2>/dev/null); do
@@ -39,10 +44,6 @@ fi
 for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $DIR/containerd.sock" || true); do kill -KILL "$pid" 2>/dev/null || true; done
 stop containerd
 stop coredns
-root=$(cd "$(dirname "$0")/../.." && pwd)
-if [ -S "$DIR/sluice/api.sock" ]; then
-  "$root/bin/sluice" --node "unix://$DIR/sluice/api.sock" down --purge >&2 || log "sluice down --purge failed; see $DIR/sluice/agent.log"
-fi
 for n in kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$n"; done
 
 keep() { grep -qx "$1" "$DIR/preexisting" 2>/dev/null; }

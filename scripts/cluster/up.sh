@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Brings up the test cluster: a real single-node Kubernetes (etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubelet with containerd), no kube-proxy, no container
-# engine, with Sluice on it: its chart (k8s/sluice: CRDs, RBAC, the operator as a pod of its
-# image, scripts/images.sh) installed by Helm; the agent (on the host, in Kubernetes mode) enforces,
-# load-balances and observes the pods, attached by the chained CNI plugin sluice-cni after ptp;
-# CoreDNS serves the cluster DNS on the pods' gateway. Everything it makes lives in $CLUSTER_DIR
-# (default /var/lib/sluice-cluster) and is listed there for scripts/cluster/down.sh. Idempotent: a
-# running cluster is left as it is. Prints `export KUBECONFIG=...` last. Needs root and a built
-# checkout (make build). CLUSTER_SLUICE_ARGS adds options to `sluice up`, CLUSTER_HELM_ARGS to
-# `helm upgrade --install` (e.g. --set operator.identityGCInterval=10s).
+# engine, with Sluice on it: its chart (k8s/sluice: CRDs, RBAC, the agent's and Envoy's
+# DaemonSets and the operator's Deployment, of the images scripts/images.sh makes) installed by
+# Helm; the agent enforces, load-balances and observes the pods, attached by the chained CNI
+# plugin sluice-cni after ptp; CoreDNS serves the cluster DNS on the pods' gateway. Everything it
+# makes lives in $CLUSTER_DIR (default /var/lib/sluice-cluster) and is listed there for
+# scripts/cluster/down.sh. Idempotent: a running cluster is left as it is. Prints `export
+# KUBECONFIG=...` last. Needs root, a built checkout (make build) and Envoy (make deps).
+# CLUSTER_HELM_ARGS adds options to `helm upgrade --install` (e.g. --set operator.identityGCInterval=10s).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 DIR=${CLUSTER_DIR:-/var/lib/sluice-cluster}
 POD_CIDR=${CLUSTER_POD_CIDR:-10.244.0.0/24}
 SERVICE_CIDR=${CLUSTER_SERVICE_CIDR:-10.32.0.0/24}
+# host 1 of the pod CIDR: the agent's router address, the pods' gateway and their DNS
+gateway=$(echo "$POD_CIDR" | awk -F'[./]' '{print $1"."$2"."$3"."$4+1}')
 NODE=$(hostname)
 log() { echo "cluster-up: $*" >&2; }
 
@@ -30,7 +32,7 @@ if [ ! -f "$DIR/preexisting" ]; then
   mv "$DIR/preexisting.tmp" "$DIR/preexisting"
 fi
 mkdir -p "$DIR"/{pki,logs,run,cni/net.d,cni/bin,images}
-# The node's account (Envoy, envoy-xds, DNS) passes through to the agent's state dir; the rest is root's.
+# The node's account (Envoy, envoy-xds) passes through to the agent's state dir; the rest is root's.
 chmod 0711 "$DIR"
 chmod 0700 "$DIR"/{pki,logs,run,images}
 kubeconfig=$DIR/admin.kubeconfig
@@ -117,46 +119,20 @@ kubectl --kubeconfig "$kubeconfig" apply --server-side -f "$crds" >/dev/null
 wait_for "Cilium's CRDs" 30 kubectl --kubeconfig "$kubeconfig" wait --for condition=Established --timeout=1s \
   crd/ciliumnetworkpolicies.cilium.io crd/ciliumclusterwidenetworkpolicies.cilium.io crd/ciliumidentities.cilium.io \
   crd/ciliumenvoyconfigs.cilium.io crd/ciliumclusterwideenvoyconfigs.cilium.io
-# --- Sluice's chart: its RBAC, config and the operator's Deployment, whose pod runs once the node is
-# up. Its pods reach the API server on the host network at the address the cluster's clients use.
+# --- Sluice's chart: its RBAC, config, DaemonSets and the operator's Deployment, whose pods run once
+# the node is up. They reach the API server on the host network at the address the cluster's
+# clients use. The agent's state, pins and names are the test cluster's own, beside a standalone node.
 helm upgrade --install sluice "$root/k8s/sluice" --kubeconfig "$kubeconfig" -n kube-system \
-  --set k8sServiceHost=127.0.0.1 --set k8sServicePort=6443 --set operator.replicas=1 ${CLUSTER_HELM_ARGS:-} >/dev/null
-# The agent runs on the host as a user of its own, bound to the chart's ClusterRole.
+  --set k8sServiceHost=127.0.0.1 --set k8sServicePort=6443 --set operator.replicas=1 \
+  --set agent.stateDir="$DIR/sluice" --set agent.pinRoot=/sys/fs/bpf/sluice-cluster --set agent.namePrefix=sluice-cluster \
+  --set agent.podCIDR="$POD_CIDR" --set agent.serviceCIDR="$SERVICE_CIDR" ${CLUSTER_HELM_ARGS:-} >/dev/null
+# A user of the agent's rights, for the tests that check them.
 kubectl --kubeconfig "$kubeconfig" apply -f "$here/sluice-users.yaml" >/dev/null
 start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 \
   --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
   --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
   --use-service-account-credentials --service-cluster-ip-range "$SERVICE_CIDR" --leader-elect=false
 start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 --leader-elect=false
-
-# --- Sluice: the agent in Kubernetes mode, before any pod (a pod's CNI ADD waits for its enforcement).
-gateway=$(echo "$POD_CIDR" | awk -F'[./]' '{print $1"."$2"."$3"."$4+1}')
-"$root/bin/sluice" up --kubeconfig "$DIR/sluice-agent.kubeconfig" --node-name "$NODE" --state-dir "$DIR/sluice" \
-  --pin-root /sys/fs/bpf/sluice-cluster --name-prefix sluice-cluster --pod-cidr "$POD_CIDR" \
-  --service-cidr "$SERVICE_CIDR" ${CLUSTER_SLUICE_ARGS:-} >&2
-
-# --- CoreDNS, the cluster DNS, on the pods' gateway (the agent's router address, there once it
-# is up): cluster.local from the API server; other names NXDOMAIN (the test cluster has no upstream).
-cat > "$DIR/Corefile" <<COREFILE
-cluster.local:53 in-addr.arpa:53 {
-    bind $gateway
-    errors
-    ready 127.0.0.1:8181
-    kubernetes cluster.local in-addr.arpa {
-        kubeconfig $kubeconfig sluice-test
-        pods insecure
-        ttl 5
-    }
-}
-.:53 {
-    bind $gateway
-    template ANY ANY {
-        rcode NXDOMAIN
-    }
-}
-COREFILE
-start coredns "$bin/coredns" -conf "$DIR/Corefile"
-wait_for "CoreDNS" 30 curl -fsS http://127.0.0.1:8181/ready
 
 # --- containerd (root lacks CAP_SYS_RESOURCE here: restrict_oom_score_adj), CNI, pause image.
 # ptp, as the standalone node's pods: one veth per pod and a /32 route to it on the host, so the
@@ -227,6 +203,34 @@ wait_for "node $NODE" 90 sh -c "kubectl --kubeconfig '$kubeconfig' get node '$NO
 # Pods need their namespace's service account, which the controller-manager makes just after start.
 wait_for "the default service account" 60 kubectl --kubeconfig "$kubeconfig" get serviceaccount default -n default
 log "node $NODE Ready"
+# --- Sluice's agent, a pod of its DaemonSet (until it runs, a pod's CNI ADD waits): up when its API answers.
+wait_for "the Sluice agent" 120 "$root/bin/sluice" --node "unix://$DIR/sluice/api.sock" status
+log "Sluice agent up (pid $(cat "$DIR/sluice/agent.pid"))"
+
+# --- CoreDNS, the cluster DNS, on the pods' gateway (the agent's router address, there once it
+# is up): cluster.local from the API server; other names NXDOMAIN (the test cluster has no upstream).
+cat > "$DIR/Corefile" <<COREFILE
+cluster.local:53 in-addr.arpa:53 {
+    bind $gateway
+    errors
+    ready 127.0.0.1:8181
+    kubernetes cluster.local in-addr.arpa {
+        kubeconfig $kubeconfig sluice-test
+        pods insecure
+        ttl 5
+    }
+}
+.:53 {
+    bind $gateway
+    template ANY ANY {
+        rcode NXDOMAIN
+    }
+}
+COREFILE
+start coredns "$bin/coredns" -conf "$DIR/Corefile"
+wait_for "CoreDNS" 30 curl -fsS http://127.0.0.1:8181/ready
+wait_for "Sluice's Envoy" 120 kubectl --kubeconfig "$kubeconfig" -n kube-system rollout status \
+  daemonset/sluice-envoy --timeout=1s
 wait_for "the Sluice operator" 120 kubectl --kubeconfig "$kubeconfig" -n kube-system rollout status \
   deployment/sluice-operator --timeout=1s
 echo "export KUBECONFIG=$kubeconfig"

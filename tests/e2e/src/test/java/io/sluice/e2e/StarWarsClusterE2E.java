@@ -346,8 +346,16 @@ class StarWarsClusterE2E {
             waitUntil(30, () -> cluster.kubectl("get", "cnp", "empire-to-deathstar", "-o",
                     "jsonpath={.status.nodes." + node + ".enforcing}").out().equals("true"));
             // The darkstars are new: the split is counted once the listener has reached one of them.
-            waitUntil(30, () -> cluster.kubectl("exec", "tiefighter", "--", "sh", "-c", "for i in $(seq 1 20); do curl -s"
-                    + " --max-time 1 " + url + "; echo; done").out().contains("\"hostname\":\"darkstar-"));
+            String[] seen = {""};
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!(seen[0] = cluster.kubectl("exec", "tiefighter", "--", "sh", "-c", "for i in $(seq 1 20); do curl -s"
+                    + " --max-time 1 -w ' [%{http_code}]' " + url + "; echo; done").out()).contains("\"hostname\":\"darkstar-")) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no darkstar answered within 30 s; the last 20 answers:\n" + seen[0]
+                            + "\n" + cluster.diagnosis("darkstar"));
+                }
+                sleep(200);
+            }
             String out = cluster.kubectl("exec", "tiefighter", "--", "sh", "-c",
                     "for i in $(seq 1 200); do curl -s --max-time 2 " + url + "; echo; done").out();
             java.util.Map<String, Integer> counts = StarWars.byHostnamePrefix(out);

@@ -113,6 +113,21 @@ final class TestCluster implements AutoCloseable {
         return TestNode.run(cmd, null);
     }
 
+    /**
+     * What a failed test wants to know about one application: its pods, endpoint slices, the
+     * node's services, Envoy's upstream hosts and the node's latest flows of it.
+     */
+    String diagnosis(String app) {
+        StringBuilder out = new StringBuilder();
+        out.append("-- pods and endpoint slices\n").append(kubectl("get", "pods,endpointslices", "-o", "wide").out());
+        out.append("-- sluice get services\n").append(sluice("get", "services").out());
+        out.append("-- Envoy's ").append(app).append(" hosts\n").append(TestNode.run(List.of("sh", "-c",
+                "curl -s --unix-socket $(find " + dir + " -name envoy-admin.sock | head -1) http://admin/clusters | grep " + app),
+                null).out());
+        out.append("-- flows\n").append(hubble("observe", "--pod", "default/" + app, "--last", "40").out());
+        return out.toString();
+    }
+
     long agentPid() {
         try {
             return Long.parseLong(Files.readString(dir.resolve("sluice/agent.pid")).strip());
@@ -121,17 +136,25 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
-    /** Tears the cluster down, keeping its logs (the operator pod's too) in target/cluster-logs; returns down.sh's result. */
+    /**
+     * Tears the cluster down, keeping its logs in target/cluster-logs: the processes', and those of
+     * Sluice's pods (a restarted container's previous run too); returns down.sh's result.
+     */
     TestNode.Result down() {
         Path logs = Path.of("target/cluster-logs", dir.getFileName().toString());
         TestNode.run(List.of("sh", "-c", "mkdir -p " + logs + " && cp " + dir + "/logs/*.log " + dir + "/sluice/*.log " + logs
                 + " 2>/dev/null"), null);
-        TestNode.Result operator = kubectl("logs", "-n", "kube-system", "-l", "app.kubernetes.io/name=sluice-operator",
-                "--tail=-1", "--prefix");
-        try {
-            Files.writeString(logs.resolve("sluice-operator-pods.log"), operator.out());
-        } catch (IOException e) {
-            // the cluster's own logs are kept; this one is a courtesy
+        for (String app : List.of("sluice-agent", "sluice-envoy", "sluice-operator")) {
+            StringBuilder out = new StringBuilder();
+            for (String previous : List.of("--previous", "--previous=false")) {
+                out.append(kubectl("logs", "-n", "kube-system", "-l", "app.kubernetes.io/name=" + app, "--all-containers",
+                        "--tail=-1", "--prefix", previous).out());
+            }
+            try {
+                Files.writeString(logs.resolve(app + "-pods.log"), out);
+            } catch (IOException e) {
+                // the cluster's own logs are kept; these are a courtesy
+            }
         }
         return script("down.sh");
     }

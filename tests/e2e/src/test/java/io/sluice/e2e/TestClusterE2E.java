@@ -3,6 +3,7 @@ package io.sluice.e2e;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -46,8 +47,18 @@ class TestClusterE2E {
             assertThat(cluster.kubectl("get", "lease", "sluice-operator", "-n", "kube-system", "-o",
                     "jsonpath={.spec.holderIdentity}").out()).isEqualTo(pod);
             // The operator's pod runs from its image as a user without rights, not as root.
-            String operatorPid = TestNode.run(List.of("pgrep", "-f", "-n", "/app/quarkus-run.jar"), null).out().strip();
+            String operatorPid = TestNode.run(List.of("pgrep", "-f", "-n", "Xmn12m .*-jar /app/quarkus-run.jar"), null).out().strip();
             assertThat(TestNode.run(List.of("ps", "-o", "uid=", "-p", operatorPid), null).out().strip()).isEqualTo("65532");
+            // The agent and Envoy are pods of the chart's DaemonSets; Envoy runs as the node's
+            // account with exactly the two capabilities it needs, not as root.
+            assertThat(cluster.kubectl("get", "daemonsets", "-n", "kube-system", "-o",
+                    "jsonpath={range .items[*]}{.metadata.name}={.status.numberReady} {end}").out())
+                    .contains("sluice-agent=1").contains("sluice-envoy=1");
+            assertThat(Files.readString(Path.of("/proc/" + cluster.agentPid() + "/cgroup"))).contains("kubepods");
+            String envoyPid = TestNode.run(List.of("pgrep", "-n", "-x", "envoy"), null).out().strip();
+            String envoyStatus = Files.readString(Path.of("/proc/" + envoyPid + "/status"));
+            assertThat(envoyStatus).containsPattern("Uid:\\s+65532\\s+65532\\s+65532\\s+65532")
+                    .contains("CapEff:\t0000000000001400").contains("CapBnd:\t0000000000001400");
             chart_isValid_andABadValueIsRefusedByName(cluster);
             // Sluice runs as users of its own with the chart's roles: what it needs, and nothing an attacker would want.
             Map<String, Boolean> agent = Map.of("watch pods", true, "patch ciliumnetworkpolicies --subresource=status", true,
@@ -131,7 +142,8 @@ class TestClusterE2E {
         assertThat(rendered.exit()).as(rendered.out()).isZero();
         TestNode.Result dryRun = cluster.kubectlWithInput(rendered.out(), "apply", "--dry-run=server", "-f", "-");
         assertThat(dryRun.exit()).as(dryRun.out()).isZero();
-        assertThat(dryRun.out()).contains("deployment.apps/sluice-operator").contains("(server dry run)");
+        assertThat(dryRun.out()).contains("deployment.apps/sluice-operator").contains("daemonset.apps/sluice-agent")
+                .contains("daemonset.apps/sluice-envoy").contains("(server dry run)");
         // the kustomize base is the chart with its defaults
         TestNode.Result base = cluster.kubectl("kustomize", "--enable-helm", "--helm-command", cluster.tool("helm"),
                 TestNode.HOME.resolve("k8s").toString());

@@ -60,6 +60,15 @@ public interface NodeConfig {
     @WithDefault("")
     String envoyBinary();
 
+    /**
+     * Cilium's external-envoy-proxy: Envoy and envoy-xds run elsewhere (the chart's sluice-envoy
+     * DaemonSet), on the sockets of this node's proxy directory. The agent writes Envoy's
+     * bootstrap there and programs Envoy through envoy-xds as always, but neither starts nor
+     * stops them, so Envoy keeps serving while the agent restarts.
+     */
+    @WithDefault("false")
+    boolean externalEnvoyProxy();
+
     /** Cilium's envoy.debug.admin.enabled: Envoy's admin API on 127.0.0.1:envoy-admin-port. */
     @WithDefault("false")
     boolean envoyAdminEnabled();

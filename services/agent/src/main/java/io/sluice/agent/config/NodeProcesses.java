@@ -40,6 +40,7 @@ public final class NodeProcesses implements AutoCloseable {
     private final Optional<ManagedProcess> relay;
     private final Path stateDir;
     private final Path proxyDir;
+    private final boolean external;
     private Thread supervisor;
 
     public NodeProcesses(NodeConfig config, NodeCertificates certificates, StateDirectory state, String router) {
@@ -48,10 +49,21 @@ public final class NodeProcesses implements AutoCloseable {
         NodeUser user = state.user();
         this.dns = config.kubernetes() ? Optional.empty() : Optional.of(new DnsProcess(stateDir, router, config.dnsPort(), user));
         this.relay = relay(config, stateDir, certificates, user);
-        if (config.envoyBinary().isBlank()) {
+        this.external = config.externalEnvoyProxy();
+        Path bootstrap = proxyDir.resolve("envoy-bootstrap.yaml");
+        if (external || !config.envoyBinary().isBlank()) {
+            writeBootstrap(bootstrap, new Bootstrap(config.namePrefix(), xdsSocket(), envoyAdminSocket(),
+                    alsSocket(), config.envoyAdminEnabled() ? config.envoyAdminPort() : 0, config.envoyPrometheusPort(),
+                    config.envoyHealthPort()));
+        }
+        if (external || config.envoyBinary().isBlank()) {
             this.xds = Optional.empty();
             this.envoy = Optional.empty();
-            LOG.warn("no Envoy binary configured (sluice.envoy-binary): L7 policies will be refused; run 'make deps'");
+            if (external) {
+                LOG.infof("Envoy and envoy-xds run outside the agent, on the sockets of %s", proxyDir);
+            } else {
+                LOG.warn("no Envoy binary configured (sluice.envoy-binary): L7 policies will be refused; run 'make deps'");
+            }
             return;
         }
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -61,10 +73,6 @@ public final class NodeProcesses implements AutoCloseable {
         xdsCmd.addAll(List.of("-Dsluice.xds.socket=" + xdsSocket(), "-Dsluice.xds.state-dir=" + proxyDir.resolve("xds"),
                 "-jar", xdsJar.toString()));
         this.xds = Optional.of(new ManagedProcess("envoy-xds", stateDir, user.confine(xdsCmd, NodeUser.NO_CAPS)));
-        Path bootstrap = proxyDir.resolve("envoy-bootstrap.yaml");
-        writeBootstrap(bootstrap, new Bootstrap(config.namePrefix(), xdsSocket(), envoyAdminSocket(),
-                alsSocket(), config.envoyAdminEnabled() ? config.envoyAdminPort() : 0, config.envoyPrometheusPort(),
-                config.envoyHealthPort()));
         this.envoy = Optional.of(new ManagedProcess("envoy", stateDir, user.confine(List.of(config.envoyBinary(), "-c",
                 bootstrap.toString(), "--disable-hot-restart", "--log-level", "warn", "--concurrency",
                 Integer.toString(config.envoyConcurrency() > 0 ? config.envoyConcurrency() : Runtime.getRuntime().availableProcessors())),
@@ -99,7 +107,11 @@ public final class NodeProcesses implements AutoCloseable {
     public Optional<ManagedProcess> relay() { return relay; }
     public Optional<ManagedProcess> xds() { return xds; }
     public Optional<ManagedProcess> envoy() { return envoy; }
-    public boolean l7() { return envoy.isPresent(); }
+    /** Whether this node has Envoy: its own process, or an external one (external-envoy-proxy). */
+    public boolean l7() { return external || envoy.isPresent(); }
+
+    /** Envoy and envoy-xds run outside the agent (external-envoy-proxy). */
+    public boolean externalEnvoy() { return external; }
 
     public String xdsSocket() {
         return proxyDir.resolve("xds.sock").toString();
@@ -160,11 +172,15 @@ public final class NodeProcesses implements AutoCloseable {
         dns.map(DnsProcess::process).ifPresent(ManagedProcess::stop);
     }
 
+    /** Whole or not at all: an external Envoy starts as soon as the file is there. */
     private static void writeBootstrap(Path file, Bootstrap b) {
         try {
-            Files.writeString(file, b.yaml());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, b.yaml());
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("write Envoy bootstrap " + file, e);
         }
     }
+
 }

@@ -97,6 +97,8 @@ public class NodeRuntime {
         BpfFs.ensureMounted();
         try {
             Files.createDirectories(Path.of(config.stateDir(), "pods"));
+            // as `sluice up` writes it; an agent that a DaemonSet runs writes it itself
+            Files.writeString(Path.of(config.stateDir(), "agent.pid"), Long.toString(ProcessHandle.current().pid()));
         } catch (IOException e) {
             throw new UncheckedIOException("create state dir " + config.stateDir(), e);
         }

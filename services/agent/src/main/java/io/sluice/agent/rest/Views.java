@@ -4,6 +4,7 @@ import io.sluice.agent.config.NodeRuntime;
 import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.manifest.Resource;
 import io.sluice.agent.proc.DetachedProcess;
+import io.sluice.agent.proc.ManagedProcess;
 import io.sluice.agent.node.DesiredState;
 import io.sluice.agent.node.Node;
 import io.sluice.agent.node.NodeView;
@@ -55,18 +56,20 @@ final class Views {
     /** Envoy's lines: the process, envoy-xds, the acknowledged version and the last rejection. */
     static List<NodeStatus.ComponentStatus> envoy(NodeRuntime rt) {
         var procs = rt.processes();
-        if (procs.envoy().isEmpty()) {
+        if (!procs.l7()) {
             return List.of(new NodeStatus.ComponentStatus("Envoy", "disabled", "not installed (run 'make deps'); L7 policies are refused"));
         }
         var st = rt.view().xds().map(io.sluice.agent.xds.XdsClient::status).orElseThrow();
         String acked = st.types().stream().filter(t -> !t.type().equals("snapshot")).map(t -> t.acked()).filter(v -> !v.isEmpty()).distinct()
                 .reduce((a, b) -> a + "," + b).orElse("-");
         List<NodeStatus.ComponentStatus> out = new ArrayList<>();
-        boolean envoyUp = procs.envoy().get().running() && st.envoyConnected();
+        // an external Envoy (its own DaemonSet) is judged by its connection alone
+        boolean envoyUp = procs.envoy().map(ManagedProcess::running).orElse(true) && st.envoyConnected();
+        String where = procs.envoy().map(p -> "pid " + p.pid()).orElse("external (external-envoy-proxy)");
         out.add(new NodeStatus.ComponentStatus("Envoy", envoyUp ? "OK" : "down",
-                "pid " + procs.envoy().get().pid() + ", acknowledged version " + acked + ", desired " + st.desiredVersion()));
-        out.add(new NodeStatus.ComponentStatus("Envoy xDS", procs.xds().get().running() && st.xdsConnected() ? "OK" : "down",
-                "ADS (SotW + delta) on " + procs.xdsSocket()));
+                where + ", acknowledged version " + acked + ", desired " + st.desiredVersion()));
+        out.add(new NodeStatus.ComponentStatus("Envoy xDS", procs.xds().map(ManagedProcess::running).orElse(true)
+                && st.xdsConnected() ? "OK" : "down", "ADS (SotW + delta) on " + procs.xdsSocket()));
         out.add(new NodeStatus.ComponentStatus("Envoy access log", "OK", "gRPC on " + procs.alsSocket()
                 + ", read into flows at " + rt.ingestPriority().describe()));
         if (!st.lastNack().isEmpty()) {
@@ -105,7 +108,7 @@ final class Views {
      */
     static Map<String, String> config(NodeRuntime rt) {
         var c = rt.config();
-        boolean envoy = rt.processes().envoy().isPresent();
+        boolean envoy = rt.processes().l7();
         Map<String, String> out = new java.util.TreeMap<>();
         out.put("kube-proxy-replacement", "true");
         out.put("enable-l7-proxy", Boolean.toString(envoy));
