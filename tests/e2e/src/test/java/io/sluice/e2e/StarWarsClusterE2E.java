@@ -251,8 +251,44 @@ class StarWarsClusterE2E {
         assertThat(land("tiefighter").out()).isEqualTo("Ship landed\n");
     }
 
+    /**
+     * Upgrades as Kubernetes does them, under load through the L7 policy: a rollout restart of the
+     * agent's DaemonSet loses no request (Envoy, in a DaemonSet of its own, serves on); one of
+     * Envoy's DaemonSet loses the requests made while no Envoy runs, counted here, and Envoy
+     * serves again once its successor has its configuration.
+     */
     @Test
     @Order(8)
+    void rolloutRestarts_theAgentLosesNoRequest_EnvoysAreCounted() throws Exception {
+        long pid = cluster.agentPid();
+        CompletableFuture<String> during = CompletableFuture.supplyAsync(() -> loop("tiefighter", 40));
+        sleep(1000);
+        rolloutRestart("sluice-agent");
+        waitUntil(60, () -> cluster.agentPid() != pid && cluster.sluice("status").exit() == 0);
+        String agent = during.get();
+        assertThat(agent.lines().filter(l -> l.equals("Ship landed")).count()).as(agent).isEqualTo(40);
+        assertThat(put().out()).isEqualTo("Access denied\r\n");
+
+        during = CompletableFuture.supplyAsync(() -> loop("tiefighter", 40));
+        sleep(1000);
+        rolloutRestart("sluice-envoy");
+        String envoy = during.get();
+        long failed = 40 - envoy.lines().filter(l -> l.equals("Ship landed")).count();
+        System.out.println("Envoy's DaemonSet restarted under load: " + failed + " of 40 requests failed");
+        waitUntil(30, () -> land("tiefighter").out().equals("Ship landed\n"));
+        assertThat(put().out()).isEqualTo("Access denied\r\n");
+    }
+
+    private static void rolloutRestart(String daemonSet) {
+        TestNode.Result restart = cluster.kubectl("rollout", "restart", "daemonset/" + daemonSet, "-n", "kube-system");
+        assertThat(restart.exit()).as(restart.out()).isZero();
+        TestNode.Result status = cluster.kubectl("rollout", "status", "daemonset/" + daemonSet, "-n", "kube-system",
+                "--timeout=120s");
+        assertThat(status.exit()).as(status.out()).isZero();
+    }
+
+    @Test
+    @Order(9)
     void theApiServerAway_enforcementGoesOn_andLaterChangesAreEnforcedWithin5s() throws Exception {
         Path pidFile = cluster.dir.resolve("run/kube-apiserver.pid");
         String pid = Files.readString(pidFile).strip();
@@ -325,7 +361,7 @@ class StarWarsClusterE2E {
      * Before the config exists, the node says on the policy that it drops the listener's traffic.
      */
     @Test
-    @Order(9)
+    @Order(10)
     void examListenerPolicy_splitsTheEmpires80to20() {
         assertThat(cluster.kubectl("delete", "cnp", "--all").exit()).isZero();
         TestNode.Result apply = cluster.apply(DARKSTAR);
@@ -421,7 +457,7 @@ class StarWarsClusterE2E {
      * time always gets through, four at a time overflow the breaker and get 503s.
      */
     @Test
-    @Order(10)
+    @Order(11)
     void labCircuitBreaker_onTheCluster() {
         TestNode.Result apply = cluster.apply(CIRCUIT_BREAK_APP);
         assertThat(apply.exit()).as(apply.out()).isZero();
