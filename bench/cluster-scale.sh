@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sluice in Kubernetes mode at 100 pods and 100 policies, on the test cluster (scripts/cluster):
 #  - pod -> enforced: the agent's time from the CNI plugin's ADD to the pod in the datapath with
-#    its policy (agent.log: "enforced N ms after its CNI ADD"), p50/p99 over 100 pods; the same
+#    its policy (the agent pod's log: "enforced N ms after its CNI ADD"), p50/p99 over 100 pods; the same
 #    run's baseline is the pod's whole start (creation -> Ready, the kubelet's and containerd's work);
 #  - CNP -> enforced on 100 pods: from the watch event to the datapath written ("N ms after the
 #    change"), p50/p99 over 40 applies and deletes of one policy with 100 policies loaded;
@@ -17,7 +17,8 @@ trap '"$home/scripts/cluster/down.sh" >/dev/null 2>&1 || true' EXIT
 "$home/scripts/cluster/up.sh" >/dev/null
 bin=$("$home/scripts/cluster/build.sh")
 k() { "$bin/kubectl" --kubeconfig "$CLUSTER_DIR/admin.kubeconfig" "$@"; }
-log=$CLUSTER_DIR/sluice/agent.log
+log=$(mktemp)
+agent_log() { k logs -n kube-system -l app.kubernetes.io/name=sluice-agent --tail=-1 > "$log"; }
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$(cat "$CLUSTER_DIR/sluice/agent.pid")/status"; }
 pct() { # percentile file: nearest rank
   sort -n "$2" | awk -v p="$1" '{a[NR]=$1} END {i=int((p/100)*NR+0.999999); if (i<1) i=1; print a[i]}'
@@ -43,6 +44,7 @@ YAML
 t0=$(date +%s)
 k rollout status deployment/scale --timeout=900s >/dev/null
 echo "all $PODS Ready in $(( $(date +%s) - t0 )) s"
+agent_log
 grep -o 'pod default/scale-[^ ]* enforced [0-9]* ms' "$log" | awk '{print $4}' > "$work/enforce"
 k get pods -l app=scale -o jsonpath='{range .items[*]}{.metadata.creationTimestamp} {.status.conditions[?(@.type=="Ready")].lastTransitionTime}{"\n"}{end}' \
   | while read -r c r; do echo $(( ($(date -d "$r" +%s) - $(date -d "$c" +%s)) * 1000 )); done > "$work/start"
@@ -64,6 +66,7 @@ spec:
 YAML
 done | k apply -f - >/dev/null
 sleep 5
+agent_log
 mark=$(wc -l < "$log")
 for i in $(seq 1 "$CHANGES"); do
   if (( i % 2 )); then
@@ -74,8 +77,9 @@ for i in $(seq 1 "$CHANGES"); do
   fi
   sleep 1
 done
+agent_log
 tail -n +"$mark" "$log" | grep -o '[0-9]* ms after the change' | awk '{print $1}' > "$work/cnp"
 echo "CNP -> enforced on $PODS pods with $POLICIES policies loaded, ms: n=$(wc -l < "$work/cnp") p50=$(pct 50 "$work/cnp") p99=$(pct 99 "$work/cnp")"
 busy=$(rss)
 echo "agent resident memory: idle $idle MiB, with $PODS pods and $((POLICIES + 1)) policies $busy MiB (ratio $(awk -v a="$busy" -v b="$idle" 'BEGIN {printf "%.2f", a/b}'))"
-rm -rf "$work"
+rm -rf "$work" "$log"

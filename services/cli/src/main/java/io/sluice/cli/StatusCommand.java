@@ -22,9 +22,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * One line per component, as {@code cilium status} prints them, then the node's counts. With
  * {@code --wait}, first waits (a progress line naming what it waits for) until the agent answers
- * and every component is up, as {@code cilium status --wait} does.
+ * and every component is up, as {@code cilium status --wait} does. With {@code --kubeconfig},
+ * Sluice on that cluster instead: its workloads as the API server reports them ({@link ClusterStatus}).
  */
-@Command(name = "status", description = "Show the node's components and counts.")
+@Command(name = "status", description = "Show the node's components and counts; with --kubeconfig, Sluice's on that cluster.")
 class StatusCommand implements Callable<Integer> {
     /** Lines that describe the user's objects, not whether the node is up: --wait does not wait for them. */
     private static final java.util.Set<String> NOT_READINESS = java.util.Set.of("Envoy configs", "Envoy last NACK");
@@ -39,9 +40,16 @@ class StatusCommand implements Callable<Integer> {
     String hubbleServer;
     @picocli.CommandLine.Mixin
     TlsOptions tlsOptions = new TlsOptions();
+    @Option(names = "--kubeconfig", description = "A cluster's kubeconfig: the status of Sluice installed there.")
+    java.nio.file.Path kubeconfig;
+    @Option(names = {"-n", "--namespace"}, defaultValue = "kube-system", description = "Sluice's namespace on the cluster (default ${DEFAULT-VALUE}).")
+    String namespace;
 
     @Override
     public Integer call() throws InterruptedException {
+        if (kubeconfig != null) {
+            return cluster();
+        }
         NodeClient c = root.client();
         if (waitReady && !waitUntilReady(c, duration(waitDuration))) {
             return 1;
@@ -61,6 +69,35 @@ class StatusCommand implements Callable<Integer> {
         System.out.printf("%-22s%d seen, %d drops%n", "Datapath events:", s.eventsSeen(), s.drops());
         hubble();
         return 0;
+    }
+
+    /** Sluice on a cluster: its components, then its workloads and their images; with --wait, once all are up. */
+    private int cluster() throws InterruptedException {
+        long deadline = System.nanoTime() + duration(waitDuration).toNanos();
+        try (io.fabric8.kubernetes.client.KubernetesClient k = ClusterStatus.client(kubeconfig)) {
+            while (true) {
+                var workloads = ClusterStatus.workloads(k, namespace);
+                var lines = ClusterStatus.components(workloads, ClusterStatus.config(k, namespace));
+                String waiting = ClusterStatus.waitingFor(lines);
+                boolean late = System.nanoTime() > deadline;
+                if (waitReady && !waiting.isEmpty() && !late) {
+                    System.out.print(waitingLine("Waiting for: " + waiting));
+                    Thread.sleep(1000);
+                    continue;
+                }
+                if (waitReady) {
+                    System.out.print(waitingLine(""));
+                }
+                lines.forEach(l -> System.out.printf("%-22s%s%s%n", l.name() + ":", l.state(), l.detail().isEmpty() ? "" : "   " + l.detail()));
+                workloads.values().forEach(w -> System.out.printf("%-22s%-18s%s%n", w.kind(), w.name(), w.counts()));
+                workloads.values().forEach(w -> w.images().forEach((image, n) ->
+                        System.out.printf("%-22s%-18s%s: %d%n", "Image versions", w.name(), image, n)));
+                if (waitReady && !waiting.isEmpty()) {
+                    System.err.println("Error: not ready after " + duration(waitDuration).toSeconds() + "s: " + waiting);
+                }
+                return waiting.isEmpty() ? 0 : 1;
+            }
+        }
     }
 
     /** Polls every second, rewriting one progress line; false (with what was not ready) when the time is up. */

@@ -254,8 +254,9 @@ class StarWarsClusterE2E {
     /**
      * Upgrades as Kubernetes does them, under load through the L7 policy: a rollout restart of the
      * agent's DaemonSet loses no request (Envoy, in a DaemonSet of its own, serves on); one of
-     * Envoy's DaemonSet loses the requests made while no Envoy runs, counted here, and Envoy
-     * serves again once its successor has its configuration.
+     * Envoy's DaemonSet starts the new Envoy before it stops the old one (their listeners share
+     * the ports), and the requests lost on the way, if any, are counted here; the new Envoy
+     * serves, with the L7 policy, once the old one has gone.
      */
     @Test
     @Order(8)

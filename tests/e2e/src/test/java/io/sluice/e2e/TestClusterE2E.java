@@ -55,6 +55,17 @@ class TestClusterE2E {
                     "jsonpath={range .items[*]}{.metadata.name}={.status.numberReady} {end}").out())
                     .contains("sluice-agent=1").contains("sluice-envoy=1");
             assertThat(Files.readString(Path.of("/proc/" + cluster.agentPid() + "/cgroup"))).contains("kubepods");
+            // `cilium status --wait` and `cilium config view`, of Sluice on the cluster
+            String sluice = TestNode.HOME.resolve("bin/sluice").toString(), kubeconfig = cluster.dir.resolve("admin.kubeconfig").toString();
+            TestNode.Result status = TestNode.run(List.of(sluice, "status", "--kubeconfig", kubeconfig, "--wait", "--wait-duration", "60s"), null);
+            assertThat(status.exit()).as(status.out()).isZero();
+            assertThat(status.out()).containsPattern("Sluice:\\s+OK").containsPattern("Operator:\\s+OK")
+                    .containsPattern("Envoy DaemonSet:\\s+OK").containsPattern("Hubble Relay:\\s+OK").containsPattern("ClusterMesh:\\s+disabled")
+                    .containsPattern("DaemonSet\\s+sluice-agent\\s+Desired: 1, Ready: 1/1, Available: 1/1")
+                    .contains("localhost/sluice/envoy:");
+            TestNode.Result config = TestNode.run(List.of(sluice, "config", "view", "--kubeconfig", kubeconfig), null);
+            assertThat(config.out().lines()).contains("external-envoy-proxy\ttrue", "kube-proxy-replacement\ttrue",
+                    "envoy-config-retry-interval\t15s", "loadbalancer-l7\tenvoy");
             String envoyPid = TestNode.run(List.of("pgrep", "-n", "-x", "envoy"), null).out().strip();
             String envoyStatus = Files.readString(Path.of("/proc/" + envoyPid + "/status"));
             assertThat(envoyStatus).containsPattern("Uid:\\s+65532\\s+65532\\s+65532\\s+65532")
