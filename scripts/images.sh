@@ -5,7 +5,8 @@
 #
 #   localhost/sluice/operator:VERSION   the operator (a Quarkus app) on the Java runtime layer
 #   localhost/sluice/agent:VERSION      the agent, with the host tools it runs (ip, tc, setpriv),
-#                                       libbpf, the relay, envoy-xds and Envoy (for envoy.enabled=false)
+#                                       libbpf, its CNI plugin sluice-cni (which it installs on the
+#                                       node), the relay, envoy-xds and Envoy (for envoy.enabled=false)
 #   localhost/sluice/envoy-xds:VERSION  envoy-xds, beside Envoy in the sluice-envoy DaemonSet
 #   localhost/sluice/envoy:VERSION      the upstream Envoy the standalone node runs (scripts/find-envoy.sh)
 #
@@ -125,10 +126,12 @@ if [ ! -f "$tools/.stamp" ] || [ -n "$(find "$root/scripts/images.sh" -newer "$t
 fi
 tar=$out/agent.tar
 agent_apps=("$root/services/agent/target/quarkus-app" "$root/services/relay/target/quarkus-app" "$root/services/envoy-xds/target/quarkus-app")
-if [ ! -f "$tar" ] || [ -n "$(find "${agent_apps[@]}" "$jre/.stamp" "$tools/.stamp" "$envoy_layer/.stamp" -newer "$tar" -print -quit)" ]; then
+if [ ! -f "$tar" ] || [ -n "$(find "${agent_apps[@]}" "$root/services/cni" "$jre/.stamp" "$tools/.stamp" "$envoy_layer/.stamp" \
+    -newer "$tar" -print -quit)" ]; then
   echo "images: $REGISTRY/agent:$VERSION" >&2
   layer=$out/agent-layer
-  rm -rf "$layer"; mkdir -p "$layer/opt/sluice/services"
+  rm -rf "$layer"; mkdir -p "$layer/opt/sluice/services" "$layer/opt/sluice/bin"
+  (cd "$root/services/cni" && CGO_ENABLED=0 go build -trimpath -o "$layer/opt/sluice/bin/sluice-cni" .)
   for app in "${agent_apps[@]}"; do
     m=$(basename "$(dirname "$(dirname "$app")")")
     mkdir -p "$layer/opt/sluice/services/$m/target"; cp -r "$app" "$layer/opt/sluice/services/$m/target/"

@@ -125,7 +125,8 @@ wait_for "Cilium's CRDs" 30 kubectl --kubeconfig "$kubeconfig" wait --for condit
 helm upgrade --install sluice "$root/k8s/sluice" --kubeconfig "$kubeconfig" -n kube-system \
   --set k8sServiceHost=127.0.0.1 --set k8sServicePort=6443 --set operator.replicas=1 \
   --set agent.stateDir="$DIR/sluice" --set agent.pinRoot=/sys/fs/bpf/sluice-cluster --set agent.namePrefix=sluice-cluster \
-  --set agent.podCIDR="$POD_CIDR" --set agent.serviceCIDR="$SERVICE_CIDR" ${CLUSTER_HELM_ARGS:-} >/dev/null
+  --set agent.podCIDR="$POD_CIDR" --set agent.serviceCIDR="$SERVICE_CIDR" --set cni.chainingTarget=sluice-test \
+  --set cni.binPath="$DIR/cni/bin" --set cni.confPath="$DIR/cni/net.d" ${CLUSTER_HELM_ARGS:-} >/dev/null
 # A user of the agent's rights, for the tests that check them.
 kubectl --kubeconfig "$kubeconfig" apply -f "$here/sluice-users.yaml" >/dev/null
 start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 \
@@ -137,18 +138,18 @@ start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$kubeconfig" --bind-add
 # --- containerd (root lacks CAP_SYS_RESOURCE here: restrict_oom_score_adj), CNI, pause image.
 # ptp, as the standalone node's pods: one veth per pod and a /32 route to it on the host, so the
 # agent finds a pod's veth by its address's route, and its programs sit where they do standalone;
-# then sluice-cni, which hands the pod to the agent and answers once it is enforced.
+# then sluice-cni, which hands the pod to the agent and answers once it is enforced: the agent's
+# pod installs it and chains it into this network (the chart's cni.chainingTarget), as Cilium's
+# generic-veth chaining does.
 for p in /usr/lib/cni/*; do ln -sf "$p" "$DIR/cni/bin/"; done
-(cd "$root/services/cni" && CGO_ENABLED=0 go build -trimpath -o "$DIR/cni/bin/sluice-cni" .)
-cat > "$DIR/cni/net.d/10-sluice-test.conflist" <<JSON
+[ -f "$DIR/cni/net.d/10-sluice-test.conflist" ] || cat > "$DIR/cni/net.d/10-sluice-test.conflist" <<JSON
 {
   "cniVersion": "0.4.0",
   "name": "sluice-test",
   "plugins": [
     {"type": "ptp", "ipMasq": false, "mtu": 1500,
      "ipam": {"type": "host-local", "ranges": [[{"subnet": "$POD_CIDR"}]], "routes": [{"dst": "0.0.0.0/0"}],
-              "dataDir": "$DIR/cni/ipam"}},
-    {"type": "sluice-cni", "socket": "$DIR/sluice/api.sock"}
+              "dataDir": "$DIR/cni/ipam"}}
   ]
 }
 JSON

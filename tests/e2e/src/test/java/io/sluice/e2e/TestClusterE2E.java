@@ -55,6 +55,10 @@ class TestClusterE2E {
                     "jsonpath={range .items[*]}{.metadata.name}={.status.numberReady} {end}").out())
                     .contains("sluice-agent=1").contains("sluice-envoy=1");
             assertThat(Files.readString(Path.of("/proc/" + cluster.agentPid() + "/cgroup"))).contains("kubepods");
+            // The agent's pod installed its CNI plugin and chained it into the node's network, after ptp.
+            assertThat(cluster.dir.resolve("cni/bin/sluice-cni")).isExecutable();
+            assertThat(Files.readString(cluster.dir.resolve("cni/net.d/10-sluice-test.conflist")))
+                    .containsSubsequence("\"type\" : \"ptp\"", "\"type\" : \"sluice-cni\"", "\"socket\" : \"" + cluster.dir + "/sluice/api.sock\"");
             // `cilium status --wait` and `cilium config view`, of Sluice on the cluster
             String sluice = TestNode.HOME.resolve("bin/sluice").toString(), kubeconfig = cluster.dir.resolve("admin.kubeconfig").toString();
             TestNode.Result status = TestNode.run(List.of(sluice, "status", "--kubeconfig", kubeconfig, "--wait", "--wait-duration", "60s"), null);

@@ -14,6 +14,19 @@ public interface NodeConfig {
     @WithDefault("false")
     boolean kubernetes();
 
+    /**
+     * Cilium's cni.chainingTarget (Kubernetes mode): the node's CNI network (a conflist's name in
+     * cni-conf-dir) that the agent chains its plugin sluice-cni into, after the network's own
+     * plugins, installing the plugin into cni-bin-dir. Empty: the node's conflist lists it already.
+     */
+    java.util.Optional<String> cniChainingTarget();
+
+    @WithDefault("/etc/cni/net.d")
+    String cniConfDir();
+
+    @WithDefault("/opt/cni/bin")
+    String cniBinDir();
+
     /** Where the node keeps its store (applied objects, pods, identities). */
     @WithDefault("/var/lib/sluice")
     String stateDir();

@@ -87,9 +87,14 @@ public class NodeRuntime {
     private Thread lossWatch;
     private volatile boolean purged;
 
-    NodeRuntime(NodeConfig config, Instance<KubernetesClient> kubernetes) {
+    /** The node API's socket, which the CNI plugin calls. */
+    private final String apiSocket;
+
+    NodeRuntime(NodeConfig config, Instance<KubernetesClient> kubernetes,
+                @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.domain-socket") String apiSocket) {
         this.config = config;
         this.kubernetes = kubernetes;
+        this.apiSocket = apiSocket;
     }
 
     void onStart(@Observes StartupEvent ev) {
@@ -116,6 +121,9 @@ public class NodeRuntime {
                 : Optional.empty();
         NodeStore store = new NodeStore(Path.of(config.stateDir()));
         if (config.kubernetes()) {
+            config.cniChainingTarget().ifPresent(network -> io.sluice.agent.kube.CniChaining.setUp(
+                    Path.of(config.home(), "bin", io.sluice.agent.kube.CniChaining.PLUGIN), Path.of(config.cniBinDir()),
+                    Path.of(config.cniConfDir()), network, apiSocket));
             KubernetesClient client = kubernetes.get();
             String name = nodeName(config);
             // The cluster's DNS (CoreDNS) answers for its services; this node serves no zone.
