@@ -12,11 +12,13 @@ export CLUSTER_DIR=${CLUSTER_DIR:-/tmp/sluice-bench-install}
 RUNS=${RUNS:-3}
 work=$(mktemp -d)
 trap '"$home/scripts/cluster/down.sh" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-"$home/scripts/cluster/up.sh" >/dev/null
 bin=$("$home/scripts/cluster/build.sh")
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+t0=$(ms)
+"$home/scripts/cluster/up.sh" >/dev/null 2>&1
+up=$(( $(ms) - t0 ))
 k() { "$bin/kubectl" --kubeconfig "$CLUSTER_DIR/admin.kubeconfig" "$@"; }
 h() { "$bin/helm" --kubeconfig "$CLUSTER_DIR/admin.kubeconfig" -n kube-system "$@"; }
-ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n "$1" | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 h get values sluice -o yaml > "$work/values.yaml"
 
@@ -49,9 +51,10 @@ YAML
   k wait --for=delete pod -l app=baseline --timeout=60s >/dev/null 2>&1 || true
 done
 install=$(median "$work/install") baseline=$(median "$work/baseline")
-python3 - "$install" "$baseline" "$RUNS" <<'PY'
+python3 - "$install" "$baseline" "$RUNS" "$up" <<'PY'
 import sys
-i, b, n = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+i, b, n, up = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+print(f"scripts/cluster/up.sh, nothing running -> Sluice up on the node: {up/1000:.1f} s")
 print(f"helm install -> sluice status --wait all OK: {i/1000:.1f} s (median of {n})")
 print(f"baseline, a one-pod DaemonSet rolled out:    {b/1000:.1f} s (median of {n})")
 print(f"ratio: {i/b:.1f}")

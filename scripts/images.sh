@@ -120,8 +120,9 @@ tools=$out/agent-tools
 if [ ! -f "$tools/.stamp" ] || [ -n "$(find "$root/scripts/images.sh" -newer "$tools/.stamp" -print -quit)" ]; then
   rm -rf "$tools"; mkdir -p "$tools"
   lib=$(ldconfig -p | sed -n 's|.*libbpf.so.1 (libc6,x86-64) => \(.*\)|\1|p' | head -1)
+  # curl: the pod's probes ask the node API's unix socket (no TCP port) for /q/health
   host_files "$tools" "$(command -v ip)" "$(command -v tc)" "$(command -v setpriv)" "$(command -v setsid)" \
-    "$(command -v getent)" "$(command -v id)" "$lib"
+    "$(command -v getent)" "$(command -v id)" "$(command -v curl)" "$lib"
   touch "$tools/.stamp"
 fi
 tar=$out/agent.tar

@@ -58,6 +58,8 @@ public class XdsRuntime {
     private volatile String running = "";
     private SnapshotFile lastGood;
     private Server server;
+    /** The socket this instance listens on; {@code socket} is a link to the newest instance's. */
+    private Path bound;
 
     void onStart(@Observes StartupEvent ev) throws IOException {
         lastGood = new SnapshotFile(Path.of(stateDir, "last-good.pb"));
@@ -69,20 +71,23 @@ public class XdsRuntime {
         V3DiscoveryServer discovery = new V3DiscoveryServer(new Callbacks(), cache);
         Path sock = Path.of(socket);
         Files.createDirectories(sock.getParent());
-        Files.deleteIfExists(sock);
-        server = NettyServerBuilder.forAddress(new DomainSocketAddress(sock.toString()))
+        bound = SocketLink.instance(sock);
+        SocketLink.removeDead(sock);
+        server = NettyServerBuilder.forAddress(new DomainSocketAddress(bound.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)
                 .bossEventLoopGroup(new EpollEventLoopGroup(1))
                 .workerEventLoopGroup(new EpollEventLoopGroup(2))
                 .addService(discovery.getAggregatedDiscoveryServiceImpl())
                 .addService(syncService())
                 .build().start();
-        LOG.infof("envoy-xds serving ADS (SotW and delta) and ResourceSync on %s", sock);
+        SocketLink.point(sock, bound);
+        LOG.infof("envoy-xds serving ADS (SotW and delta) and ResourceSync on %s (%s)", sock, bound.getFileName());
     }
 
     void onStop(@Observes ShutdownEvent ev) {
         if (server != null) {
             server.shutdownNow();
+            SocketLink.unpoint(Path.of(socket), bound);
         }
     }
 

@@ -278,6 +278,17 @@ class StarWarsClusterE2E {
         System.out.println("Envoy's DaemonSet restarted under load: " + failed + " of 40 requests failed");
         waitUntil(30, () -> land("tiefighter").out().equals("Ship landed\n"));
         assertThat(put().out()).isEqualTo("Access denied\r\n");
+        // The old pod has gone without taking the new one's sockets: the agent programs the new
+        // Envoy through envoy-xds, and reads its admin.
+        waitUntil(30, () -> agentHealth().matches("(?s).*\"problems\":\\s*\"none\".*"));
+        TestNode.Result dump = cluster.sluice("envoy", "config-dump");
+        assertThat(dump.exit()).as(dump.out()).isZero();
+    }
+
+    /** The agent's readiness, as its pod's probe reads it from the node API's socket. */
+    private static String agentHealth() {
+        return TestNode.run(List.of("curl", "-s", "--max-time", "2", "--unix-socket", cluster.dir.resolve("sluice/api.sock").toString(),
+                "http://localhost/q/health/ready"), null).out();
     }
 
     private static void rolloutRestart(String daemonSet) {
@@ -288,9 +299,18 @@ class StarWarsClusterE2E {
         assertThat(status.exit()).as(status.out()).isZero();
     }
 
+    /**
+     * Last, since the cluster's own controllers take their time after it: the node was NotReady
+     * meanwhile, and the controller-manager was seen to make a new Service's EndpointSlice only
+     * a minute or more later.
+     */
     @Test
-    @Order(9)
+    @Order(11)
     void theApiServerAway_enforcementGoesOn_andLaterChangesAreEnforcedWithin5s() throws Exception {
+        // the lab's L4 policy again (the exam removed every policy)
+        TestNode.Result l4 = cluster.apply(demo("l4-policy.yaml"));
+        assertThat(l4.exit()).as(l4.out()).isZero();
+        enforcedWithin5s(() -> !curlFromPod("xwing").contains("Ship landed"));
         Path pidFile = cluster.dir.resolve("run/kube-apiserver.pid");
         String pid = Files.readString(pidFile).strip();
         // killed, as a crash: a TERM would have it drain its watches for up to 60 s
@@ -306,8 +326,11 @@ class StarWarsClusterE2E {
         }
         assertThat(checks).isGreaterThanOrEqualTo(5);
         assertThat(cluster.sluice("status").out()).containsPattern("Kubernetes: +Error +API server \\S+ unreachable since");
+        // and the agent's pod is not ready meanwhile (its readiness probe asks this), saying why
+        assertThat(agentHealth()).containsPattern("\"status\":\\s*\"DOWN\"").contains("unreachable since");
         TestNode.Result up = cluster.script("up.sh");
         assertThat(up.exit()).as(up.out()).isZero();
+        waitUntil(30, () -> agentHealth().matches("(?s).*\"problems\":\\s*\"none\".*"));
         // The alliance is let in: enforced within 5 s of the API server accepting it.
         String alliance = demo("l4-policy.yaml").replace("    - matchLabels:\n        org: empire", "    - matchLabels:\n        org: alliance");
         assertThat(alliance).contains("org: alliance");
@@ -362,7 +385,7 @@ class StarWarsClusterE2E {
      * Before the config exists, the node says on the policy that it drops the listener's traffic.
      */
     @Test
-    @Order(10)
+    @Order(9)
     void examListenerPolicy_splitsTheEmpires80to20() {
         assertThat(cluster.kubectl("delete", "cnp", "--all").exit()).isZero();
         TestNode.Result apply = cluster.apply(DARKSTAR);
@@ -458,7 +481,7 @@ class StarWarsClusterE2E {
      * time always gets through, four at a time overflow the breaker and get 503s.
      */
     @Test
-    @Order(11)
+    @Order(10)
     void labCircuitBreaker_onTheCluster() {
         TestNode.Result apply = cluster.apply(CIRCUIT_BREAK_APP);
         assertThat(apply.exit()).as(apply.out()).isZero();
