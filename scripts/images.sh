@@ -32,14 +32,19 @@ jdk=$("$root/scripts/find-jdk.sh")
 # agent's metrics endpoint).
 MODULES=java.base,java.logging,java.naming,java.management,jdk.management,jdk.unsupported,jdk.httpserver,java.xml,java.sql,java.net.http,java.security.jgss,java.security.sasl,jdk.crypto.ec,jdk.naming.dns,jdk.zipfs
 
+# Copies the libraries a host program loads into a layer directory, at their paths.
+host_libs() { # dir file
+  local lib
+  ldd "$2" 2>/dev/null | sed -n 's|.*=> \(/[^ ]*\) .*|\1|p' | while read -r lib; do
+    mkdir -p "$1$(dirname "$lib")"; cp -L "$lib" "$1$lib"
+  done
+}
 # Copies host programs and libraries into a layer directory, with the libraries they load.
 host_files() { # dir file...
-  local dir=$1 f lib; shift
+  local dir=$1 f; shift
   for f in "$@"; do
     mkdir -p "$dir$(dirname "$f")"; cp -L "$f" "$dir$f"
-    ldd "$f" 2>/dev/null | sed -n 's|.*=> \(/[^ ]*\) .*|\1|p' | while read -r lib; do
-      mkdir -p "$dir$(dirname "$lib")"; cp -L "$lib" "$dir$lib"
-    done
+    host_libs "$dir" "$f"
   done
 }
 ld_so=$(ldd /bin/sh | grep -o '/lib64/ld-linux[^ ]*' | head -1)
@@ -99,7 +104,7 @@ if [ ! -f "$envoy_layer/.stamp" ] || [ "$envoy_bin" -nt "$envoy_layer/.stamp" ];
   rm -rf "$envoy_layer"; mkdir -p "$envoy_layer/usr/local/bin" "$envoy_layer/etc"
   host_files "$envoy_layer" "$ld_so" /bin/sh "$(command -v sleep)" "$(command -v setpriv)"
   cp -L "$envoy_bin" "$envoy_layer/usr/local/bin/envoy"
-  host_files "$envoy_layer" "$envoy_bin"; rm -rf "${envoy_layer:?}$(dirname "$envoy_bin")"
+  host_libs "$envoy_layer" "$envoy_bin"
   cp "$jre/etc/passwd" "$jre/etc/group" "$envoy_layer/etc/"
   touch "$envoy_layer/.stamp"
 fi

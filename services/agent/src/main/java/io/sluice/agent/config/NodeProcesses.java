@@ -21,6 +21,8 @@ import java.util.Optional;
  * (it outlives an agent restart) and is restarted within 200 ms when it dies. None runs as root: each
  * runs as the node's account with only the capabilities it needs ({@link NodeUser}): Envoy
  * CAP_NET_ADMIN and CAP_NET_BIND_SERVICE, the DNS CAP_NET_BIND_SERVICE, the relay and envoy-xds none.
+ * With external-envoy-proxy, envoy-xds and Envoy run elsewhere (a DaemonSet of their own) and
+ * only Envoy's bootstrap is written here, into the proxy directory they share.
  */
 public final class NodeProcesses implements AutoCloseable {
     /**
@@ -50,13 +52,14 @@ public final class NodeProcesses implements AutoCloseable {
         this.dns = config.kubernetes() ? Optional.empty() : Optional.of(new DnsProcess(stateDir, router, config.dnsPort(), user));
         this.relay = relay(config, stateDir, certificates, user);
         this.external = config.externalEnvoyProxy();
+        boolean own = !external && !config.envoyBinary().isBlank();
         Path bootstrap = proxyDir.resolve("envoy-bootstrap.yaml");
-        if (external || !config.envoyBinary().isBlank()) {
+        if (external || own) {
             writeBootstrap(bootstrap, new Bootstrap(config.namePrefix(), xdsSocket(), envoyAdminSocket(),
                     alsSocket(), config.envoyAdminEnabled() ? config.envoyAdminPort() : 0, config.envoyPrometheusPort(),
                     config.envoyHealthPort()));
         }
-        if (external || config.envoyBinary().isBlank()) {
+        if (!own) {
             this.xds = Optional.empty();
             this.envoy = Optional.empty();
             if (external) {
@@ -109,9 +112,6 @@ public final class NodeProcesses implements AutoCloseable {
     public Optional<ManagedProcess> envoy() { return envoy; }
     /** Whether this node has Envoy: its own process, or an external one (external-envoy-proxy). */
     public boolean l7() { return external || envoy.isPresent(); }
-
-    /** Envoy and envoy-xds run outside the agent (external-envoy-proxy). */
-    public boolean externalEnvoy() { return external; }
 
     public String xdsSocket() {
         return proxyDir.resolve("xds.sock").toString();
@@ -182,5 +182,4 @@ public final class NodeProcesses implements AutoCloseable {
             throw new UncheckedIOException("write Envoy bootstrap " + file, e);
         }
     }
-
 }

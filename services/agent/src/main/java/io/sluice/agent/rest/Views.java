@@ -119,6 +119,7 @@ final class Views {
         out.put("proxy-portrange-max", "20000");
         out.put("envoy-config-retry-interval", io.sluice.agent.node.ProxyControl.RETRY_INTERVAL.toSeconds() + "s");
         out.put("envoy-admin-enabled", Boolean.toString(c.envoyAdminEnabled()));
+        out.put("external-envoy-proxy", Boolean.toString(c.externalEnvoyProxy()));
         out.put("envoy-admin-port", Integer.toString(c.envoyAdminPort()));
         out.put("enable-hubble", "true");
         out.put("hubble-listen-address", ":" + c.hubblePort());
