@@ -114,13 +114,12 @@ final class TestCluster implements AutoCloseable {
     }
 
     /**
-     * What a failed test wants to know about one application: its pods, endpoint slices, the
-     * node's services, Envoy's upstream hosts and the node's latest flows of it.
+     * What a failed test wants to know about one application: its pods, endpoint slices,
+     * Envoy's upstream hosts and the node's latest flows of it.
      */
     String diagnosis(String app) {
         StringBuilder out = new StringBuilder();
         out.append("-- pods and endpoint slices\n").append(kubectl("get", "pods,endpointslices", "-o", "wide").out());
-        out.append("-- sluice get services\n").append(sluice("get", "services").out());
         out.append("-- Envoy's ").append(app).append(" hosts\n").append(TestNode.run(List.of("sh", "-c",
                 "curl -s --unix-socket $(find " + dir + " -name envoy-admin.sock | head -1) http://admin/clusters | grep " + app),
                 null).out());
