@@ -30,8 +30,13 @@ if [ -n "$bin" ] && [ -f "$DIR/admin.kubeconfig" ] && [ -f "$DIR/run/kube-apiser
   "$bin/kubectl" --kubeconfig "$DIR/admin.kubeconfig" delete pods -A -l 'app.kubernetes.io/name!=sluice-agent' \
     --grace-period=1 --timeout=60s >/dev/null 2>&1 || true
 fi
-stop kubelet
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# A restarting agent (a rollout, a crash) is given a minute to answer: with the kubelet gone,
+# nothing would start it again to purge.
+if [ -S "$DIR/sluice/api.sock" ]; then
+  for _ in $(seq 1 300); do "$root/bin/sluice" --node "unix://$DIR/sluice/api.sock" status >/dev/null 2>&1 && break; sleep 0.2; done
+fi
+stop kubelet
 if [ -S "$DIR/sluice/api.sock" ]; then
   "$root/bin/sluice" --node "unix://$DIR/sluice/api.sock" down --purge >&2 || log "sluice down --purge failed"
 fi

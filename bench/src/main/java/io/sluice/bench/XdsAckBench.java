@@ -1,6 +1,6 @@
 package io.sluice.bench;
 
-import io.sluice.agent.envoy.Bootstrap;
+import io.sluice.api.xds.Bootstrap;
 import io.sluice.agent.envoy.L7Config;
 import io.sluice.agent.envoy.L7Endpoint;
 import io.sluice.agent.envoy.L7Translation;

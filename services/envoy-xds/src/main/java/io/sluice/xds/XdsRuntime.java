@@ -46,6 +46,25 @@ public class XdsRuntime {
     String socket;
     @ConfigProperty(name = "sluice.xds.state-dir", defaultValue = "/var/lib/sluice/xds")
     String stateDir;
+    /**
+     * In Envoy's DaemonSet: where to write the bootstrap of the Envoy beside it (a volume of their
+     * pod's own, so each pod's Envoy starts from its pod's settings), with the envoy.* settings below.
+     */
+    @ConfigProperty(name = "sluice.xds.envoy.bootstrap")
+    java.util.Optional<String> envoyBootstrap;
+    @ConfigProperty(name = "sluice.xds.envoy.node-id", defaultValue = "sluice")
+    String envoyNodeId;
+    @ConfigProperty(name = "sluice.xds.envoy.admin-socket", defaultValue = "/var/lib/sluice/proxy/envoy-admin.sock")
+    String envoyAdminSocket;
+    @ConfigProperty(name = "sluice.xds.envoy.als-socket", defaultValue = "/var/lib/sluice/proxy/als.sock")
+    String envoyAlsSocket;
+    /** 0: no admin listener on TCP (Cilium's envoy.debug.admin.enabled=false). */
+    @ConfigProperty(name = "sluice.xds.envoy.admin-port", defaultValue = "0")
+    int envoyAdminPort;
+    @ConfigProperty(name = "sluice.xds.envoy.prometheus-port", defaultValue = "9964")
+    int envoyPrometheusPort;
+    @ConfigProperty(name = "sluice.xds.envoy.health-port", defaultValue = "9878")
+    int envoyHealthPort;
 
     private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
     private final AckTracker acks = new AckTracker();
@@ -81,6 +100,8 @@ public class XdsRuntime {
                 .addService(syncService())
                 .build().start();
         SocketLink.point(sock, bound);
+        envoyBootstrap.ifPresent(file -> new io.sluice.api.xds.Bootstrap(envoyNodeId, sock.toString(), envoyAdminSocket,
+                envoyAlsSocket, envoyAdminPort, envoyPrometheusPort, envoyHealthPort).write(Path.of(file)));
         LOG.infof("envoy-xds serving ADS (SotW and delta) and ResourceSync on %s (%s)", sock, bound.getFileName());
     }
 

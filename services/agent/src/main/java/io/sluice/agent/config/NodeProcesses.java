@@ -1,15 +1,12 @@
 package io.sluice.agent.config;
 
 import io.sluice.agent.dns.DnsProcess;
-import io.sluice.agent.envoy.Bootstrap;
 import io.sluice.agent.proc.ManagedProcess;
 import io.sluice.agent.proc.NodeUser;
 import io.sluice.agent.tls.NodeCertificates;
+import io.sluice.api.xds.Bootstrap;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +18,8 @@ import java.util.Optional;
  * (it outlives an agent restart) and is restarted within 200 ms when it dies. None runs as root: each
  * runs as the node's account with only the capabilities it needs ({@link NodeUser}): Envoy
  * CAP_NET_ADMIN and CAP_NET_BIND_SERVICE, the DNS CAP_NET_BIND_SERVICE, the relay and envoy-xds none.
- * With external-envoy-proxy, envoy-xds and Envoy run elsewhere (a DaemonSet of their own) and
- * only Envoy's bootstrap is written here, into the proxy directory they share.
+ * With external-envoy-proxy, envoy-xds and Envoy run elsewhere (a DaemonSet of their own, where
+ * envoy-xds writes Envoy's bootstrap) and meet the agent on the sockets of the proxy directory.
  */
 public final class NodeProcesses implements AutoCloseable {
     /**
@@ -52,14 +49,7 @@ public final class NodeProcesses implements AutoCloseable {
         this.dns = config.kubernetes() ? Optional.empty() : Optional.of(new DnsProcess(stateDir, router, config.dnsPort(), user));
         this.relay = relay(config, stateDir, certificates, user);
         this.external = config.externalEnvoyProxy();
-        boolean own = !external && !config.envoyBinary().isBlank();
-        Path bootstrap = proxyDir.resolve("envoy-bootstrap.yaml");
-        if (external || own) {
-            writeBootstrap(bootstrap, new Bootstrap(config.namePrefix(), xdsSocket(), envoyAdminSocket(),
-                    alsSocket(), config.envoyAdminEnabled() ? config.envoyAdminPort() : 0, config.envoyPrometheusPort(),
-                    config.envoyHealthPort()));
-        }
-        if (!own) {
+        if (external || config.envoyBinary().isBlank()) {
             this.xds = Optional.empty();
             this.envoy = Optional.empty();
             if (external) {
@@ -76,6 +66,10 @@ public final class NodeProcesses implements AutoCloseable {
         xdsCmd.addAll(List.of("-Dsluice.xds.socket=" + xdsSocket(), "-Dsluice.xds.state-dir=" + proxyDir.resolve("xds"),
                 "-jar", xdsJar.toString()));
         this.xds = Optional.of(new ManagedProcess("envoy-xds", stateDir, user.confine(xdsCmd, NodeUser.NO_CAPS)));
+        Path bootstrap = proxyDir.resolve("envoy-bootstrap.yaml");
+        new Bootstrap(config.namePrefix(), xdsSocket(), envoyAdminSocket(), alsSocket(),
+                config.envoyAdminEnabled() ? config.envoyAdminPort() : 0, config.envoyPrometheusPort(),
+                config.envoyHealthPort()).write(bootstrap);
         this.envoy = Optional.of(new ManagedProcess("envoy", stateDir, user.confine(List.of(config.envoyBinary(), "-c",
                 bootstrap.toString(), "--disable-hot-restart", "--log-level", "warn", "--concurrency",
                 Integer.toString(config.envoyConcurrency() > 0 ? config.envoyConcurrency() : Runtime.getRuntime().availableProcessors())),
@@ -170,16 +164,5 @@ public final class NodeProcesses implements AutoCloseable {
         xds.ifPresent(ManagedProcess::stop);
         relay.ifPresent(ManagedProcess::stop);
         dns.map(DnsProcess::process).ifPresent(ManagedProcess::stop);
-    }
-
-    /** Whole or not at all: an external Envoy starts as soon as the file is there. */
-    private static void writeBootstrap(Path file, Bootstrap b) {
-        try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, b.yaml());
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("write Envoy bootstrap " + file, e);
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.sluice.agent.envoy;
+package io.sluice.api.xds;
 
 import java.util.Objects;
 
@@ -13,6 +13,18 @@ public record Bootstrap(String nodeId, String xdsSocket, String adminSocket, Str
                         int prometheusPort, int healthPort) {
     public Bootstrap {
         Objects.requireNonNull(nodeId, "nodeId");
+    }
+
+    /** Writes the bootstrap whole or not at all (through a file beside it and a rename): Envoy may be waiting for it. */
+    public void write(java.nio.file.Path file) {
+        try {
+            java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            java.nio.file.Files.writeString(tmp, yaml());
+            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("write Envoy bootstrap " + file, e);
+        }
     }
 
     /** adminPort 0 means the admin listener is off. */
