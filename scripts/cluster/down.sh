@@ -70,5 +70,9 @@ if ! keep /run/netns && [ -d /run/netns ] && [ -z "$(ls -A /run/netns)" ]; then
   umount /run/netns 2>/dev/null || true
   rmdir /run/netns 2>/dev/null || true
 fi
+# the agent's host record (a hostPath its pod made); empty once the last node purged
+if ! keep /run/sluice && [ -d /run/sluice ]; then
+  rmdir /run/sluice 2>/dev/null || log "/run/sluice is not empty: left as it is"
+fi
 rm -rf "$DIR"
 log "done"

@@ -26,7 +26,7 @@ export PATH="$bin:$PATH"
 # What the host had before the first up, so down.sh keeps it.
 if [ ! -f "$DIR/preexisting" ]; then
   mkdir -p "$DIR"
-  for p in /run/netns /run/containerd /var/lib/cni /var/lib/kubelet /var/log/containers /var/log/pods; do
+  for p in /run/netns /run/sluice /run/containerd /var/lib/cni /var/lib/kubelet /var/log/containers /var/log/pods; do
     [ -e "$p" ] && echo "$p"
   done > "$DIR/preexisting.tmp" || true
   mv "$DIR/preexisting.tmp" "$DIR/preexisting"

@@ -94,6 +94,8 @@ class TestClusterE2E {
             assertThat(cluster.kubectl("get", "pod", "probe", "-o", "jsonpath={.metadata.deletionTimestamp}").out()).isEmpty();
             envoyConfigs_getTheirValidCondition(cluster);
             operatorReplicas_takeTurns(cluster);
+            // last: it restarts the agent, whose purge at down must still restore the host
+            envoyAdmin_isTurnedOnByAnUpgrade(cluster);
         } finally {
             down = cluster.down();
         }
@@ -149,6 +151,41 @@ class TestClusterE2E {
      * The chart lints, and what it and the kustomize base render is accepted by the real API
      * server; a value of the wrong type or an unknown one is refused by name and changes nothing.
      */
+    /**
+     * The lab's "Debugging Envoy": `helm upgrade --set envoy.debug.admin.enabled=true --set
+     * envoy.debug.admin.port=9901` restarts Envoy's pods with the new setting; Envoy's admin
+     * answers on the node's 127.0.0.1:9901 (Envoy runs on the host network) and through
+     * `kubectl port-forward` to Envoy's pod, as the lab reaches it.
+     */
+    private static void envoyAdmin_isTurnedOnByAnUpgrade(TestCluster cluster) throws Exception {
+        assertThat(curl("http://127.0.0.1:9901/listeners").exit()).isNotZero();
+        TestNode.Result upgrade = cluster.helm("upgrade", "sluice", TestNode.HOME.resolve("k8s/sluice").toString(), "-n", "kube-system",
+                "--reuse-values", "--set", "envoy.debug.admin.enabled=true", "--set", "envoy.debug.admin.port=9901");
+        assertThat(upgrade.exit()).as(upgrade.out()).isZero();
+        // both DaemonSets roll (their settings changed); the agent's before the test goes on
+        for (String ds : List.of("sluice-envoy", "sluice-agent")) {
+            TestNode.Result rollout = cluster.kubectl("rollout", "status", "daemonset/" + ds, "-n", "kube-system", "--timeout=120s");
+            assertThat(rollout.exit()).as(rollout.out()).isZero();
+        }
+        String[] listeners = {""};
+        waitFor(30, () -> (listeners[0] = curl("http://127.0.0.1:9901/listeners").out()).contains("envoy-health-listener"));
+        assertThat(listeners[0]).contains("envoy-prometheus-listener");
+        String pod = cluster.kubectl("get", "pods", "-n", "kube-system", "-l", "app.kubernetes.io/name=sluice-envoy",
+                "--field-selector=status.phase=Running", "-o", "jsonpath={.items[0].metadata.name}").out();
+        Process forward = new ProcessBuilder(cluster.tool("kubectl"), "--kubeconfig", cluster.dir.resolve("admin.kubeconfig").toString(),
+                "-n", "kube-system", "port-forward", "pod/" + pod, "19901:9901").redirectErrorStream(true).start();
+        try {
+            waitFor(30, () -> (listeners[0] = curl("http://127.0.0.1:19901/listeners").out()).contains("envoy-health-listener"));
+        } finally {
+            forward.destroy();
+            forward.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static TestNode.Result curl(String url) {
+        return TestNode.run(List.of("curl", "-sf", "--max-time", "2", url), null);
+    }
+
     private static void chart_isValid_andABadValueIsRefusedByName(TestCluster cluster) {
         String chart = TestNode.HOME.resolve("k8s/sluice").toString();
         TestNode.Result lint = cluster.helm("lint", chart);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -53,9 +54,7 @@ public record SharedHost(Path dir) {
             Files.deleteIfExists(nodes);
             Files.deleteIfExists(dir.resolve("lock"));
             Files.deleteIfExists(dir);
-            if (isEmptyDir(dir.getParent())) {
-                Files.deleteIfExists(dir.getParent());
-            }
+            removeIfEmpty(dir.getParent());
             return setting;
         });
     }
@@ -73,6 +72,20 @@ public record SharedHost(Path dir) {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("host registry " + dir, e);
+        }
+    }
+
+    /** Removes d when empty, unless it is a mount point (a container's volume), which stays. */
+    private static void removeIfEmpty(Path d) {
+        if (!isEmptyDir(d)) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(d);
+        } catch (FileSystemException e) {
+            // EBUSY: mounted, by whoever made the mount; it removes it
+        } catch (IOException e) {
+            throw new UncheckedIOException("remove " + d, e);
         }
     }
 
