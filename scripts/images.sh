@@ -6,8 +6,9 @@
 #   localhost/sluice/operator:VERSION   the operator (a Quarkus app) on the Java runtime layer
 #   localhost/sluice/agent:VERSION      the agent, with the host tools it runs (ip, tc, setpriv),
 #                                       libbpf, its CNI plugin sluice-cni (which it installs on the
-#                                       node), the relay, envoy-xds and Envoy (for envoy.enabled=false)
+#                                       node), envoy-xds and Envoy (for envoy.enabled=false)
 #   localhost/sluice/envoy-xds:VERSION  envoy-xds, beside Envoy in the sluice-envoy DaemonSet
+#   localhost/sluice/relay:VERSION      Hubble relay, the hubble-relay Deployment
 #   localhost/sluice/envoy:VERSION      the upstream Envoy the standalone node runs (scripts/find-envoy.sh)
 #
 # The bottom layer is a Java runtime made here by jlink from the build's JDK, with the glibc it
@@ -72,14 +73,15 @@ fi
 # The JVM of envoy-xds and the relay, as the agent starts them (NodeProcesses.SERVICE_JVM).
 SERVICE_JVM=(-XX:+UseSerialGC -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TieredStopAtLevel=1
   -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -Xss512k -Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1
-  -Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1 --sun-misc-unsafe-memory-access=allow)
+  -Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1 --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
 
 # --- A Quarkus service: its quarkus-app directory as /app on the runtime layer.
 quarkus_image() { # name module user jvm-options...
   local name=$1 module=$2 user=$3; shift 3
   local app=$root/$module/target/quarkus-app tar=$out/$name.tar
   [ -f "$app/quarkus-run.jar" ] || { echo "images: no $app: run 'make build'" >&2; exit 1; }
-  if [ ! -f "$tar" ] || [ -n "$(find "$app" "$jre/.stamp" -newer "$tar" -print -quit)" ]; then
+  # (this script too: it holds the image's command)
+  if [ ! -f "$tar" ] || [ -n "$(find "$app" "$jre/.stamp" "$0" -newer "$tar" -print -quit)" ]; then
     echo "images: $REGISTRY/$name:$VERSION" >&2
     local layer=$out/$name-layer
     rm -rf "$layer"; mkdir -p "$layer"; cp -r "$app" "$layer/app"
@@ -118,6 +120,7 @@ fi
 echo "$tar"
 
 quarkus_image envoy-xds services/envoy-xds 65532:65532 "${SERVICE_JVM[@]}"
+quarkus_image relay services/relay 65532:65532 "${SERVICE_JVM[@]}"
 
 # --- The agent: root (it loads the datapath and attaches to pods' veths), the host tools it runs,
 # libbpf (loaded through FFM), and the node's other processes for when it starts them itself.
@@ -131,7 +134,7 @@ if [ ! -f "$tools/.stamp" ] || [ -n "$(find "$root/scripts/images.sh" -newer "$t
   touch "$tools/.stamp"
 fi
 tar=$out/agent.tar
-agent_apps=("$root/services/agent/target/quarkus-app" "$root/services/relay/target/quarkus-app" "$root/services/envoy-xds/target/quarkus-app")
+agent_apps=("$root/services/agent/target/quarkus-app" "$root/services/envoy-xds/target/quarkus-app")
 if [ ! -f "$tar" ] || [ -n "$(find "${agent_apps[@]}" "$root/services/cni" "$jre/.stamp" "$tools/.stamp" "$envoy_layer/.stamp" \
     -newer "$tar" -print -quit)" ]; then
   echo "images: $REGISTRY/agent:$VERSION" >&2

@@ -234,4 +234,8 @@ wait_for "Sluice's Envoy" 120 kubectl --kubeconfig "$kubeconfig" -n kube-system 
   daemonset/sluice-envoy --timeout=1s
 wait_for "the Sluice operator" 120 kubectl --kubeconfig "$kubeconfig" -n kube-system rollout status \
   deployment/sluice-operator --timeout=1s
+if kubectl --kubeconfig "$kubeconfig" -n kube-system get deployment hubble-relay >/dev/null 2>&1; then
+  wait_for "Hubble relay" 120 kubectl --kubeconfig "$kubeconfig" -n kube-system rollout status \
+    deployment/hubble-relay --timeout=1s
+fi
 echo "export KUBECONFIG=$kubeconfig"

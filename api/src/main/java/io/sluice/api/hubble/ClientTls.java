@@ -65,7 +65,7 @@ public sealed interface ClientTls {
                 case Plaintext p -> throw new IllegalStateException("plaintext has no TLS context");
                 case Tls t -> t.trust();
                 case MutualTls m -> {
-                    b.keyManager(m.cert().toFile(), m.key().toFile());
+                    b.keyManager(new ByteArrayInputStream(Files.readAllBytes(m.cert())), new ByteArrayInputStream(PemKeys.pkcs8(m.key())));
                     yield m.trust();
                 }
             };

@@ -4,8 +4,11 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 
-import javax.net.ssl.SSLException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,12 +40,16 @@ public sealed interface ServerTls {
         try {
             return switch (this) {
                 case Plaintext p -> Optional.empty();
-                case Tls t -> Optional.of(GrpcSslContexts.forServer(t.cert().toFile(), t.key().toFile()).build());
-                case MutualTls m -> Optional.of(GrpcSslContexts.forServer(m.cert().toFile(), m.key().toFile())
+                case Tls t -> Optional.of(GrpcSslContexts.forServer(new ByteArrayInputStream(Files.readAllBytes(t.cert())), key(t.key())).build());
+                case MutualTls m -> Optional.of(GrpcSslContexts.forServer(new ByteArrayInputStream(Files.readAllBytes(m.cert())), key(m.key()))
                         .trustManager(m.clientCa().toFile()).clientAuth(ClientAuth.REQUIRE).build());
             };
-        } catch (SSLException | IllegalArgumentException e) {
-            throw new UncheckedIOException(new java.io.IOException("TLS for Hubble's API (" + this + "): " + e.getMessage(), e));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UncheckedIOException(new IOException("TLS for Hubble's API (" + this + "): " + e.getMessage(), e));
         }
+    }
+
+    private static InputStream key(Path file) throws IOException {
+        return new ByteArrayInputStream(PemKeys.pkcs8(file));
     }
 }

@@ -22,11 +22,10 @@ import java.util.stream.Collectors;
 /**
  * Sluice installed on a cluster, as {@code cilium status} reads Cilium: the chart's workloads
  * (the agent's and Envoy's DaemonSets, the operator's Deployment) from the API server, one line
- * per component, then one per workload with its counts and images. The relay runs in the
- * agents' pods. {@link #components} is pure.
+ * per component, then one per workload with its counts and images. {@link #components} is pure.
  */
 final class ClusterStatus {
-    static final String AGENT = "sluice-agent", ENVOY = "sluice-envoy", OPERATOR = "sluice-operator";
+    static final String AGENT = "sluice-agent", ENVOY = "sluice-envoy", OPERATOR = "sluice-operator", RELAY = "hubble-relay";
 
     /** A workload's counts; {@code problems} names its pods that are not ready, and why. */
     record Workload(String kind, String name, int desired, int ready, int available, int updated,
@@ -69,11 +68,13 @@ final class ClusterStatus {
                             n(st.getNumberAvailable()), n(st.getUpdatedNumberScheduled()), images(k, ns, name), problems(k, ns, name)));
                 }
             }
-            Deployment d = k.apps().deployments().inNamespace(ns).withName(OPERATOR).get();
-            if (d != null && d.getStatus() != null) {
-                var st = d.getStatus();
-                out.put(OPERATOR, new Workload("Deployment", OPERATOR, n(d.getSpec().getReplicas()), n(st.getReadyReplicas()),
-                        n(st.getAvailableReplicas()), n(st.getUpdatedReplicas()), images(k, ns, OPERATOR), problems(k, ns, OPERATOR)));
+            for (String name : List.of(OPERATOR, RELAY)) {
+                Deployment d = k.apps().deployments().inNamespace(ns).withName(name).get();
+                if (d != null && d.getStatus() != null) {
+                    var st = d.getStatus();
+                    out.put(name, new Workload("Deployment", name, n(d.getSpec().getReplicas()), n(st.getReadyReplicas()),
+                            n(st.getAvailableReplicas()), n(st.getUpdatedReplicas()), images(k, ns, name), problems(k, ns, name)));
+                }
             }
         } catch (KubernetesClientException e) {
             throw new CliException("cannot read Sluice's workloads in namespace " + ns + ": " + message(e));
@@ -94,36 +95,32 @@ final class ClusterStatus {
     /** Cilium's component lines from the workloads and the settings. */
     static List<Line> components(Map<String, Workload> workloads, Map<String, String> config) {
         List<Line> out = new ArrayList<>();
-        Line agent = line("Sluice", workloads.get(AGENT), "agents");
-        out.add(agent);
-        out.add(line("Operator", workloads.get(OPERATOR), "replicas"));
+        out.add(line("Sluice", "DaemonSet", AGENT, workloads, "agents"));
+        out.add(line("Operator", "Deployment", OPERATOR, workloads, "replicas"));
         if ("true".equals(config.get("external-envoy-proxy"))) {
-            out.add(line("Envoy DaemonSet", workloads.get(ENVOY), "Envoys"));
+            out.add(line("Envoy DaemonSet", "DaemonSet", ENVOY, workloads, "Envoys"));
         } else {
             out.add(new Line("Envoy DaemonSet", "disabled", "Envoy runs in the agents' pods (envoy.enabled=false)"));
         }
-        out.add("0".equals(config.get("hubble-relay-port"))
-                ? new Line("Hubble Relay", "disabled", "hubble.relay.enabled=false")
-                : new Line("Hubble Relay", agent.state(), "in the agents' pods, port " + config.getOrDefault("hubble-relay-port", "4245")));
+        // as Cilium's: a relay that is not installed is disabled (hubble.relay.enabled=false), not an error
+        out.add(workloads.containsKey(RELAY) ? line("Hubble Relay", "Deployment", RELAY, workloads, "replicas")
+                : new Line("Hubble Relay", "disabled", ""));
         out.add(new Line("ClusterMesh", "disabled", ""));
         return out;
     }
 
-    private static Line line(String name, Workload w, String what) {
+    private static Line line(String component, String kind, String name, Map<String, Workload> workloads, String what) {
+        Workload w = workloads.get(name);
         if (w == null) {
-            return new Line(name, "error", "not installed (no " + switch (name) {
-                case "Operator" -> "Deployment " + OPERATOR;
-                case "Sluice" -> "DaemonSet " + AGENT;
-                default -> "DaemonSet " + ENVOY;
-            } + ")");
+            return new Line(component, "error", "not installed (no " + kind + " " + name + ")");
         }
         if (w.ok()) {
-            return new Line(name, "OK", "");
+            return new Line(component, "OK", "");
         }
         String detail = w.ready() + " of " + w.desired() + " " + what + " ready"
                 + (w.updated() < w.desired() ? ", " + w.updated() + " updated" : "")
                 + (w.problems().isEmpty() ? "" : ": " + String.join("; ", w.problems()));
-        return new Line(name, w.ready() == 0 ? "error" : "degraded", detail);
+        return new Line(component, w.ready() == 0 ? "error" : "degraded", detail);
     }
 
     /** What is not ready yet, for --wait's progress line; empty when all is. */

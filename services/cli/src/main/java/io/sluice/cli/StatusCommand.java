@@ -31,6 +31,8 @@ class StatusCommand implements Callable<Integer> {
     private static final java.util.Set<String> NOT_READINESS = java.util.Set.of("Envoy configs", "Envoy last NACK");
     @ParentCommand
     Sluice root;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     @Option(names = "--wait", description = "Wait until the agent answers and every component is up.")
     boolean waitReady;
     @Option(names = "--wait-duration", defaultValue = "5m", description = "How long --wait waits, e.g. 90s, 5m (default ${DEFAULT-VALUE}).")
@@ -67,8 +69,15 @@ class StatusCommand implements Callable<Integer> {
                 "Services:", s.services(), "Identities:", s.identities());
         System.out.printf("%-22s%s (router %s), services %s%n", "Addressing:", s.podCidr(), s.router(), s.serviceCidr());
         System.out.printf("%-22s%d seen, %d drops%n", "Datapath events:", s.eventsSeen(), s.drops());
-        hubble();
+        // a node that runs no relay said so above; another relay only when the user names one
+        if (s.components().stream().noneMatch(comp -> comp.name().equals("Hubble Relay")) || hubbleServerGiven()) {
+            hubble();
+        }
         return 0;
+    }
+
+    private boolean hubbleServerGiven() {
+        return spec.commandLine().getParseResult().hasMatchedOption("--hubble-server") || System.getenv("HUBBLE_SERVER") != null;
     }
 
     /** Sluice on a cluster: its components, then its workloads and their images; with --wait, once all are up. */

@@ -12,13 +12,14 @@ class ClusterStatusTest {
         return new ClusterStatus.Workload(kind, name, 1, 1, 1, 1, Map.of("localhost/sluice/x:1", 1), List.of());
     }
 
-    private static final Map<String, String> CONFIG = Map.of("external-envoy-proxy", "true", "hubble-relay-port", "4245");
+    private static final Map<String, String> CONFIG = Map.of("external-envoy-proxy", "true");
 
     @Test
     void everythingReady_isOk_asCiliumSaysIt() {
         var lines = ClusterStatus.components(Map.of(ClusterStatus.AGENT, ready("DaemonSet", ClusterStatus.AGENT),
                 ClusterStatus.ENVOY, ready("DaemonSet", ClusterStatus.ENVOY),
-                ClusterStatus.OPERATOR, ready("Deployment", ClusterStatus.OPERATOR)), CONFIG);
+                ClusterStatus.OPERATOR, ready("Deployment", ClusterStatus.OPERATOR),
+                ClusterStatus.RELAY, ready("Deployment", ClusterStatus.RELAY)), CONFIG);
         assertThat(lines).extracting(ClusterStatus.Line::name).containsExactly("Sluice", "Operator", "Envoy DaemonSet",
                 "Hubble Relay", "ClusterMesh");
         assertThat(lines).extracting(ClusterStatus.Line::state).containsExactly("OK", "OK", "OK", "OK", "disabled");
@@ -26,7 +27,7 @@ class ClusterStatusTest {
     }
 
     @Test
-    void aCrashingAgent_isNamedWithItsPodAndReason_andTheRelayInItsPodsWithIt() {
+    void aCrashingAgent_isNamedWithItsPodAndReason_andARelayNotInstalledIsDisabled() {
         var agent = new ClusterStatus.Workload("DaemonSet", ClusterStatus.AGENT, 2, 1, 1, 2, Map.of(),
                 List.of("sluice-agent-x7/agent CrashLoopBackOff, 3 restarts"));
         var lines = ClusterStatus.components(Map.of(ClusterStatus.AGENT, agent,
@@ -34,9 +35,18 @@ class ClusterStatusTest {
         assertThat(lines.get(0)).isEqualTo(new ClusterStatus.Line("Sluice", "degraded",
                 "1 of 2 agents ready: sluice-agent-x7/agent CrashLoopBackOff, 3 restarts"));
         assertThat(lines.get(2).state()).isEqualTo("disabled");
-        assertThat(lines.get(3).state()).isEqualTo("degraded");
+        assertThat(lines.get(3)).isEqualTo(new ClusterStatus.Line("Hubble Relay", "disabled", ""));
         assertThat(ClusterStatus.waitingFor(lines)).startsWith("Sluice (degraded: 1 of 2 agents ready")
-                .contains("Hubble Relay (degraded").doesNotContain("Envoy DaemonSet").doesNotContain("Operator");
+                .doesNotContain("Hubble Relay").doesNotContain("Envoy DaemonSet").doesNotContain("Operator");
+    }
+
+    @Test
+    void aRelayNotReady_isAnErrorNamingItsPod() {
+        var relay = new ClusterStatus.Workload("Deployment", ClusterStatus.RELAY, 1, 0, 0, 1, Map.of(),
+                List.of("hubble-relay-5d/hubble-relay not ready"));
+        var lines = ClusterStatus.components(Map.of(ClusterStatus.RELAY, relay), CONFIG);
+        assertThat(lines.get(3)).isEqualTo(new ClusterStatus.Line("Hubble Relay", "error",
+                "0 of 1 replicas ready: hubble-relay-5d/hubble-relay not ready"));
     }
 
     @Test

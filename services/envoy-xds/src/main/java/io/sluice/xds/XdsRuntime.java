@@ -90,6 +90,7 @@ public class XdsRuntime {
         V3DiscoveryServer discovery = new V3DiscoveryServer(new Callbacks(), cache);
         Path sock = Path.of(socket);
         Files.createDirectories(sock.getParent());
+        awaitWritable(sock.getParent());
         bound = SocketLink.instance(sock);
         SocketLink.removeDead(sock);
         server = NettyServerBuilder.forAddress(new DomainSocketAddress(bound.toString()))
@@ -103,6 +104,24 @@ public class XdsRuntime {
         envoyBootstrap.ifPresent(file -> new io.sluice.api.xds.Bootstrap(envoyNodeId, sock.toString(), envoyAdminSocket,
                 envoyAlsSocket, envoyAdminPort, envoyPrometheusPort, envoyHealthPort).write(Path.of(file)));
         LOG.infof("envoy-xds serving ADS (SotW and delta) and ResourceSync on %s (%s)", sock, bound.getFileName());
+    }
+
+    /**
+     * In Envoy's DaemonSet the agent makes the proxy directory the node account's when it starts;
+     * until then there is nothing to serve, so wait, saying for what.
+     */
+    private static void awaitWritable(Path dir) {
+        for (int i = 0; !Files.isWritable(dir); i++) {
+            if (i % 150 == 0) {
+                LOG.infof("waiting for %s to be writable (the agent gives it to the node's account when it starts)", dir);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + dir, e);
+            }
+        }
     }
 
     void onStop(@Observes ShutdownEvent ev) {

@@ -27,10 +27,14 @@ import java.util.concurrent.TimeUnit;
  * channels reconnect by themselves when the node comes back. A peer announced with a TLS server
  * name is dialed over mutual TLS with the relay's certificate, verifying that name (Hubble's
  * {@code tls.server_name}); one whose certificate the relay does not trust stays unconnected and
- * is reported as an error, never as a connected node.
+ * is reported as an error, never as a connected node. The Peer API itself is dialed plaintext
+ * (a unix socket, a host:port) or, as {@code tls://host:port}, over mutual TLS with the same
+ * certificate, verifying {@link #PEER_SERVICE_SERVER_NAME} (Hubble's agents' wildcard).
  */
 final class Peers implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Peers.class);
+    /** Any agent answers the Peer API behind a cluster's Service; each has a certificate for {@code *.default.hubble-grpc.cilium.io}. */
+    static final String PEER_SERVICE_SERVER_NAME = "peer-service.default.hubble-grpc.cilium.io";
 
     /** One node: its name, its Observer API address, the TLS name it is verified by ("" for plaintext), and a channel to it. */
     record Peer(String name, String address, String tlsServerName, ManagedChannel channel) {
@@ -83,7 +87,14 @@ final class Peers implements AutoCloseable {
 
     private void watch() {
         while (!closed) {
-            ManagedChannel ch = HubbleChannels.open(peerService);
+            ManagedChannel ch;
+            try {
+                ch = HubbleChannels.open(peerService, peerService.startsWith("tls://")
+                        ? tls.withServerName(PEER_SERVICE_SERVER_NAME) : ClientTls.PLAINTEXT);
+            } catch (RuntimeException e) {
+                LOG.errorf("peer service %s: %s", peerService, e.getMessage());
+                return;
+            }
             try {
                 Iterator<ChangeNotification> it = PeerGrpc.newBlockingStub(ch).notify(NotifyRequest.getDefaultInstance());
                 while (it.hasNext()) {

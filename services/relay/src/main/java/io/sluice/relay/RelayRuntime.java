@@ -32,6 +32,12 @@ public class RelayRuntime {
     String peerService;
     @ConfigProperty(name = "sluice.relay.port", defaultValue = "4245")
     int port;
+    /**
+     * Where the API and gRPC health listen; empty: loopback when plaintext (the host's other
+     * users must not read flows), every interface with TLS. A relay in a pod of its own sets 0.0.0.0.
+     */
+    @ConfigProperty(name = "sluice.relay.listen-address")
+    Optional<String> listenAddress;
     @ConfigProperty(name = "sluice.relay.health-port", defaultValue = "4222")
     int healthPort;
     /** Hubble relay's sort-buffer-len-max and sort-buffer-drain-timeout. */
@@ -59,14 +65,15 @@ public class RelayRuntime {
                 : ClientTls.PLAINTEXT;
         ServerTls own = tlsServerCert.isPresent() && tlsServerKey.isPresent()
                 ? new ServerTls.Tls(Path.of(tlsServerCert.get()), Path.of(tlsServerKey.get())) : ServerTls.PLAINTEXT;
-        InetSocketAddress address = own instanceof ServerTls.Plaintext ? new InetSocketAddress(InetAddress.getLoopbackAddress(), port)
-                : new InetSocketAddress(port);
+        InetSocketAddress address = listenAddress.map(a -> new InetSocketAddress(a, port))
+                .orElse(own instanceof ServerTls.Plaintext ? new InetSocketAddress(InetAddress.getLoopbackAddress(), port)
+                        : new InetSocketAddress(port));
         peers = new Peers(peerService, toPeers);
         api = new HubbleServer(VERSION_HEADER, HubbleNames.VERSION, null, address, own,
                 new RelayObserver(peers, sortBuffer, sortTimeoutMillis));
         if (healthPort > 0) {
             health = new HubbleServer(VERSION_HEADER, HubbleNames.VERSION, null,
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), healthPort), ServerTls.PLAINTEXT);
+                    new InetSocketAddress(listenAddress.orElse("127.0.0.1"), healthPort), ServerTls.PLAINTEXT);
         }
         LOG.infof("relay serving on %s (%s; health %d), peers from %s (%s)", address,
                 own instanceof ServerTls.Plaintext ? "plaintext" : "TLS", healthPort, peerService,

@@ -59,7 +59,8 @@ class StarWarsClusterE2E {
         String flows = cluster.hubble("observe", "--to-pod", "default/deathstar", "--from-pod", "default/xwing", "--last", "50").out();
         assertThat(flows).containsPattern("default/xwing:\\d+ \\(ID:\\d+\\) -> default/deathstar-[a-z0-9]+-[a-z0-9]+:80 \\(ID:\\d+\\)"
                 + " to-endpoint FORWARDED \\(TCP Flags: SYN\\)");
-        assertThat(cluster.sluice("status").out()).contains("tc programs on 4 endpoints").contains("2 backends");
+        // the lab's four pods and Hubble relay; the deathstar's two backends, hubble-relay's and hubble-peer's
+        assertThat(cluster.sluice("status").out()).contains("tc programs on 5 endpoints").contains("4 backends");
     }
 
     /**

@@ -86,12 +86,54 @@ final class TestCluster implements AutoCloseable {
         return TestNode.run(cmd, input);
     }
 
-    /** The stock hubble CLI against the node's relay. */
+    /**
+     * The stock hubble CLI against the cluster's relay, through a port-forward as the lab reaches
+     * it; once more over a new port-forward when the old one had died (the API server went away).
+     */
     TestNode.Result hubble(String... args) {
+        TestNode.Result r = TestNode.run(hubbleCommand(args), null);
+        return r.exit() != 0 && !relayForward.isAlive() ? TestNode.run(hubbleCommand(args), null) : r;
+    }
+
+    private List<String> hubbleCommand(String... args) {
         List<String> cmd = new ArrayList<>(List.of(hubbleBinary()));
         cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--server", "localhost:4245"));
-        return TestNode.run(cmd, null);
+        cmd.addAll(List.of("--server", relay()));
+        return cmd;
+    }
+
+    private Process relayForward;
+
+    /**
+     * localhost:4245, forwarded to the Service hubble-relay (`kubectl port-forward svc/hubble-relay
+     * 4245:80`, what `cilium hubble port-forward` runs); started again when it is not running.
+     */
+    private String relay() {
+        if (relayForward == null || !relayForward.isAlive()) {
+            try {
+                relayForward = new ProcessBuilder(bin + "/kubectl", "--kubeconfig", dir.resolve("admin.kubeconfig").toString(),
+                        "-n", "kube-system", "port-forward", "svc/hubble-relay", "4245:80").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/relay-port-forward.log").toFile())).start();
+                for (int i = 0; i < 100 && relayForward.isAlive() && !listening(4245); i++) {
+                    Thread.sleep(200);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return "localhost:4245";
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private String hubbleBinary;
@@ -140,10 +182,13 @@ final class TestCluster implements AutoCloseable {
      * Sluice's pods (a restarted container's previous run too); returns down.sh's result.
      */
     TestNode.Result down() {
+        if (relayForward != null) {
+            relayForward.destroy();
+        }
         Path logs = Path.of("target/cluster-logs", dir.getFileName().toString());
         TestNode.run(List.of("sh", "-c", "mkdir -p " + logs + " && cp " + dir + "/logs/*.log " + dir + "/sluice/*.log " + logs
                 + " 2>/dev/null"), null);
-        for (String app : List.of("sluice-agent", "sluice-envoy", "sluice-operator")) {
+        for (String app : List.of("sluice-agent", "sluice-envoy", "sluice-operator", "hubble-relay")) {
             StringBuilder out = new StringBuilder();
             for (String previous : List.of("--previous", "--previous=false")) {
                 out.append(kubectl("logs", "-n", "kube-system", "-l", "app.kubernetes.io/name=" + app, "--all-containers",

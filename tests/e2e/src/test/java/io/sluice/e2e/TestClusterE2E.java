@@ -32,7 +32,9 @@ class TestClusterE2E {
             assertThat(ready.exit()).as(ready.out() + cluster.kubectl("describe", "pod", "probe").out()).isZero();
             assertThat(cluster.kubectl("exec", "probe", "--", "hostname").out().strip()).isEqualTo("probe");
             assertThat(cluster.kubectl("get", "pod", "probe", "-o", "jsonpath={.status.podIP}").out()).startsWith("10.244.0.");
-            assertThat(cluster.sluice("status").out()).contains("Kubernetes node").contains("tc programs on 1 endpoints");
+            assertThat(cluster.sluice("status").out()).contains("Kubernetes node")
+                    .contains("tc programs on 2 endpoints") // the probe and Hubble relay
+                    .containsPattern("Hubble Relay:\\s+disabled\\s+not on the node: the cluster's is the Deployment hubble-relay");
             assertThat(cluster.sluice("config", "view").out().lines()).contains("mode\tkubernetes", "kube-proxy-replacement\ttrue");
             // The operator gave the probe's labels an identity; the agent enforces the probe under that number.
             String[] probeId = new String[1];
@@ -67,6 +69,13 @@ class TestClusterE2E {
                     .containsPattern("Envoy DaemonSet:\\s+OK").containsPattern("Hubble Relay:\\s+OK").containsPattern("ClusterMesh:\\s+disabled")
                     .containsPattern("DaemonSet\\s+sluice-agent\\s+Desired: 1, Ready: 1/1, Available: 1/1")
                     .contains("localhost/sluice/envoy:");
+            // Hubble relay, a Deployment in the pods' network, finds the node's observer through
+            // hubble-peer and dials it over mutual TLS with the chart's certificates.
+            assertThat(cluster.kubectl("get", "pods", "-n", "kube-system", "-l", "app.kubernetes.io/name=hubble-relay", "-o",
+                    "jsonpath={.items[0].spec.hostNetwork} {.items[0].status.podIP}").out()).matches(" 10\\.244\\.0\\.\\d+");
+            waitFor(30, () -> cluster.hubble("status").out().contains("Connected Nodes: 1/1"));
+            assertThat(cluster.hubble("list", "nodes").out()).containsPattern(TestNode.run(List.of("hostname"), null).out().strip()
+                    + "\\s+Connected");
             TestNode.Result config = TestNode.run(List.of(sluice, "config", "view", "--kubeconfig", kubeconfig), null);
             assertThat(config.out().lines()).contains("external-envoy-proxy\ttrue", "kube-proxy-replacement\ttrue",
                     "envoy-config-retry-interval\t15s", "loadbalancer-l7\tenvoy");

@@ -109,6 +109,20 @@ public interface NodeConfig {
     @WithDefault("4244")
     int hubblePort();
 
+    /**
+     * Where the observer's server certificate comes from on a cluster: a directory with
+     * {@code tls.crt}, {@code tls.key} and the cluster's Hubble CA {@code ca.crt} (the chart's
+     * Secret hubble-server-certs, as Cilium's). The observer then also admits clients that CA
+     * signed (the cluster's relay). Empty: the node's own certificates only.
+     */
+    java.util.Optional<String> hubbleTlsDir();
+
+    /**
+     * The host the Peer API announces for this node's observer on TCP: on a cluster, the node's
+     * address, which a relay in a pod can reach. Empty: 127.0.0.1 (a relay on the same host).
+     */
+    java.util.Optional<String> hubblePeerHost();
+
     /** Hubble's Prometheus metrics (hubble_*), Hubble's 9965. */
     @WithDefault("9965")
     int hubbleMetricsPort();

@@ -176,12 +176,11 @@ public class NodeRuntime {
         Path socket = Path.of(config.stateDir(), "hubble.sock");
         // What the Peer API announces: TCP (mutual TLS, as Hubble's with tls.auto) when the
         // observer has a port, else its unix socket (root only).
-        String address = config.hubblePort() > 0 ? "127.0.0.1:" + config.hubblePort() : "unix://" + socket;
+        String address = config.hubblePort() > 0 ? config.hubblePeerHost().orElse("127.0.0.1") + ":" + config.hubblePort()
+                : "unix://" + socket;
         String serverName = config.hubblePort() > 0 ? NodeCertificates.serverName(name) : "";
-        NodeCertificates.Pair cert = certificates.server();
         hubble = new HubbleServer("hubble-server-version", HubbleNames.VERSION, socket,
-                config.hubblePort() > 0 ? new InetSocketAddress(config.hubblePort()) : null,
-                new ServerTls.MutualTls(cert.cert(), cert.key(), certificates.ca()),
+                config.hubblePort() > 0 ? new InetSocketAddress(config.hubblePort()) : null, observerTls(),
                 new ObserverService(observer, view::directory, address), new PeerService(name, address, serverName));
         state.shareSocket(socket);
         if (config.hubbleMetricsPort() > 0) {
@@ -201,6 +200,19 @@ public class NodeRuntime {
                 seen = now;
             }
         });
+    }
+
+    /**
+     * Mutual TLS of the observer: the node's certificate, or on a cluster the chart's (signed by
+     * the cluster's Hubble CA for {@code *.default.hubble-grpc.cilium.io}), admitting the clients of both CAs.
+     */
+    private ServerTls observerTls() {
+        if (config.hubbleTlsDir().isEmpty()) {
+            NodeCertificates.Pair cert = certificates.server();
+            return new ServerTls.MutualTls(cert.cert(), cert.key(), certificates.ca());
+        }
+        Path dir = Path.of(config.hubbleTlsDir().get());
+        return new ServerTls.MutualTls(dir.resolve("tls.crt"), dir.resolve("tls.key"), certificates.trusting(dir.resolve("ca.crt")));
     }
 
     static String nodeName(NodeConfig config) {

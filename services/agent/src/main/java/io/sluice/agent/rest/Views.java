@@ -182,6 +182,10 @@ final class Views {
             comps.add(new NodeStatus.ComponentStatus(p.component(), "Error", p.message()));
         }
         comps.addAll(envoy(rt));
+        if (rt.config().relayPort() <= 0) {
+            comps.add(new NodeStatus.ComponentStatus("Hubble Relay", "disabled", rt.config().kubernetes()
+                    ? "not on the node: the cluster's is the Deployment hubble-relay (sluice status --kubeconfig)" : "relay-port 0"));
+        }
         return new NodeStatus(comps, node.endpoints(), node.policies(), node.services(), identities,
                 node.podCidr().toString(), node.serviceCidr().toString(), Cidr.format(node.router()),
                 rt.events().seen(), rt.events().drops(), ProcessHandle.current().pid());

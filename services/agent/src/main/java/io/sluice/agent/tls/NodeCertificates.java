@@ -80,6 +80,20 @@ public record NodeCertificates(Path dir) {
         return pair("relay-server");
     }
 
+    /**
+     * The CAs whose clients the observer admits: the node's and {@code clusterCa} (a cluster's
+     * Hubble CA, for its relay), written as one bundle beside the node's; returns its path.
+     */
+    public Path trusting(Path clusterCa) {
+        Path bundle = dir.resolve("client-cas.crt");
+        try {
+            Files.writeString(bundle, Files.readString(ca()) + "\n" + Files.readString(clusterCa));
+            return bundle;
+        } catch (IOException e) {
+            throw new UncheckedIOException("write the observer's client CAs " + bundle, e);
+        }
+    }
+
     /** Keeps (or first makes) the CA, and signs a fresh certificate for each component. */
     public static NodeCertificates issue(Path dir, String nodeName) {
         NodeCertificates c = new NodeCertificates(dir);
