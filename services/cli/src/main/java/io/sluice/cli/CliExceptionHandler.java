@@ -10,12 +10,8 @@ import picocli.CommandLine;
 class CliExceptionHandler {
     @Produces
     CommandLine commandLine(PicocliCommandLineFactory factory) {
-        return factory.create().setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof CliException c) {
-                cmd.getErr().println("Error: " + c.getMessage());
-                return c.exitCode();
-            }
-            throw ex;
-        });
+        CommandLine commandLine = Main.configure(factory.create());
+        Sluice.COMMANDS.forEach(commandLine::addSubcommand);
+        return commandLine;
     }
 }

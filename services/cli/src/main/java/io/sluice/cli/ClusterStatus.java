@@ -50,7 +50,10 @@ final class ClusterStatus {
     /** The client of a kubeconfig file. */
     static KubernetesClient client(Path kubeconfig) {
         try {
-            return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+            Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+            // an API server that does not answer is said at once (--wait asks again), not after the client's ten retries
+            config.setRequestRetryBackoffLimit(0);
+            return new KubernetesClientBuilder().withConfig(config).build();
         } catch (java.io.IOException e) {
             throw new CliException("--kubeconfig: cannot read " + kubeconfig + ": " + e.getMessage());
         }

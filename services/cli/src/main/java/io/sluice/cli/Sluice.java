@@ -5,13 +5,36 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.util.List;
+
 /** {@code sluice}: the node's command line. */
 @TopCommand
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
-        description = "L7 traffic management, network policy and flow observability.",
-        subcommands = {UpCommand.class, DownCommand.class, PodCommand.class, ExecCommand.class, ApplyCommand.class,
-                DeleteCommand.class, GetCommand.class, StatusCommand.class, ConfigCommand.class, MonitorCommand.class, ObserveCommand.class, EnvoyCommand.class, DemoCommand.class})
+        description = "L7 traffic management, network policy and flow observability.")
 public class Sluice {
+    /**
+     * The commands, in the order help lists them. They are added to the command line, not named
+     * in the annotation: picocli reads every added command's options when it is added, and a run
+     * needs only its own ({@link #commands}).
+     */
+    static final List<Class<?>> COMMANDS = List.of(UpCommand.class, DownCommand.class, PodCommand.class, ExecCommand.class,
+            ApplyCommand.class, DeleteCommand.class, GetCommand.class, StatusCommand.class, ConfigCommand.class,
+            MonitorCommand.class, ObserveCommand.class, EnvoyCommand.class, DemoCommand.class);
+
+    /** The command the arguments name (the first one that is not an option or --node's value); all when none does. */
+    static List<Class<?>> commands(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--node")) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                String name = args[i];
+                return COMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(name)).findFirst()
+                        .<List<Class<?>>>map(List::of).orElse(COMMANDS);
+            }
+        }
+        return COMMANDS;
+    }
+
     @Option(names = "--node", scope = CommandLine.ScopeType.INHERIT, description = "The node's API socket, root only"
             + " (env SLUICE_NODE; default " + NodeClient.DEFAULT + ", or api.sock in 'up --state-dir').",
             defaultValue = "${env:SLUICE_NODE}")

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -85,10 +86,24 @@ class StatusCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + duration(waitDuration).toNanos();
         try (io.fabric8.kubernetes.client.KubernetesClient k = ClusterStatus.client(kubeconfig)) {
             while (true) {
-                var workloads = ClusterStatus.workloads(k, namespace);
-                var lines = ClusterStatus.components(workloads, ClusterStatus.config(k, namespace));
-                String waiting = ClusterStatus.waitingFor(lines);
                 boolean late = System.nanoTime() > deadline;
+                Map<String, ClusterStatus.Workload> workloads;
+                Map<String, String> config;
+                try {
+                    workloads = ClusterStatus.workloads(k, namespace);
+                    config = ClusterStatus.config(k, namespace);
+                } catch (CliException e) {
+                    if (!waitReady || late) {
+                        System.out.print(waitReady ? waitingLine("") : "");
+                        throw e;
+                    }
+                    // --wait: the API server may be on its way too
+                    System.out.print(waitingLine("Waiting for: " + e.getMessage()));
+                    Thread.sleep(1000);
+                    continue;
+                }
+                var lines = ClusterStatus.components(workloads, config);
+                String waiting = ClusterStatus.waitingFor(lines);
                 if (waitReady && !waiting.isEmpty() && !late) {
                     System.out.print(waitingLine("Waiting for: " + waiting));
                     Thread.sleep(1000);
