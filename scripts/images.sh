@@ -9,6 +9,7 @@
 #                                       node), envoy-xds and Envoy (for envoy.enabled=false)
 #   localhost/sluice/envoy-xds:VERSION  envoy-xds, beside Envoy in the sluice-envoy DaemonSet
 #   localhost/sluice/relay:VERSION      Hubble relay, the hubble-relay Deployment
+#   localhost/sluice/demo:VERSION       the demo applications (args: demo deathstar|currency)
 #   localhost/sluice/envoy:VERSION      the upstream Envoy the standalone node runs (scripts/find-envoy.sh)
 #
 # The bottom layer is a Java runtime made here by jlink from the build's JDK, with the glibc it
@@ -84,7 +85,7 @@ quarkus_image() { # name module user jvm-options...
   if [ ! -f "$tar" ] || [ -n "$(find "$app" "$jre/.stamp" "$0" -newer "$tar" -print -quit)" ]; then
     echo "images: $REGISTRY/$name:$VERSION" >&2
     local layer=$out/$name-layer
-    rm -rf "$layer"; mkdir -p "$layer"; cp -r "$app" "$layer/app"
+    rm -rf "$layer"; mkdir -p "$layer"; cp -r "$app" "$layer/app"; rm -f "$layer"/app/*.aot
     "$tool" -dir "$jre" -dir "$layer" -tag "$REGISTRY/$name:$VERSION" -user "$user" \
       -env "PATH=/opt/java/bin:/usr/bin:/bin,JAVA_HOME=/opt/java" \
       -entrypoint "/opt/java/bin/java $* -jar /app/quarkus-run.jar" -o "$tar.tmp"
@@ -121,6 +122,8 @@ echo "$tar"
 
 quarkus_image envoy-xds services/envoy-xds 65532:65532 "${SERVICE_JVM[@]}"
 quarkus_image relay services/relay 65532:65532 "${SERVICE_JVM[@]}"
+# The demo applications (`sluice demo deathstar|currency`, the lab's gRPC currency service), as pods run them.
+quarkus_image demo services/cli 65532:65532 "${SERVICE_JVM[@]}"
 
 # --- The agent: root (it loads the datapath and attaches to pods' veths), the host tools it runs,
 # libbpf (loaded through FFM), and the node's other processes for when it starts them itself.

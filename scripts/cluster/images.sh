@@ -3,7 +3,8 @@
 # their paths: the pause image (containerd's sandbox image, from kubernetes' own pause.c), a
 # busybox image, and the lab's Star Wars images under the lab's names (scripts/cluster/starwars:
 # docker.io/cilium/starwars, the deathstar; quay.io/cilium/json-mock, the ships, with curl), and
-# fortio (docker.io/fortio/fortio, built by scripts/install-tool.sh).
+# fortio (docker.io/fortio/fortio, built by scripts/install-tool.sh), and the gRPC client pod
+# (docker.io/nicolaka/netshoot, with grpcurl).
 # No container engine: scripts/cluster/image (go-containerregistry) writes them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,8 +53,19 @@ if [ ! -f "$out/fortio.tar" ]; then
   cp "$("$here/../install-tool.sh" fortio)" "$work/fortio/usr/bin/fortio"
   "$tool" -dir "$work/fortio" -tag docker.io/fortio/fortio:latest -entrypoint /usr/bin/fortio -cmd server -o "$out/fortio.tar"
 fi
+# The lab's gRPC client pod (nicolaka/netshoot): curl, grpcurl, and the currency service's proto
+# as /root/demo.proto, where the lab downloads it.
+if [ ! -f "$out/netshoot.tar" ]; then
+  with_curl "$work/netshoot"
+  mkdir -p "$work/netshoot/usr/local/bin" "$work/netshoot/root"
+  cp "$("$here/../install-tool.sh" grpcurl)" "$work/netshoot/usr/local/bin/grpcurl"
+  cp "$here/../../demo/proto/currency.proto" "$work/netshoot/root/demo.proto"
+  "$tool" -dir "$work/netshoot" -tag docker.io/nicolaka/netshoot:latest -env "PATH=/usr/local/bin:/bin,HOME=/root" \
+    -entrypoint "" -cmd /bin/sh -o "$out/netshoot.tar"
+fi
 echo "$out/pause.tar"
 echo "$out/busybox.tar"
+echo "$out/netshoot.tar"
 echo "$out/starwars.tar"
 echo "$out/json-mock.tar"
 echo "$out/fortio.tar"

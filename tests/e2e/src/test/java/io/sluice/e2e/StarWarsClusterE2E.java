@@ -306,7 +306,7 @@ class StarWarsClusterE2E {
      * a minute or more later.
      */
     @Test
-    @Order(11)
+    @Order(12)
     void theApiServerAway_enforcementGoesOn_andLaterChangesAreEnforcedWithin5s() throws Exception {
         // the lab's L4 policy again (the exam removed every policy)
         TestNode.Result l4 = cluster.apply(demo("l4-policy.yaml"));
@@ -510,6 +510,105 @@ class StarWarsClusterE2E {
             cluster.kubectl("delete", "namespace", "circuit-break", "--wait=false");
         }
     }
+
+    /**
+     * The lab's "L7 Load-Balancing with Kubernetes Services + Annotations": grpcurl from a pod to
+     * the currency service (3 replicas) goes to one replica per connection; annotated
+     * {@code service.cilium.io/lb-l7: enabled}, the calls go through Envoy ({@code server: envoy})
+     * and spread over the replicas, and least_request keeps doing so.
+     */
+    @Test
+    @Order(11)
+    void grpcLoadBalancing_byAnnotation_spreadsTheCallsOverTheReplicas() {
+        String image = cluster.kubectl("get", "daemonset", "sluice-agent", "-n", "kube-system", "-o",
+                "jsonpath={.spec.template.spec.containers[0].image}").out().replace("/agent:", "/demo:");
+        TestNode.Result apply = cluster.apply(GRPC_APP.replace("DEMO_IMAGE", image));
+        assertThat(apply.exit()).as(apply.out()).isZero();
+        try {
+            TestNode.Result rollout = cluster.kubectl("-n", "grpc", "rollout", "status", "deployment/currencyservice", "--timeout=120s");
+            assertThat(rollout.exit()).as(rollout.out()).isZero();
+            TestNode.Result ready = cluster.kubectl("-n", "grpc", "wait", "--for=condition=Ready", "pod/pod-worker", "--timeout=60s");
+            assertThat(ready.exit()).as(ready.out()).isZero();
+            String direct = grpcCalls(1);
+            assertThat(direct).contains("\"EUR\"").containsPattern("hostname: currencyservice-").doesNotContain("server: envoy");
+
+            assertThat(cluster.kubectl("-n", "grpc", "annotate", "service", "currencyservice", "service.cilium.io/lb-l7=enabled").exit())
+                    .isZero();
+            waitUntil(30, () -> cluster.kubectl("-n", "grpc", "get", "cec", "cilium-envoy-lb-currencyservice", "-o",
+                    "jsonpath={.status.nodes.*.programmed}").out().equals("True"));
+            waitUntil(30, () -> grpcCalls(1).contains("server: envoy"));
+            java.util.Map<String, Integer> replicas = replicasOf(grpcCalls(30));
+            System.out.println("gRPC through Envoy on the cluster, round_robin, 30 calls: " + replicas);
+            assertThat(replicas).hasSize(3);
+
+            assertThat(cluster.kubectl("-n", "grpc", "annotate", "service", "currencyservice",
+                    "service.cilium.io/lb-l7-algorithm=least_request").exit()).isZero();
+            waitUntil(30, () -> cluster.kubectl("-n", "grpc", "get", "cec", "cilium-envoy-lb-currencyservice", "-o",
+                    "jsonpath={.spec.resources[2].lbPolicy}").out().equals("LEAST_REQUEST"));
+            replicas = replicasOf(grpcCalls(30));
+            System.out.println("gRPC through Envoy on the cluster, least_request, 30 calls: " + replicas);
+            assertThat(replicas.size()).isGreaterThanOrEqualTo(2);
+        } finally {
+            cluster.kubectl("delete", "namespace", "grpc", "--wait=false");
+        }
+    }
+
+    /** n calls of GetSupportedCurrencies from pod-worker, each a connection of its own, with grpcurl's -v headers. */
+    private static String grpcCalls(int n) {
+        return cluster.kubectl("-n", "grpc", "exec", "pod-worker", "--", "sh", "-c", "i=0; while [ $i -lt " + n + " ]; do"
+                + " grpcurl -v -plaintext -max-time 2 -import-path /root -proto demo.proto currencyservice:7000"
+                + " hipstershop.CurrencyService/GetSupportedCurrencies; i=$((i+1)); done").out();
+    }
+
+    private static java.util.Map<String, Integer> replicasOf(String calls) {
+        java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("hostname: (currencyservice-\\S+)").matcher(calls);
+        while (m.find()) {
+            out.merge(m.group(1), 1, Integer::sum);
+        }
+        return out;
+    }
+
+    /** The lab's gRPC application, reduced to its currency service, and its client pod. */
+    static final String GRPC_APP = """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: grpc}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: currencyservice, namespace: grpc}
+            spec:
+              replicas: 3
+              selector: {matchLabels: {app: currencyservice}}
+              template:
+                metadata: {labels: {app: currencyservice}}
+                spec:
+                  containers:
+                    - name: server
+                      image: DEMO_IMAGE
+                      imagePullPolicy: IfNotPresent
+                      args: [demo, currency]
+                      ports: [{containerPort: 7000}]
+                      readinessProbe: {tcpSocket: {port: 7000}, periodSeconds: 1}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: currencyservice, namespace: grpc}
+            spec:
+              selector: {app: currencyservice}
+              ports: [{name: grpc, port: 7000, targetPort: 7000}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: pod-worker, namespace: grpc}
+            spec:
+              containers:
+                - name: netshoot
+                  image: docker.io/nicolaka/netshoot:latest
+                  imagePullPolicy: IfNotPresent
+                  command: [sleep, "3600"]
+            """;
 
     private static String loop(String pod, int n) {
         return cluster.kubectl("exec", pod, "--", "sh", "-c", "for i in $(seq 1 " + n + "); do curl -s --max-time 1 -XPOST " + LAND
