@@ -306,7 +306,7 @@ class StarWarsClusterE2E {
      * a minute or more later.
      */
     @Test
-    @Order(12)
+    @Order(13)
     void theApiServerAway_enforcementGoesOn_andLaterChangesAreEnforcedWithin5s() throws Exception {
         // the lab's L4 policy again (the exam removed every policy)
         TestNode.Result l4 = cluster.apply(demo("l4-policy.yaml"));
@@ -520,9 +520,7 @@ class StarWarsClusterE2E {
     @Test
     @Order(11)
     void grpcLoadBalancing_byAnnotation_spreadsTheCallsOverTheReplicas() {
-        String image = cluster.kubectl("get", "daemonset", "sluice-agent", "-n", "kube-system", "-o",
-                "jsonpath={.spec.template.spec.containers[0].image}").out().replace("/agent:", "/demo:");
-        TestNode.Result apply = cluster.apply(GRPC_APP.replace("DEMO_IMAGE", image));
+        TestNode.Result apply = cluster.apply(GRPC_APP.replace("DEMO_IMAGE", demoImage()));
         assertThat(apply.exit()).as(apply.out()).isZero();
         try {
             TestNode.Result rollout = cluster.kubectl("-n", "grpc", "rollout", "status", "deployment/currencyservice", "--timeout=120s");
@@ -537,7 +535,7 @@ class StarWarsClusterE2E {
             waitUntil(30, () -> cluster.kubectl("-n", "grpc", "get", "cec", "cilium-envoy-lb-currencyservice", "-o",
                     "jsonpath={.status.nodes.*.programmed}").out().equals("True"));
             waitUntil(30, () -> grpcCalls(1).contains("server: envoy"));
-            java.util.Map<String, Integer> replicas = replicasOf(grpcCalls(30));
+            java.util.Map<String, Integer> replicas = counts("hostname: (currencyservice-\\S+)", grpcCalls(30));
             System.out.println("gRPC through Envoy on the cluster, round_robin, 30 calls: " + replicas);
             assertThat(replicas).hasSize(3);
 
@@ -545,13 +543,108 @@ class StarWarsClusterE2E {
                     "service.cilium.io/lb-l7-algorithm=least_request").exit()).isZero();
             waitUntil(30, () -> cluster.kubectl("-n", "grpc", "get", "cec", "cilium-envoy-lb-currencyservice", "-o",
                     "jsonpath={.spec.resources[2].lbPolicy}").out().equals("LEAST_REQUEST"));
-            replicas = replicasOf(grpcCalls(30));
+            replicas = counts("hostname: (currencyservice-\\S+)", grpcCalls(30));
             System.out.println("gRPC through Envoy on the cluster, least_request, 30 calls: " + replicas);
             assertThat(replicas.size()).isGreaterThanOrEqualTo(2);
         } finally {
             cluster.kubectl("delete", "namespace", "grpc", "--wait=false");
         }
     }
+
+    /**
+     * The L7 traffic-management walkthrough on the cluster: a client under an egress L7 policy
+     * (GET / only) and an Envoy config over two echo Services that splits requests 50/50 and
+     * rewrites /foo to /; the client's policy still judges the upstream leg, after the rewrite.
+     */
+    @Test
+    @Order(12)
+    void envoyConfigUnderAClientsEgressL7Policy_rewritesSplits_andThePolicyStillJudges() {
+        StringBuilder app = new StringBuilder();
+        String image = demoImage();
+        for (String echo : List.of("echo-same-node", "echo-other-node")) {
+            app.append(ECHO_APP.replace("ECHO", echo).replace("DEMO_IMAGE", image));
+        }
+        app.append(CLIENT2);
+        TestNode.Result apply = cluster.apply(app.toString());
+        assertThat(apply.exit()).as(apply.out()).isZero();
+        try {
+            for (String echo : List.of("echo-same-node", "echo-other-node")) {
+                TestNode.Result rollout = cluster.kubectl("rollout", "status", "deployment/" + echo, "--timeout=120s");
+                assertThat(rollout.exit()).as(rollout.out()).isZero();
+            }
+            assertThat(cluster.kubectl("wait", "--for=condition=Ready", "pod/client2", "--timeout=60s").exit()).isZero();
+            waitUntil(30, () -> client2("/").equals("200"));
+            assertThat(cluster.apply(StarWarsE2E.CLIENT2_POLICIES).exit()).isZero();
+            waitUntil(30, () -> client2("/foo").equals("403"));
+            assertThat(client2("/")).isEqualTo("200");
+
+            assertThat(cluster.apply(StarWarsE2E.ECHO_LB).exit()).isZero();
+            waitUntil(30, () -> cluster.kubectl("get", "cec", "envoy-lb-listener", "-o", "jsonpath={.status.nodes.*.programmed}")
+                    .out().equals("True"));
+            waitUntil(30, () -> client2("/foo").equals("200"));
+            assertThat(cluster.kubectl("exec", "client2", "--", "curl", "-s", "-w", " %{http_code}", "-m", "2",
+                    ECHO_URL + "/bar").out()).isEqualTo("Access denied\r\n 403");
+            String loop = cluster.kubectl("exec", "client2", "--", "sh", "-c", "i=0; while [ $i -lt 400 ]; do curl -s -m 2 "
+                    + ECHO_URL + "/; echo; i=$((i+1)); done").out();
+            java.util.Map<String, Integer> counts = counts("\"hostname\":\"(echo-[a-z]+-node)-", loop);
+            System.out.println("50/50 split on the cluster over 400 requests: " + counts);
+            assertThat(counts.values().stream().mapToInt(Integer::intValue).sum()).as(counts.toString()).isEqualTo(400);
+            assertThat(counts.get("echo-same-node")).as(counts.toString()).isBetween(160, 240);
+        } finally {
+            cluster.kubectl("delete", "cec", "envoy-lb-listener", "--ignore-not-found");
+            cluster.kubectl("delete", "cnp", "client-egress-l7-http", "client-egress-only-dns", "--ignore-not-found");
+            cluster.kubectl("delete", "deployment,service", "echo-same-node", "echo-other-node", "--ignore-not-found");
+            cluster.kubectl("delete", "pod", "client2", "--ignore-not-found", "--wait=false");
+        }
+    }
+
+    static final String ECHO_URL = "http://echo-same-node.default.svc.cluster.local:8080";
+
+    /** client2's HTTP code for GET path on the echo service. */
+    private static String client2(String path) {
+        return cluster.kubectl("exec", "client2", "--", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "2",
+                ECHO_URL + path).out();
+    }
+
+    /** One echo application of the walkthrough: the demo's HTTP server, answering with its pod's name. */
+    static final String ECHO_APP = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: ECHO}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: ECHO}}
+              template:
+                metadata: {labels: {app: ECHO, kind: echo}}
+                spec:
+                  containers:
+                    - name: echo
+                      image: DEMO_IMAGE
+                      imagePullPolicy: IfNotPresent
+                      args: [demo, deathstar, --port, "8080"]
+                      ports: [{containerPort: 8080}]
+                      readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: ECHO}
+            spec:
+              selector: {app: ECHO}
+              ports: [{port: 8080}]
+            ---
+            """;
+
+    static final String CLIENT2 = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: client2, labels: {name: client2}}
+            spec:
+              containers:
+                - name: client
+                  image: docker.io/nicolaka/netshoot:latest
+                  imagePullPolicy: IfNotPresent
+                  command: [sleep, "3600"]
+            """;
 
     /** n calls of GetSupportedCurrencies from pod-worker, each a connection of its own, with grpcurl's -v headers. */
     private static String grpcCalls(int n) {
@@ -560,13 +653,20 @@ class StarWarsClusterE2E {
                 + " hipstershop.CurrencyService/GetSupportedCurrencies; i=$((i+1)); done").out();
     }
 
-    private static java.util.Map<String, Integer> replicasOf(String calls) {
+    /** How often each value of the pattern's group occurs in text. */
+    private static java.util.Map<String, Integer> counts(String pattern, String text) {
         java.util.Map<String, Integer> out = new java.util.TreeMap<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("hostname: (currencyservice-\\S+)").matcher(calls);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(pattern).matcher(text);
         while (m.find()) {
             out.merge(m.group(1), 1, Integer::sum);
         }
         return out;
+    }
+
+    /** The demo applications' image, of the same version as the agent's. */
+    private static String demoImage() {
+        return cluster.kubectl("get", "daemonset", "sluice-agent", "-n", "kube-system", "-o",
+                "jsonpath={.spec.template.spec.containers[0].image}").out().replace("/agent:", "/demo:");
     }
 
     /** The lab's gRPC application, reduced to its currency service, and its client pod. */
