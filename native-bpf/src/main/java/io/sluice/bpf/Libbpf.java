@@ -42,6 +42,8 @@ final class Libbpf {
     static final MethodHandle OBJ_GET = fn("bpf_obj_get", JAVA_INT, ADDRESS);
     static final MethodHandle OBJ_INFO = fn("bpf_obj_get_info_by_fd", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle TC_HOOK_CREATE = fn("bpf_tc_hook_create", JAVA_INT, ADDRESS);
+    /** {@code libbpf_print_fn_t libbpf_set_print(libbpf_print_fn_t fn)}: NULL prints nothing; returns the previous one. */
+    static final MethodHandle SET_PRINT = fn("libbpf_set_print", ADDRESS, ADDRESS);
     static final MethodHandle TC_HOOK_DESTROY = fn("bpf_tc_hook_destroy", JAVA_INT, ADDRESS);
     static final MethodHandle TC_ATTACH = fn("bpf_tc_attach", JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle TC_DETACH = fn("bpf_tc_detach", JAVA_INT, ADDRESS, ADDRESS);
@@ -110,6 +112,29 @@ final class Libbpf {
             h.invokeWithArguments(args);
         } catch (Throwable t) {
             throw new IllegalStateException("native call failed", t);
+        }
+    }
+
+    /**
+     * Runs a call whose failure the caller expects and handles, without libbpf printing the
+     * kernel's message for it. libbpf's printer is process-wide: what other threads have libbpf
+     * print meanwhile is not printed either.
+     */
+    static int quietly(MethodHandle h, Object... args) {
+        MemorySegment printer;
+        try {
+            printer = (MemorySegment) SET_PRINT.invoke(MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed", t);
+        }
+        try {
+            return call(h, args);
+        } finally {
+            try {
+                SET_PRINT.invoke(printer);
+            } catch (Throwable t) {
+                throw new IllegalStateException("native call failed", t);
+            }
         }
     }
 

@@ -29,7 +29,9 @@ public final class TcHook {
     public static void attach(int ifindex, Side side, BpfProgram program) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment hook = hook(a, ifindex, side);
-            int rc = Libbpf.call(Libbpf.TC_HOOK_CREATE, hook);
+            // One clsact serves both sides: the second side finds it there (EEXIST), an answer
+            // expected here, for which libbpf would print the kernel's "Exclusivity flag on".
+            int rc = Libbpf.quietly(Libbpf.TC_HOOK_CREATE, hook);
             if (rc < 0 && rc != -Errno.EEXIST) {
                 throw new BpfException("create clsact qdisc on", "ifindex " + ifindex, -rc);
             }

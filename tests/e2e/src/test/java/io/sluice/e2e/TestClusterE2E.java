@@ -36,6 +36,9 @@ class TestClusterE2E {
                     .contains("tc programs on 2 endpoints") // the probe and Hubble relay
                     .containsPattern("Hubble Relay:\\s+disabled\\s+not on the node: the cluster's is the Deployment hubble-relay");
             assertThat(cluster.sluice("config", "view").out().lines()).contains("mode\tkubernetes", "kube-proxy-replacement\ttrue");
+            // both sides of a pod's veth share one clsact qdisc: finding it there is no error to print
+            assertThat(cluster.kubectl("logs", "-n", "kube-system", "-l", "app.kubernetes.io/name=sluice-agent", "--tail=-1").out())
+                    .contains("reconciled").doesNotContain("Exclusivity flag on");
             // The operator gave the probe's labels an identity; the agent enforces the probe under that number.
             String[] probeId = new String[1];
             waitFor(30, () -> (probeId[0] = ciliumIdentity(cluster, "probe")) != null);
