@@ -27,19 +27,18 @@ import java.util.List;
 /**
  * Serves gRPC services on a unix socket (plaintext: the socket's mode guards it) and a TCP
  * address (secured as {@link ServerTls} says), with the gRPC health service
- * answering SERVING for {@code hubble.server.Observer} and a version header on every answer
+ * answering SERVING for {@code hubble.server.Observer} (or what {@link #serving} says) and a version header on every answer
  * ({@code hubble-server-version} for the agent, {@code hubble-relay-version} for the relay).
  */
 public final class HubbleServer implements AutoCloseable {
     public static final String OBSERVER_HEALTH = "hubble.server.Observer";
     private final List<Server> servers = new ArrayList<>();
+    private final HealthStatusManager health = new HealthStatusManager();
     private final EpollEventLoopGroup boss = new EpollEventLoopGroup(1), workers = new EpollEventLoopGroup(1);
 
     public HubbleServer(String versionHeader, String version, Path socket, InetSocketAddress tcp, ServerTls tls,
                         BindableService... services) {
-        HealthStatusManager health = new HealthStatusManager();
-        health.setStatus("", ServingStatus.SERVING);
-        health.setStatus(OBSERVER_HEALTH, ServingStatus.SERVING);
+        serving(true);
         try {
             if (socket != null) {
                 Files.deleteIfExists(socket);
@@ -56,6 +55,13 @@ public final class HubbleServer implements AutoCloseable {
             throw new UncheckedIOException("serve Hubble's API on " + (socket == null ? "" : socket + " and ") + tcp
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /** What the health service answers, for the server and for {@code hubble.server.Observer}: SERVING or NOT_SERVING. */
+    public void serving(boolean serving) {
+        ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        health.setStatus("", status);
+        health.setStatus(OBSERVER_HEALTH, status);
     }
 
     private Server build(NettyServerBuilder b, String header, String version, HealthStatusManager health,

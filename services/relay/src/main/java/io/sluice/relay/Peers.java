@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The nodes the relay serves, as the Peer API announces them. A broken Notify stream (the
@@ -63,13 +64,20 @@ final class Peers implements AutoCloseable {
     private final ConcurrentHashMap<String, String> failures = new ConcurrentHashMap<>();
     private final String peerService;
     private final ClientTls tls;
+    private final Consumer<Boolean> connected;
+    /** Whether the Peer API's stream is up, as last said; {@code known} once said the first time. Watcher thread only. */
+    private boolean up, known;
     private final Thread watcher;
     private volatile boolean closed;
 
-    /** {@code tls}: how to dial peers announced with TLS (plaintext when the relay has no certificates). */
-    Peers(String peerService, ClientTls tls) {
+    /**
+     * {@code tls}: how to dial peers announced with TLS (plaintext when the relay has no
+     * certificates); {@code connected} hears whether the Peer API's stream is up, each time that changes.
+     */
+    Peers(String peerService, ClientTls tls, Consumer<Boolean> connected) {
         this.peerService = peerService;
         this.tls = tls;
+        this.connected = connected;
         this.watcher = Thread.ofPlatform().daemon().name("peer-watch").start(this::watch);
     }
 
@@ -77,6 +85,7 @@ final class Peers implements AutoCloseable {
     Peers(List<Peer> fixed) {
         this.peerService = "";
         this.tls = ClientTls.PLAINTEXT;
+        this.connected = c -> { };
         fixed.forEach(p -> peers.put(p.name(), p));
         this.watcher = null;
     }
@@ -98,10 +107,13 @@ final class Peers implements AutoCloseable {
             try {
                 Iterator<ChangeNotification> it = PeerGrpc.newBlockingStub(ch).notify(NotifyRequest.getDefaultInstance());
                 while (it.hasNext()) {
-                    apply(it.next());
+                    ChangeNotification n = it.next();
+                    connected(true, "");
+                    apply(n);
                 }
+                connected(false, "the stream ended");
             } catch (StatusRuntimeException e) {
-                LOG.debugf("peer service %s: %s", peerService, e.getStatus());
+                connected(false, e.getStatus().toString());
             } finally {
                 ch.shutdownNow();
             }
@@ -111,6 +123,21 @@ final class Peers implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** Says so (and logs it) when the Peer API's stream comes up or goes down, and the first time. */
+    private void connected(boolean now, String why) {
+        if (known && now == up) {
+            return;
+        }
+        known = true;
+        up = now;
+        if (now) {
+            LOG.infof("peer service %s connected", peerService);
+        } else {
+            LOG.warnf("peer service %s: not connected (%s); trying again every second", peerService, why);
+        }
+        connected.accept(now);
     }
 
     private void apply(ChangeNotification n) {

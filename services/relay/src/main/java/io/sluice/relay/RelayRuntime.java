@@ -57,7 +57,8 @@ public class RelayRuntime {
     Optional<String> tlsServerKey;
 
     private Peers peers;
-    private HubbleServer api, health;
+    private volatile HubbleServer api, health;
+    private volatile boolean peersUp;
 
     void onStart(@Observes StartupEvent ev) {
         ClientTls toPeers = tlsCa.isPresent() && tlsClientCert.isPresent() && tlsClientKey.isPresent()
@@ -68,16 +69,30 @@ public class RelayRuntime {
         InetSocketAddress address = listenAddress.map(a -> new InetSocketAddress(a, port))
                 .orElse(own instanceof ServerTls.Plaintext ? new InetSocketAddress(InetAddress.getLoopbackAddress(), port)
                         : new InetSocketAddress(port));
-        peers = new Peers(peerService, toPeers);
+        // Serving once the Peer API answers (the nodes are known), not before, and not while it is away.
+        peers = new Peers(peerService, toPeers, up -> {
+            peersUp = up;
+            showHealth();
+        });
         api = new HubbleServer(VERSION_HEADER, HubbleNames.VERSION, null, address, own,
                 new RelayObserver(peers, sortBuffer, sortTimeoutMillis));
         if (healthPort > 0) {
             health = new HubbleServer(VERSION_HEADER, HubbleNames.VERSION, null,
                     new InetSocketAddress(listenAddress.orElse("127.0.0.1"), healthPort), ServerTls.PLAINTEXT);
         }
+        showHealth();
         LOG.infof("relay serving on %s (%s; health %d), peers from %s (%s)", address,
                 own instanceof ServerTls.Plaintext ? "plaintext" : "TLS", healthPort, peerService,
                 toPeers instanceof ClientTls.Plaintext ? "plaintext only" : "mutual TLS when announced");
+    }
+
+    /** The servers' health as the Peer API's stream is; synchronized: the watcher and the start both call it. */
+    private synchronized void showHealth() {
+        for (HubbleServer s : new HubbleServer[]{api, health}) {
+            if (s != null) {
+                s.serving(peersUp);
+            }
+        }
     }
 
     void onStop(@Observes ShutdownEvent ev) {
