@@ -19,7 +19,7 @@ public class Sluice {
      */
     static final List<Class<?>> COMMANDS = List.of(UpCommand.class, DownCommand.class, PodCommand.class, ExecCommand.class,
             ApplyCommand.class, DeleteCommand.class, GetCommand.class, StatusCommand.class, ConfigCommand.class,
-            MonitorCommand.class, ObserveCommand.class, EnvoyCommand.class, DemoCommand.class);
+            MonitorCommand.class, ObserveCommand.class, EnvoyCommand.class, DemoCommand.class, CompletionCommand.class);
 
     /** The command the arguments name (the first one that is not an option or --node's value); all when none does. */
     static List<Class<?>> commands(String... args) {
