@@ -23,7 +23,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.sluice.api.xds.ResourceSync;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -42,29 +42,8 @@ public class XdsRuntime {
     private static final Logger LOG = Logger.getLogger(XdsRuntime.class);
     static final String GROUP = "sluice";
 
-    @ConfigProperty(name = "sluice.xds.socket", defaultValue = "/run/sluice/xds.sock")
-    String socket;
-    @ConfigProperty(name = "sluice.xds.state-dir", defaultValue = "/var/lib/sluice/xds")
-    String stateDir;
-    /**
-     * In Envoy's DaemonSet: where to write the bootstrap of the Envoy beside it (a volume of their
-     * pod's own, so each pod's Envoy starts from its pod's settings), with the envoy.* settings below.
-     */
-    @ConfigProperty(name = "sluice.xds.envoy.bootstrap")
-    java.util.Optional<String> envoyBootstrap;
-    @ConfigProperty(name = "sluice.xds.envoy.node-id", defaultValue = "sluice")
-    String envoyNodeId;
-    @ConfigProperty(name = "sluice.xds.envoy.admin-socket", defaultValue = "/var/lib/sluice/proxy/envoy-admin.sock")
-    String envoyAdminSocket;
-    @ConfigProperty(name = "sluice.xds.envoy.als-socket", defaultValue = "/var/lib/sluice/proxy/als.sock")
-    String envoyAlsSocket;
-    /** 0: no admin listener on TCP (Cilium's envoy.debug.admin.enabled=false). */
-    @ConfigProperty(name = "sluice.xds.envoy.admin-port", defaultValue = "0")
-    int envoyAdminPort;
-    @ConfigProperty(name = "sluice.xds.envoy.prometheus-port", defaultValue = "9964")
-    int envoyPrometheusPort;
-    @ConfigProperty(name = "sluice.xds.envoy.health-port", defaultValue = "9878")
-    int envoyHealthPort;
+    @Inject
+    XdsConfig config;
 
     private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
     private final AckTracker acks = new AckTracker();
@@ -81,14 +60,14 @@ public class XdsRuntime {
     private Path bound;
 
     void onStart(@Observes StartupEvent ev) throws IOException {
-        lastGood = new SnapshotFile(Path.of(stateDir, "last-good.pb"));
+        lastGood = new SnapshotFile(Path.of(config.stateDir(), "last-good.pb"));
         lastGood.read().ifPresent(s -> {
             apply(s);
             savedVersion = s.getVersionInfo();
             LOG.infof("serving the last acknowledged configuration, version %s", s.getVersionInfo());
         });
         V3DiscoveryServer discovery = new V3DiscoveryServer(new Callbacks(), cache);
-        Path sock = Path.of(socket);
+        Path sock = Path.of(config.socket());
         Files.createDirectories(sock.getParent());
         awaitWritable(sock.getParent());
         bound = SocketLink.instance(sock);
@@ -101,8 +80,9 @@ public class XdsRuntime {
                 .addService(syncService())
                 .build().start();
         SocketLink.point(sock, bound);
-        envoyBootstrap.ifPresent(file -> new io.sluice.api.xds.Bootstrap(envoyNodeId, sock.toString(), envoyAdminSocket,
-                envoyAlsSocket, envoyAdminPort, envoyPrometheusPort, envoyHealthPort).write(Path.of(file)));
+        XdsConfig.Envoy envoy = config.envoy();
+        envoy.bootstrap().ifPresent(file -> new io.sluice.api.xds.Bootstrap(envoy.nodeId(), sock.toString(), envoy.adminSocket(),
+                envoy.alsSocket(), envoy.adminPort(), envoy.prometheusPort(), envoy.healthPort()).write(Path.of(file)));
         LOG.infof("envoy-xds serving ADS (SotW and delta) and ResourceSync on %s (%s)", sock, bound.getFileName());
     }
 
@@ -127,7 +107,7 @@ public class XdsRuntime {
     void onStop(@Observes ShutdownEvent ev) {
         if (server != null) {
             server.shutdownNow();
-            SocketLink.unpoint(Path.of(socket), bound);
+            SocketLink.unpoint(Path.of(config.socket()), bound);
         }
     }
 
