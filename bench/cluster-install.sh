@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installing Sluice on the test cluster (scripts/cluster): from `helm install` of the chart to
-# `sluice status --wait` all OK (the agent's, Envoy's and the operator's pods running and ready),
+# `sluice status --wait` all OK (the agent's, Envoy's, the operator's and the relay's pods running and ready),
 # RUNS (3) times, each after `helm uninstall`, with the cluster's own values; the median. The same
 # run's baseline is what Kubernetes itself takes here to roll out a DaemonSet of one busybox pod
 # on the host network (nothing of Sluice's in it), also the median of RUNS. The images are already
