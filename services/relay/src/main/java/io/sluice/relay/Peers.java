@@ -107,9 +107,8 @@ final class Peers implements AutoCloseable {
             try {
                 Iterator<ChangeNotification> it = PeerGrpc.newBlockingStub(ch).notify(NotifyRequest.getDefaultInstance());
                 while (it.hasNext()) {
-                    ChangeNotification n = it.next();
-                    connected(true, "");
-                    apply(n);
+                    apply(it.next());
+                    connected(true, ""); // after the first node is known, so "up" means nodes to ask
                 }
                 connected(false, "the stream ended");
             } catch (StatusRuntimeException e) {

@@ -99,19 +99,16 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
         double rate = 0;
         int connected = 0;
         List<String> unavailable = new java.util.ArrayList<>();
-        for (Peers.Peer p : peers.all()) {
-            try {
-                ServerStatusResponse s = ObserverGrpc.newBlockingStub(p.channel())
-                        .withDeadlineAfter(PEER_DEADLINE_SECONDS, TimeUnit.SECONDS).serverStatus(req);
-                num += s.getNumFlows();
-                max += s.getMaxFlows();
-                seen += s.getSeenFlows();
-                rate += s.getFlowsRate();
-                connected++;
-                peers.reached(p);
-            } catch (StatusRuntimeException e) {
-                peers.failed(p, e);
-                unavailable.add(p.name());
+        for (Answer<ServerStatusResponse> a : askAll(stub -> stub.serverStatus(req))) {
+            switch (a) {
+                case Answered<ServerStatusResponse>(Peers.Peer p, ServerStatusResponse s) -> {
+                    num += s.getNumFlows();
+                    max += s.getMaxFlows();
+                    seen += s.getSeenFlows();
+                    rate += s.getFlowsRate();
+                    connected++;
+                }
+                case Failed<ServerStatusResponse>(Peers.Peer p, NodeState state) -> unavailable.add(p.name());
             }
         }
         out.onNext(ServerStatusResponse.newBuilder().setNumFlows(num).setMaxFlows(max).setSeenFlows(seen)
@@ -124,18 +121,16 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
     @Override
     public void getNodes(GetNodesRequest req, StreamObserver<GetNodesResponse> out) {
         var b = GetNodesResponse.newBuilder();
-        for (Peers.Peer p : peers.all()) {
+        for (Answer<ServerStatusResponse> a : askAll(stub -> stub.serverStatus(ServerStatusRequest.getDefaultInstance()))) {
+            Peers.Peer p = a.peer();
             Node.Builder n = Node.newBuilder().setName(p.name()).setAddress(p.address())
                     .setTls(io.sluice.api.hubble.observer.TLS.newBuilder().setEnabled(!p.tlsServerName().isEmpty())
                             .setServerName(p.tlsServerName()));
-            try {
-                ServerStatusResponse s = ObserverGrpc.newBlockingStub(p.channel())
-                        .withDeadlineAfter(PEER_DEADLINE_SECONDS, TimeUnit.SECONDS).serverStatus(ServerStatusRequest.getDefaultInstance());
-                n.setState(NodeState.NODE_CONNECTED).setVersion(s.getVersion()).setUptimeNs(s.getUptimeNs())
+            switch (a) {
+                case Answered<ServerStatusResponse>(Peers.Peer q, ServerStatusResponse s) -> n.setState(NodeState.NODE_CONNECTED)
+                        .setVersion(s.getVersion()).setUptimeNs(s.getUptimeNs())
                         .setNumFlows(s.getNumFlows()).setMaxFlows(s.getMaxFlows()).setSeenFlows(s.getSeenFlows());
-                peers.reached(p);
-            } catch (StatusRuntimeException e) {
-                n.setState(peers.failed(p, e));
+                case Failed<ServerStatusResponse>(Peers.Peer q, NodeState state) -> n.setState(state);
             }
             b.addNodes(n);
         }
@@ -146,18 +141,54 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
     @Override
     public void getNamespaces(GetNamespacesRequest req, StreamObserver<GetNamespacesResponse> out) {
         TreeSet<String> all = new TreeSet<>();
-        for (Peers.Peer p : peers.all()) {
-            try {
-                ObserverGrpc.newBlockingStub(p.channel()).withDeadlineAfter(PEER_DEADLINE_SECONDS, TimeUnit.SECONDS)
-                        .getNamespaces(req).getNamespacesList().forEach(ns -> all.add(ns.getNamespace()));
-            } catch (StatusRuntimeException e) {
-                // an unavailable node adds nothing; GetNodes and ServerStatus report it
+        for (Answer<GetNamespacesResponse> a : askAll(stub -> stub.getNamespaces(req))) {
+            // an unavailable node adds nothing; GetNodes and ServerStatus report it
+            if (a instanceof Answered<GetNamespacesResponse>(Peers.Peer p, GetNamespacesResponse r)) {
+                r.getNamespacesList().forEach(ns -> all.add(ns.getNamespace()));
             }
         }
         var b = GetNamespacesResponse.newBuilder();
         all.forEach(ns -> b.addNamespaces(Namespace.newBuilder().setNamespace(ns)));
         out.onNext(b.build());
         out.onCompleted();
+    }
+
+    /** One node's answer to a call: what it said, or how it failed. */
+    sealed interface Answer<T> {
+        Peers.Peer peer();
+    }
+
+    record Answered<T>(Peers.Peer peer, T value) implements Answer<T> {}
+
+    /** {@code state}: what the failure makes of the node (unavailable, or an error such as TLS refused). */
+    record Failed<T>(Peers.Peer peer, NodeState state) implements Answer<T> {}
+
+    /**
+     * Asks every node at once, each within the deadline, so one node that does not answer costs
+     * one deadline, not one per node; the answers come in the nodes' order. A node that answered
+     * is marked reached, one that failed is marked failed ({@link Peers#failed}).
+     */
+    private <T> List<Answer<T>> askAll(java.util.function.Function<ObserverGrpc.ObserverBlockingStub, T> call) {
+        List<Peers.Peer> nodes = List.copyOf(peers.all());
+        List<java.util.concurrent.Future<T>> asked;
+        try (var each = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            asked = nodes.stream().map(p -> each.submit(() -> call.apply(ObserverGrpc.newBlockingStub(p.channel())
+                    .withDeadlineAfter(PEER_DEADLINE_SECONDS, TimeUnit.SECONDS)))).toList();
+        } // closing waits for all: each ends by its deadline
+        List<Answer<T>> out = new java.util.ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Peers.Peer p = nodes.get(i);
+            try {
+                out.add(new Answered<>(p, asked.get(i).resultNow()));
+                peers.reached(p);
+            } catch (IllegalStateException e) {
+                Throwable cause = asked.get(i).exceptionNow();
+                StatusRuntimeException failure = cause instanceof StatusRuntimeException s ? s
+                        : Status.INTERNAL.withDescription(cause.toString()).withCause(cause).asRuntimeException();
+                out.add(new Failed<>(p, peers.failed(p, failure)));
+            }
+        }
+        return out;
     }
 
     @Override
