@@ -1,7 +1,6 @@
 package io.sluice.cli;
 
 import picocli.AutoComplete;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -28,8 +27,6 @@ class CompletionCommand implements Callable<Integer> {
 
     /** The script for the whole command line, every command added (a run adds only its own). */
     static String script() {
-        CommandLine all = new CommandLine(new Sluice());
-        Sluice.COMMANDS.forEach(all::addSubcommand);
-        return AutoComplete.bash("sluice", all);
+        return AutoComplete.bash("sluice", Main.commandLine(Sluice.COMMANDS));
     }
 }

@@ -2,6 +2,8 @@ package io.sluice.cli;
 
 import picocli.CommandLine;
 
+import java.util.List;
+
 /**
  * The CLI's entry point as {@code bin/sluice} runs it: the same picocli commands, without
  * booting the Quarkus runtime around them. A command reads a little JSON from a unix socket and
@@ -15,9 +17,14 @@ public final class Main {
     public static void main(String[] args) {
         // as the packaged application's quarkus.log.level: the libraries' warnings and errors only
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        System.exit(commandLine(Sluice.commands(args)).execute(args));
+    }
+
+    /** The command line with these commands of {@link Sluice#COMMANDS} added. */
+    static CommandLine commandLine(List<Class<?>> commands) {
         CommandLine commandLine = configure(new CommandLine(new Sluice()));
-        Sluice.commands(args).forEach(commandLine::addSubcommand);
-        System.exit(commandLine.execute(args));
+        commands.forEach(commandLine::addSubcommand);
+        return commandLine;
     }
 
     /** A {@link CliException} prints as {@code Error: message} and exits with its code. */

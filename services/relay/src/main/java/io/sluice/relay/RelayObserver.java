@@ -25,10 +25,14 @@ import io.sluice.api.hubble.observer.ServerStatusRequest;
 import io.sluice.api.hubble.observer.ServerStatusResponse;
 import io.sluice.api.hubble.relay.NodeState;
 
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /** Hubble's Observer API across the nodes {@link Peers} knows. */
 final class RelayObserver extends ObserverGrpc.ObserverImplBase {
@@ -98,7 +102,7 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
         long num = 0, max = 0, seen = 0, uptime = System.nanoTime() - startNanos;
         double rate = 0;
         int connected = 0;
-        List<String> unavailable = new java.util.ArrayList<>();
+        List<String> unavailable = new ArrayList<>();
         for (Answer<ServerStatusResponse> a : askAll(stub -> stub.serverStatus(req))) {
             switch (a) {
                 case Answered<ServerStatusResponse>(Peers.Peer p, ServerStatusResponse s) -> {
@@ -168,21 +172,22 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
      * one deadline, not one per node; the answers come in the nodes' order. A node that answered
      * is marked reached, one that failed is marked failed ({@link Peers#failed}).
      */
-    private <T> List<Answer<T>> askAll(java.util.function.Function<ObserverGrpc.ObserverBlockingStub, T> call) {
+    private <T> List<Answer<T>> askAll(Function<ObserverGrpc.ObserverBlockingStub, T> call) {
         List<Peers.Peer> nodes = List.copyOf(peers.all());
-        List<java.util.concurrent.Future<T>> asked;
-        try (var each = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        List<Future<T>> asked;
+        try (var each = Executors.newVirtualThreadPerTaskExecutor()) {
             asked = nodes.stream().map(p -> each.submit(() -> call.apply(ObserverGrpc.newBlockingStub(p.channel())
                     .withDeadlineAfter(PEER_DEADLINE_SECONDS, TimeUnit.SECONDS)))).toList();
         } // closing waits for all: each ends by its deadline
-        List<Answer<T>> out = new java.util.ArrayList<>();
+        List<Answer<T>> out = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             Peers.Peer p = nodes.get(i);
-            try {
-                out.add(new Answered<>(p, asked.get(i).resultNow()));
+            Future<T> answer = asked.get(i);
+            if (answer.state() == Future.State.SUCCESS) {
+                out.add(new Answered<>(p, answer.resultNow()));
                 peers.reached(p);
-            } catch (IllegalStateException e) {
-                Throwable cause = asked.get(i).exceptionNow();
+            } else {
+                Throwable cause = answer.exceptionNow();
                 StatusRuntimeException failure = cause instanceof StatusRuntimeException s ? s
                         : Status.INTERNAL.withDescription(cause.toString()).withCause(cause).asRuntimeException();
                 out.add(new Failed<>(p, peers.failed(p, failure)));
