@@ -184,7 +184,7 @@ public final class FlowMerge {
         while (!out.cancelled() && ended < upstreams.size()) {
             Item i = queue.poll(sortTimeoutMillis, TimeUnit.MILLISECONDS);
             switch (i) {
-                case null -> buffer.drain().forEach(out::send);
+                case null -> sendAll(buffer.drain(), out);
                 case Item.Answer a -> {
                     GetFlowsResponse oldest = buffer.offer(a.r());
                     if (oldest != null) {
@@ -197,7 +197,13 @@ public final class FlowMerge {
                 case Item.Refused r -> throw r.e();
             }
         }
-        buffer.drain().forEach(out::send);
+        sendAll(buffer.drain(), out);
+    }
+
+    private static void sendAll(List<GetFlowsResponse> answers, FlowSink out) throws InterruptedException {
+        for (GetFlowsResponse r : answers) {
+            out.send(r);
+        }
     }
 
     static GetFlowsResponse status(NodeState state, String node, String message) {

@@ -59,7 +59,7 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
             return;
         }
         Context.CancellableContext ctx = Context.current().withCancellation();
-        call.setOnCancelHandler(() -> ctx.cancel(null));
+        HubbleStreams.FlowSink answers = HubbleStreams.sinkOf(call, () -> ctx.cancel(null));
         List<FlowMerge.Upstream> upstreams = nodes.stream().<FlowMerge.Upstream>map(p -> new FlowMerge.Upstream() {
             @Override
             public String name() {
@@ -80,7 +80,7 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
         }).toList();
         Thread.ofVirtual().name("relay-get-flows").start(() -> {
             try {
-                new FlowMerge(upstreams, sortCapacity, sortTimeoutMillis).run(req, HubbleStreams.sinkOf(call));
+                new FlowMerge(upstreams, sortCapacity, sortTimeoutMillis).run(req, answers);
                 if (!call.isCancelled()) {
                     call.onCompleted();
                 }

@@ -41,9 +41,10 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     @Override
     public void getFlows(GetFlowsRequest req, StreamObserver<GetFlowsResponse> out) {
         var call = (ServerCallStreamObserver<GetFlowsResponse>) out;
+        HubbleStreams.FlowSink sink = HubbleStreams.sinkOf(call);
         Thread.ofVirtual().name("get-flows").start(() -> {
             try {
-                observer.getFlows(req, HubbleStreams.sinkOf(call));
+                observer.getFlows(req, sink);
                 if (!call.isCancelled()) {
                     call.onCompleted();
                 }
