@@ -3,26 +3,18 @@ package io.sluice.api.hubble;
 import io.grpc.BindableService;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.sluice.api.grpc.GrpcServers;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Serves gRPC services on a unix socket (plaintext: the socket's mode guards it) and a TCP
@@ -32,28 +24,33 @@ import java.util.List;
  */
 public final class HubbleServer implements AutoCloseable {
     public static final String OBSERVER_HEALTH = "hubble.server.Observer";
-    private final List<Server> servers = new ArrayList<>();
     private final HealthStatusManager health = new HealthStatusManager();
-    private final EpollEventLoopGroup boss = new EpollEventLoopGroup(1), workers = new EpollEventLoopGroup(1);
+    private final GrpcServers grpc = new GrpcServers("hubble", 1);
 
     public HubbleServer(String versionHeader, String version, Path socket, InetSocketAddress tcp, ServerTls tls,
                         BindableService... services) {
         serving(true);
+        ServerInterceptor header = responseHeader(versionHeader, version);
+        UnaryOperator<NettyServerBuilder> setup = b -> {
+            b.addService(health.getHealthService());
+            for (BindableService s : services) {
+                b.addService(ServerInterceptors.intercept(s, header));
+            }
+            return b;
+        };
         try {
             if (socket != null) {
-                Files.deleteIfExists(socket);
-                servers.add(build(NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                        .channelType(EpollServerDomainSocketChannel.class), versionHeader, version, health, services));
+                grpc.unixSocket(socket, setup);
             }
             if (tcp != null) {
-                NettyServerBuilder b = NettyServerBuilder.forAddress(tcp).channelType(EpollServerSocketChannel.class);
-                tls.context().ifPresent(b::sslContext);
-                servers.add(build(b, versionHeader, version, health, services));
+                grpc.tcp(tcp, b -> {
+                    tls.context().ifPresent(b::sslContext);
+                    return setup.apply(b);
+                });
             }
-        } catch (IOException e) {
+        } catch (RuntimeException e) {
             close();
-            throw new UncheckedIOException("serve Hubble's API on " + (socket == null ? "" : socket + " and ") + tcp
-                    + ": " + e.getMessage(), e);
+            throw e;
         }
     }
 
@@ -62,16 +59,6 @@ public final class HubbleServer implements AutoCloseable {
         ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
         health.setStatus("", status);
         health.setStatus(OBSERVER_HEALTH, status);
-    }
-
-    private Server build(NettyServerBuilder b, String header, String version, HealthStatusManager health,
-                         BindableService... services) throws IOException {
-        b.bossEventLoopGroup(boss).workerEventLoopGroup(workers).addService(health.getHealthService());
-        ServerInterceptor versionHeader = responseHeader(header, version);
-        for (BindableService s : services) {
-            b.addService(ServerInterceptors.intercept(s, versionHeader));
-        }
-        return b.build().start();
     }
 
     /** Adds the response header {@code header: value} to every call's response headers. */
@@ -94,8 +81,6 @@ public final class HubbleServer implements AutoCloseable {
 
     @Override
     public void close() {
-        servers.forEach(Server::shutdownNow);
-        boss.shutdownGracefully();
-        workers.shutdownGracefully();
+        grpc.close();
     }
 }

@@ -10,16 +10,12 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.sluice.api.grpc.GrpcServers;
 import io.sluice.api.xds.ResourceSync;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -55,7 +51,7 @@ public class XdsRuntime {
     /** The snapshot version the connected Envoy runs completely (every type sent at it acknowledged); empty when unknown. */
     private volatile String running = "";
     private SnapshotFile lastGood;
-    private Server server;
+    private volatile GrpcServers grpc;
     /** The socket this instance listens on; {@code socket} is a link to the newest instance's. */
     private Path bound;
 
@@ -72,13 +68,8 @@ public class XdsRuntime {
         awaitWritable(sock.getParent());
         bound = SocketLink.instance(sock);
         SocketLink.removeDead(sock);
-        server = NettyServerBuilder.forAddress(new DomainSocketAddress(bound.toString()))
-                .channelType(EpollServerDomainSocketChannel.class)
-                .bossEventLoopGroup(new EpollEventLoopGroup(1))
-                .workerEventLoopGroup(new EpollEventLoopGroup(2))
-                .addService(discovery.getAggregatedDiscoveryServiceImpl())
-                .addService(syncService())
-                .build().start();
+        grpc = new GrpcServers("envoy-xds", 2);
+        grpc.unixSocket(bound, b -> b.addService(discovery.getAggregatedDiscoveryServiceImpl()).addService(syncService()));
         SocketLink.point(sock, bound);
         XdsConfig.Envoy envoy = config.envoy();
         envoy.bootstrap().ifPresent(file -> new io.sluice.api.xds.Bootstrap(envoy.nodeId(), sock.toString(), envoy.adminSocket(),
@@ -105,8 +96,8 @@ public class XdsRuntime {
     }
 
     void onStop(@Observes ShutdownEvent ev) {
-        if (server != null) {
-            server.shutdownNow();
+        if (grpc != null) {
+            grpc.close();
             SocketLink.unpoint(Path.of(config.socket()), bound);
         }
     }

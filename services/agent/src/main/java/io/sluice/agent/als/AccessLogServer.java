@@ -3,22 +3,13 @@ package io.sluice.agent.als;
 import io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc;
 import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
 import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsResponse;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.StreamObserver;
+import io.sluice.api.grpc.GrpcServers;
 import io.sluice.agent.cgroup.CpuPriority;
 import io.sluice.agent.flow.L7Record;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -29,27 +20,15 @@ import java.util.function.Consumer;
  */
 public final class AccessLogServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AccessLogServer.class);
-    private final EpollEventLoopGroup boss = new EpollEventLoopGroup(1);
-    private final EpollEventLoopGroup worker = new EpollEventLoopGroup(1);
-    private final Server server;
+    private final GrpcServers grpc = new GrpcServers("access-log", 1);
 
     public AccessLogServer(Path socket, Consumer<L7Record> sink, CpuPriority priority) {
         try {
-            worker.submit(priority::join).get();
-            Files.deleteIfExists(socket);
-            server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                    .channelType(EpollServerDomainSocketChannel.class)
-                    .bossEventLoopGroup(boss)
-                    .workerEventLoopGroup(worker)
-                    .directExecutor()
-                    .addService(new Service(sink))
-                    .build().start();
-        } catch (IOException e) {
+            grpc.onEachWorker(priority::join);
+            grpc.unixSocket(socket, b -> b.directExecutor().addService(new Service(sink)));
+        } catch (RuntimeException e) {
             close();
-            throw new UncheckedIOException("serve access logs on " + socket, e);
-        } catch (InterruptedException | ExecutionException e) {
-            close();
-            throw new IllegalStateException("start the access-log thread", e);
+            throw e;
         }
     }
 
@@ -96,10 +75,6 @@ public final class AccessLogServer implements AutoCloseable {
     /** Stops serving; returns once its threads have ended (so their cgroup can be removed). */
     @Override
     public void close() {
-        if (server != null) {
-            server.shutdownNow();
-        }
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
-        worker.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        grpc.close();
     }
 }
