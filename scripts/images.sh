@@ -77,16 +77,16 @@ SERVICE_JVM=(-XX:+UseSerialGC -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRat
   -Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1 --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
 
 # --- A Quarkus service: its quarkus-app directory as /app on the runtime layer.
-quarkus_image() { # name module user jvm-options...
+quarkus_image() { # name module user jvm-options...   (EXTRA_LAYER: one more directory in the image)
   local name=$1 module=$2 user=$3; shift 3
   local app=$root/$module/target/quarkus-app tar=$out/$name.tar
   [ -f "$app/quarkus-run.jar" ] || { echo "images: no $app: run 'make build'" >&2; exit 1; }
   # (this script too: it holds the image's command)
-  if [ ! -f "$tar" ] || [ -n "$(find "$app" "$jre/.stamp" "$0" -newer "$tar" -print -quit)" ]; then
+  if [ ! -f "$tar" ] || [ -n "$(find "$app" "$jre/.stamp" "$0" ${EXTRA_LAYER:+"$EXTRA_LAYER/.stamp"} -newer "$tar" -print -quit)" ]; then
     echo "images: $REGISTRY/$name:$VERSION" >&2
     local layer=$out/$name-layer
     rm -rf "$layer"; mkdir -p "$layer"; cp -r "$app" "$layer/app"; rm -f "$layer"/app/*.aot
-    "$tool" -dir "$jre" -dir "$layer" -tag "$REGISTRY/$name:$VERSION" -user "$user" \
+    "$tool" -dir "$jre" ${EXTRA_LAYER:+-dir "$EXTRA_LAYER"} -dir "$layer" -tag "$REGISTRY/$name:$VERSION" -user "$user" \
       -env "PATH=/opt/java/bin:/usr/bin:/bin,JAVA_HOME=/opt/java" \
       -entrypoint "/opt/java/bin/java $* -jar /app/quarkus-run.jar" -o "$tar.tmp"
     mv "$tar.tmp" "$tar"; rm -rf "$layer"
@@ -120,7 +120,15 @@ if [ ! -f "$tar" ] || [ "$envoy_layer/.stamp" -nt "$tar" ]; then
 fi
 echo "$tar"
 
-quarkus_image envoy-xds services/envoy-xds 65532:65532 "${SERVICE_JVM[@]}"
+# curl, for envoy-xds's probes: it answers /q/health on a unix socket in its pod's own /tmp, since
+# on the host's network a port would be taken by the other pod while a rollout runs both.
+probe=$out/probe-tools
+if [ ! -f "$probe/.stamp" ] || [ -n "$(find "$root/scripts/images.sh" -newer "$probe/.stamp" -print -quit)" ]; then
+  rm -rf "$probe"; mkdir -p "$probe"
+  host_files "$probe" "$(command -v curl)"
+  touch "$probe/.stamp"
+fi
+EXTRA_LAYER=$probe quarkus_image envoy-xds services/envoy-xds 65532:65532 "${SERVICE_JVM[@]}"
 quarkus_image relay services/relay 65532:65532 "${SERVICE_JVM[@]}"
 # The demo applications (`sluice demo deathstar|currency`, the lab's gRPC currency service), as pods run them.
 quarkus_image demo services/cli 65532:65532 "${SERVICE_JVM[@]}"

@@ -41,7 +41,7 @@ public final class XdsAckBench {
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(XDS_JVM);
         cmd.addAll(List.of("-Dsluice.xds.socket=" + dir.resolve("xds.sock"),
-                "-Dsluice.xds.state-dir=" + dir.resolve("xds"), "-jar",
+                "-Dsluice.xds.state-dir=" + dir.resolve("xds"), "-Dquarkus.http.domain-socket=" + dir.resolve("xds-health.sock"), "-jar",
                 home.resolve("services/envoy-xds/target/quarkus-app/quarkus-run.jar").toString()));
         Process xds = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("xds.log").toFile()).start();

@@ -145,6 +145,26 @@ public class XdsRuntime {
                 .build();
     }
 
+    /** True once ADS and the sync are served (after a start that waited for its directory). */
+    boolean serving() {
+        return grpc != null;
+    }
+
+    /** True while Envoy holds an ADS stream. */
+    boolean envoyConnected() {
+        return envoyStreams.get() > 0;
+    }
+
+    /** The snapshot version Envoy runs completely; empty when none is known. */
+    String running() {
+        return running;
+    }
+
+    /** How many agents hold a sync stream. */
+    int agents() {
+        return agents.size();
+    }
+
     private void reportAll() {
         agents.forEach(this::report);
     }

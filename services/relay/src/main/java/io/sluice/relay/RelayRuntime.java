@@ -31,7 +31,7 @@ public class RelayRuntime {
     @Inject
     RelayConfig config;
 
-    private Peers peers;
+    private volatile Peers peers;
     private volatile HubbleServer api, health;
     private volatile boolean peersUp;
 
@@ -62,6 +62,22 @@ public class RelayRuntime {
         LOG.infof("relay serving on %s (%s; health %d), peers from %s (%s)", address,
                 own instanceof ServerTls.Plaintext ? "plaintext" : "TLS", healthPort, peerService,
                 toPeers instanceof ClientTls.Plaintext ? "plaintext only" : "mutual TLS when announced");
+    }
+
+    boolean serving() {
+        return api != null;
+    }
+
+    boolean peersUp() {
+        return peersUp;
+    }
+
+    Peers peers() {
+        return peers;
+    }
+
+    String peerService() {
+        return config.peerService();
     }
 
     /** The servers' health as the Peer API's stream is; synchronized: the watcher and the start both call it. */

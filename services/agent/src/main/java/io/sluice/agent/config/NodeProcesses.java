@@ -48,7 +48,7 @@ public final class NodeProcesses implements AutoCloseable {
         this.proxyDir = state.proxy();
         NodeUser user = state.user();
         this.dns = config.kubernetes() ? Optional.empty() : Optional.of(new DnsProcess(stateDir, router, config.dnsPort(), user));
-        this.relay = relay(config, stateDir, certificates, user);
+        this.relay = relay(config, stateDir, proxyDir, certificates, user);
         this.external = config.externalEnvoyProxy();
         if (external || config.envoyBinary().isBlank()) {
             this.xds = Optional.empty();
@@ -65,7 +65,7 @@ public final class NodeProcesses implements AutoCloseable {
         List<String> xdsCmd = new ArrayList<>(List.of(java));
         xdsCmd.addAll(SERVICE_JVM);
         xdsCmd.addAll(List.of("-Dsluice.xds.socket=" + xdsSocket(), "-Dsluice.xds.state-dir=" + proxyDir.resolve("xds"),
-                "-jar", xdsJar.toString()));
+                "-Dquarkus.http.domain-socket=" + healthSocket(proxyDir, "xds"), "-jar", xdsJar.toString()));
         this.xds = Optional.of(new ManagedProcess("envoy-xds", stateDir, user.confine(xdsCmd, NodeUser.NO_CAPS)));
         Path bootstrap = proxyDir.resolve("envoy-bootstrap.yaml");
         new Bootstrap(config.namePrefix(), xdsSocket(), envoyAdminSocket(), alsSocket(),
@@ -82,7 +82,8 @@ public final class NodeProcesses implements AutoCloseable {
      * node's client certificate; its own API plaintext on loopback, or TLS with relay-tls. None
      * when relay-port is 0.
      */
-    private static Optional<ManagedProcess> relay(NodeConfig config, Path stateDir, NodeCertificates certificates, NodeUser user) {
+    private static Optional<ManagedProcess> relay(NodeConfig config, Path stateDir, Path proxyDir, NodeCertificates certificates,
+                                                  NodeUser user) {
         if (config.relayPort() <= 0) {
             return Optional.empty();
         }
@@ -92,13 +93,22 @@ public final class NodeProcesses implements AutoCloseable {
         cmd.addAll(List.of("-Dsluice.relay.peer-service=unix://" + stateDir.resolve("hubble.sock"),
                 "-Dsluice.relay.port=" + config.relayPort(), "-Dsluice.relay.health-port=" + config.relayHealthPort(),
                 "-Dsluice.relay.tls-ca=" + certificates.ca(), "-Dsluice.relay.tls-client-cert=" + certificates.client().cert(),
-                "-Dsluice.relay.tls-client-key=" + certificates.client().key()));
+                "-Dsluice.relay.tls-client-key=" + certificates.client().key(),
+                "-Dquarkus.http.domain-socket=" + healthSocket(proxyDir, "relay")));
         if (config.relayTls()) {
             cmd.addAll(List.of("-Dsluice.relay.tls-server-cert=" + certificates.relayServer().cert(),
                     "-Dsluice.relay.tls-server-key=" + certificates.relayServer().key()));
         }
         cmd.addAll(List.of("-jar", jar.toString()));
         return Optional.of(new ManagedProcess("relay", stateDir, user.confine(cmd, NodeUser.NO_CAPS)));
+    }
+
+    /**
+     * Where a helper serves {@code /q/health}: a unix socket in the proxy directory, the one its
+     * account may write (Quarkus replaces a stale one when it binds).
+     */
+    public static Path healthSocket(Path proxyDir, String service) {
+        return proxyDir.resolve(service + "-health.sock");
     }
 
     public Optional<DnsProcess> dns() { return dns; }

@@ -13,7 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  * Who may reach what in the node's state directory. Root owns it (mode 0710, group: the node's
  * account), so other users cannot enter and the node's helper processes can only reach what is
  * named here: {@code proxy/} (theirs, 0700: envoy-xds's and Envoy's sockets, Envoy's bootstrap,
- * xDS snapshots), Hubble's unix socket and the relay's certificates (group-readable), the DNS
+ * xDS snapshots, the health sockets of envoy-xds and the relay), Hubble's unix socket and the relay's certificates (group-readable), the DNS
  * zone. The API socket, the store, the CA's and the observer's keys stay root's alone.
  */
 public record StateDirectory(Path dir, NodeUser user) {
