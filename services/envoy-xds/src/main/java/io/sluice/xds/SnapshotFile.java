@@ -1,6 +1,6 @@
 package io.sluice.xds;
 
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.sluice.api.xds.sync.Snapshot;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,10 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
-/** The last configuration Envoy acknowledged, as the agent sent it, replaced atomically. */
+/**
+ * The last configuration Envoy acknowledged, as the agent sent it, replaced atomically. A file an
+ * earlier envoy-xds wrote (an xDS DiscoveryResponse) reads as the same snapshot.
+ */
 public record SnapshotFile(Path path) {
 
-    public void write(DiscoveryResponse snapshot) {
+    public void write(Snapshot snapshot) {
         try {
             Files.createDirectories(path.getParent());
             Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
@@ -24,12 +27,12 @@ public record SnapshotFile(Path path) {
     }
 
     /** The saved snapshot; empty when there is none, or it cannot be read (then it is reported and ignored). */
-    public Optional<DiscoveryResponse> read() {
+    public Optional<Snapshot> read() {
         if (!Files.exists(path)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(DiscoveryResponse.parseFrom(Files.readAllBytes(path)));
+            return Optional.of(Snapshot.parseFrom(Files.readAllBytes(path)));
         } catch (IOException e) {
             System.err.println("ignoring unreadable snapshot " + path + ": " + e.getMessage());
             return Optional.empty();

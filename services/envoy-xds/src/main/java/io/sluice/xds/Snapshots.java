@@ -8,7 +8,6 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 
 import com.google.protobuf.Message;
 
@@ -51,7 +50,7 @@ public final class Snapshots {
         this.clock = clock;
     }
 
-    public Snapshot of(DiscoveryResponse message) throws InvalidProtocolBufferException {
+    public Snapshot of(io.sluice.api.xds.sync.Snapshot message) throws InvalidProtocolBufferException {
         Map<Any, Message> now = new HashMap<>();
         List<Cluster> clusters = new ArrayList<>();
         List<ClusterLoadAssignment> endpoints = new ArrayList<>();
@@ -74,7 +73,7 @@ public final class Snapshots {
             }
         }
         Snapshot snapshot = Snapshot.create(clusters, endpoints, listeners, withRemovedRoutes(routes), secrets,
-                message.getVersionInfo());
+                message.getVersion());
         parsed = now;
         return snapshot;
     }

@@ -1,22 +1,22 @@
 package io.sluice.xds;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.rpc.Status;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.ServerServiceDefinition;
-import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.api.grpc.GrpcServers;
-import io.sluice.api.xds.ResourceSync;
+import io.sluice.api.xds.sync.Refusal;
+import io.sluice.api.xds.sync.Report;
+import io.sluice.api.xds.sync.ResourceSyncGrpc;
+import io.sluice.api.xds.sync.Snapshot;
+import io.sluice.api.xds.sync.TypeState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -44,9 +44,11 @@ public class XdsRuntime {
     private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
     private final AckTracker acks = new AckTracker();
     private final Snapshots snapshots = new Snapshots();
-    private final Set<StreamObserver<DiscoveryRequest>> agents = ConcurrentHashMap.newKeySet();
+    private final Set<StreamObserver<Report>> agents = ConcurrentHashMap.newKeySet();
     private final AtomicInteger envoyStreams = new AtomicInteger();
-    private volatile DiscoveryResponse latest = DiscoveryResponse.getDefaultInstance();
+    private volatile Snapshot latest = Snapshot.getDefaultInstance();
+    /** The last snapshot that could not be served, until one is; null when none. */
+    private volatile Refusal refused;
     private volatile String savedVersion = "";
     /** The snapshot version the connected Envoy runs completely (every type sent at it acknowledged); empty when unknown. */
     private volatile String running = "";
@@ -59,8 +61,8 @@ public class XdsRuntime {
         lastGood = new SnapshotFile(Path.of(config.stateDir(), "last-good.pb"));
         lastGood.read().ifPresent(s -> {
             apply(s);
-            savedVersion = s.getVersionInfo();
-            LOG.infof("serving the last acknowledged configuration, version %s", s.getVersionInfo());
+            savedVersion = s.getVersion();
+            LOG.infof("serving the last acknowledged configuration, version %s", s.getVersion());
         });
         V3DiscoveryServer discovery = new V3DiscoveryServer(new Callbacks(), cache);
         Path sock = Path.of(config.socket());
@@ -69,7 +71,7 @@ public class XdsRuntime {
         bound = SocketLink.instance(sock);
         SocketLink.removeDead(sock);
         grpc = new GrpcServers("envoy-xds", 2);
-        grpc.unixSocket(bound, b -> b.addService(discovery.getAggregatedDiscoveryServiceImpl()).addService(syncService()));
+        grpc.unixSocket(bound, b -> b.addService(discovery.getAggregatedDiscoveryServiceImpl()).addService(new Sync()));
         SocketLink.point(sock, bound);
         XdsConfig.Envoy envoy = config.envoy();
         envoy.bootstrap().ifPresent(file -> new io.sluice.api.xds.Bootstrap(envoy.nodeId(), sock.toString(), envoy.adminSocket(),
@@ -102,47 +104,50 @@ public class XdsRuntime {
         }
     }
 
-    private synchronized void apply(DiscoveryResponse snapshot) {
+    private synchronized void apply(Snapshot snapshot) {
         try {
             cache.setSnapshot(GROUP, snapshots.of(snapshot));
             latest = snapshot;
+            refused = null;
             reportAll(); // a snapshot Envoy already runs changes nothing in Envoy: say so now
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 
-    private ServerServiceDefinition syncService() {
-        return ServerServiceDefinition.builder(ResourceSync.SERVICE)
-                .addMethod(ResourceSync.SYNC, ServerCalls.asyncBidiStreamingCall(out -> {
-                    agents.add(out);
-                    report(out);
-                    return new StreamObserver<>() {
-                        @Override
-                        public void onNext(DiscoveryResponse snapshot) {
-                            try {
-                                apply(snapshot);
-                            } catch (RuntimeException e) {
-                                // A snapshot we cannot serve is refused; the previous one stays.
-                                send(out, DiscoveryRequest.newBuilder().setTypeUrl(ResourceSync.SNAPSHOT_TYPE)
-                                        .setResponseNonce(snapshot.getVersionInfo())
-                                        .setErrorDetail(Status.newBuilder().setCode(3).setMessage(e.getMessage())).build());
-                            }
+    /** ResourceSync (sync.proto): each agent's snapshots in, reports of Envoy's state out. */
+    private final class Sync extends ResourceSyncGrpc.ResourceSyncImplBase {
+        @Override
+        public StreamObserver<Snapshot> sync(StreamObserver<Report> out) {
+            agents.add(out);
+            report(out);
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(Snapshot snapshot) {
+                    try {
+                        apply(snapshot);
+                    } catch (RuntimeException e) {
+                        // A snapshot we cannot serve is refused; the previous one stays.
+                        synchronized (XdsRuntime.this) {
+                            refused = Refusal.newBuilder().setVersion(snapshot.getVersion())
+                                    .setMessage(String.valueOf(e.getMessage())).build();
                         }
+                        reportAll();
+                    }
+                }
 
-                        @Override
-                        public void onError(Throwable t) {
-                            agents.remove(out);
-                        }
+                @Override
+                public void onError(Throwable t) {
+                    agents.remove(out);
+                }
 
-                        @Override
-                        public void onCompleted() {
-                            agents.remove(out);
-                            out.onCompleted();
-                        }
-                    };
-                }))
-                .build();
+                @Override
+                public void onCompleted() {
+                    agents.remove(out);
+                    out.onCompleted();
+                }
+            };
+        }
     }
 
     /** True once ADS and the sync are served (after a start that waited for its directory). */
@@ -169,29 +174,22 @@ public class XdsRuntime {
         agents.forEach(this::report);
     }
 
-    private void report(StreamObserver<DiscoveryRequest> out) {
-        String envoy = envoyStreams.get() > 0 ? "envoy" : "";
-        for (AckTracker.TypeState s : acks.states()) {
-            DiscoveryRequest.Builder b = DiscoveryRequest.newBuilder().setTypeUrl(s.typeUrl())
-                    .setVersionInfo(s.acked()).setResponseNonce(s.sent()).setNode(Node.newBuilder().setId(envoy));
-            if (!s.nackMessage().isEmpty()) {
-                b.setErrorDetail(Status.newBuilder().setCode(3).setMessage(s.nackedVersion() + ": " + s.nackMessage()));
-            }
-            send(out, b.build());
+    private void report(StreamObserver<Report> out) {
+        Report.Builder r = Report.newBuilder().setEnvoyConnected(envoyStreams.get() > 0);
+        for (AckTracker.TypeState t : acks.states()) {
+            r.addTypes(TypeState.newBuilder().setTypeUrl(t.typeUrl()).setAcked(t.acked()).setSent(t.sent())
+                    .setNacked(t.nackedVersion()).setNackMessage(t.nackMessage()));
         }
-        if (acks.states().isEmpty()) {
-            send(out, DiscoveryRequest.newBuilder().setNode(Node.newBuilder().setId(envoy)).build());
+        if (r.getEnvoyConnected()) {
+            r.setRunning(running);
         }
-        if (!envoy.isEmpty() && !running.isEmpty()) {
-            send(out, DiscoveryRequest.newBuilder().setTypeUrl(ResourceSync.SNAPSHOT_TYPE).setVersionInfo(running)
-                    .setNode(Node.newBuilder().setId(envoy)).build());
+        Refusal refusal = refused;
+        if (refusal != null) {
+            r.setRefused(refusal);
         }
-    }
-
-    private void send(StreamObserver<DiscoveryRequest> out, DiscoveryRequest r) {
         synchronized (out) {
             try {
-                out.onNext(r);
+                out.onNext(r.build());
             } catch (RuntimeException e) {
                 agents.remove(out);
             }
@@ -200,7 +198,7 @@ public class XdsRuntime {
 
     /** Saves the latest snapshot once every type sent at its version is acknowledged and none rejected. */
     private void saveIfAcknowledged() {
-        String v = latest.getVersionInfo();
+        String v = latest.getVersion();
         if (v.isEmpty()) {
             return;
         }

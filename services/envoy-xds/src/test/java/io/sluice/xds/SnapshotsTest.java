@@ -4,7 +4,7 @@ import com.google.protobuf.Any;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.sluice.api.xds.sync.Snapshot;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SnapshotsTest {
-    static DiscoveryResponse routes(String version, RouteConfiguration... routes) {
-        DiscoveryResponse.Builder b = DiscoveryResponse.newBuilder().setVersionInfo(version);
+    static Snapshot routes(String version, RouteConfiguration... routes) {
+        Snapshot.Builder b = Snapshot.newBuilder().setVersion(version);
         for (RouteConfiguration r : routes) {
             b.addResources(Any.pack(r));
         }

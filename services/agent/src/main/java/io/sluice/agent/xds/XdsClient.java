@@ -1,17 +1,16 @@
 package io.sluice.agent.xds;
 
 import com.google.protobuf.Any;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
-import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import io.sluice.api.xds.ResourceSync;
+import io.sluice.api.xds.sync.Report;
+import io.sluice.api.xds.sync.ResourceSyncGrpc;
+import io.sluice.api.xds.sync.Snapshot;
+import io.sluice.api.xds.sync.TypeState;
 import org.jboss.logging.Logger;
 
 import java.security.MessageDigest;
@@ -39,7 +38,7 @@ public final class XdsClient implements AutoCloseable {
     private final EpollEventLoopGroup group = new EpollEventLoopGroup(1);
     private final Map<String, EnvoyStatus.TypeStatus> types = new TreeMap<>();
     private final Thread keeper;
-    private DiscoveryResponse desired = DiscoveryResponse.newBuilder().setTypeUrl(ResourceSync.SNAPSHOT_TYPE).build();
+    private Snapshot desired = Snapshot.getDefaultInstance();
     /** A recent push: its resources and the types it changed relative to the one before. */
     private record Pushed(List<Any> resources, Set<String> changedTypes) {}
 
@@ -50,7 +49,7 @@ public final class XdsClient implements AutoCloseable {
             return size() > 32;
         }
     };
-    private StreamObserver<DiscoveryResponse> stream;
+    private StreamObserver<Snapshot> stream;
     private boolean envoyConnected;
     private String refused = "";
     /** The snapshot version Envoy runs completely, as envoy-xds reports it; empty when unknown. */
@@ -66,10 +65,9 @@ public final class XdsClient implements AutoCloseable {
     /** Sets the desired configuration; returns its version. */
     public synchronized String push(List<Any> resources) {
         String version = version(resources);
-        if (!version.equals(desired.getVersionInfo())) {
-            String previous = desired.getVersionInfo();
-            desired = DiscoveryResponse.newBuilder().setTypeUrl(ResourceSync.SNAPSHOT_TYPE).setVersionInfo(version)
-                    .addAllResources(resources).build();
+        if (!version.equals(desired.getVersion())) {
+            String previous = desired.getVersion();
+            desired = Snapshot.newBuilder().setVersion(version).addAllResources(resources).build();
             List<Any> before = pushed.containsKey(previous) ? pushed.get(previous).resources() : List.of();
             pushed.put(version, new Pushed(List.copyOf(resources), changedTypes(before, resources)));
             send();
@@ -133,9 +131,9 @@ public final class XdsClient implements AutoCloseable {
             list.add(stillRejected(t) ? t : new EnvoyStatus.TypeStatus(t.type(), t.acked(), t.sent(), ""));
         }
         if (!refused.isEmpty()) {
-            list.add(new EnvoyStatus.TypeStatus("snapshot", "", desired.getVersionInfo(), refused));
+            list.add(new EnvoyStatus.TypeStatus("snapshot", "", desired.getVersion(), refused));
         }
-        return new EnvoyStatus(stream != null, envoyConnected, desired.getVersionInfo(), list);
+        return new EnvoyStatus(stream != null, envoyConnected, desired.getVersion(), list);
     }
 
     /**
@@ -174,10 +172,10 @@ public final class XdsClient implements AutoCloseable {
     }
 
     private void open() {
-        stream = ClientCalls.asyncBidiStreamingCall(channel.newCall(ResourceSync.SYNC, CallOptions.DEFAULT),
+        stream = ResourceSyncGrpc.newStub(channel).sync(
                 new StreamObserver<>() {
                     @Override
-                    public void onNext(DiscoveryRequest r) {
+                    public void onNext(Report r) {
                         received(r);
                     }
 
@@ -194,16 +192,16 @@ public final class XdsClient implements AutoCloseable {
         send();
     }
 
-    private synchronized void received(DiscoveryRequest r) {
-        envoyConnected = !r.getNode().getId().isEmpty();
-        String nack = r.hasErrorDetail() ? r.getErrorDetail().getMessage() : "";
-        if (r.getTypeUrl().equals(ResourceSync.SNAPSHOT_TYPE) && nack.isEmpty()) {
-            running = r.getVersionInfo();
-        } else if (r.getTypeUrl().equals(ResourceSync.SNAPSHOT_TYPE)) {
-            refused = r.getResponseNonce() + ": " + nack;
-        } else if (!r.getTypeUrl().isEmpty()) {
-            String type = shortType(r.getTypeUrl());
-            types.put(type, new EnvoyStatus.TypeStatus(type, r.getVersionInfo(), r.getResponseNonce(), nack));
+    /** envoy-xds's report replaces what the agent knew of Envoy's state. */
+    private synchronized void received(Report r) {
+        envoyConnected = r.getEnvoyConnected();
+        running = r.getRunning();
+        refused = r.hasRefused() ? r.getRefused().getVersion() + ": " + r.getRefused().getMessage() : "";
+        types.clear();
+        for (TypeState t : r.getTypesList()) {
+            String type = shortType(t.getTypeUrl());
+            types.put(type, new EnvoyStatus.TypeStatus(type, t.getAcked(), t.getSent(),
+                    t.getNacked().isEmpty() ? "" : t.getNacked() + ": " + t.getNackMessage()));
         }
         notifyAll();
         listeners.forEach(Runnable::run);
@@ -223,7 +221,7 @@ public final class XdsClient implements AutoCloseable {
     }
 
     private void send() {
-        if (stream != null && !desired.getVersionInfo().isEmpty()) {
+        if (stream != null && !desired.getVersion().isEmpty()) {
             try {
                 stream.onNext(desired);
             } catch (RuntimeException e) {
