@@ -13,7 +13,9 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,8 +26,10 @@ import java.util.concurrent.TimeoutException;
  * CiliumClusterwideEnvoyConfig and CiliumIdentity. Each change
  * calls {@code onChange}. While the API server is away the informers keep their last state (so
  * enforcement stays as it was) and retry; that is reported in {@link #problems()}. When it answers
- * again, every kind is listed anew (new informers, swapped in once they have listed): informers
- * left to their own reconnects were seen to miss changes for tens of seconds after a restart.
+ * again, every kind is listed anew (new informers, swapped in once they have listed), and once
+ * more when it has settled: informers left to their own reconnects were seen to miss changes for
+ * tens of seconds after a restart. An informer that stops watching while the API server answers
+ * gets the same, at most once a minute.
  */
 public final class ClusterWatch implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterWatch.class);
@@ -60,6 +64,14 @@ public final class ClusterWatch implements AutoCloseable {
     static final Duration PROBE_EVERY = Duration.ofSeconds(2), PROBE_GRACE = Duration.ofSeconds(5);
     private volatile Instant lastContact = Instant.now();
     private volatile String lastError;
+    /**
+     * After the API server answers again, everything is listed anew at once and once more a little
+     * later: the API server's own caches and its handlers of custom resources settle after it
+     * starts, and a change made a minute after a restart was seen missed by the watches opened at
+     * once (prober thread only, as notWatchingSince).
+     */
+    private Instant relistAgainAt, notWatchingSince, lastIdleRelist;
+    static final Duration SETTLE = Duration.ofSeconds(10), IDLE_RELIST_EVERY = Duration.ofMinutes(1);
     private Thread prober;
 
     public ClusterWatch(KubernetesClient client, String nodeName, Runnable onChange) {
@@ -77,7 +89,21 @@ public final class ClusterWatch implements AutoCloseable {
                              SharedIndexInformer<GenericKubernetesResource> identities,
                              SharedIndexInformer<GenericKubernetesResource> cecs, SharedIndexInformer<GenericKubernetesResource> ccecs) {
         List<SharedIndexInformer<?>> all() {
-            return List.of(pods, namespaces, services, slices, cnps, ccnps, identities, cecs, ccecs);
+            return List.copyOf(byKind().values());
+        }
+
+        Map<String, SharedIndexInformer<?>> byKind() {
+            Map<String, SharedIndexInformer<?>> m = new LinkedHashMap<>();
+            m.put("Pods", pods);
+            m.put("Namespaces", namespaces);
+            m.put("Services", services);
+            m.put("EndpointSlices", slices);
+            m.put("CiliumNetworkPolicies", cnps);
+            m.put("CiliumClusterwideNetworkPolicies", ccnps);
+            m.put("CiliumIdentities", identities);
+            m.put("CiliumEnvoyConfigs", cecs);
+            m.put("CiliumClusterwideEnvoyConfigs", ccecs);
+            return m;
         }
 
         /** Starts them all; completes once each listed its objects once. */
@@ -209,6 +235,30 @@ public final class ClusterWatch implements AutoCloseable {
                 + "); the last known state stays in force"));
     }
 
+    /**
+     * Lists anew when an informer has not been watching for PROBE_GRACE while the API server
+     * answers: its own reconnects back off for up to half a minute, and changes meanwhile would
+     * wait for them.
+     */
+    private void relistIfNotWatching() {
+        List<String> idle = informers.byKind().entrySet().stream().filter(e -> !e.getValue().isWatching())
+                .map(Map.Entry::getKey).toList();
+        if (idle.isEmpty()) {
+            notWatchingSince = null;
+            return;
+        }
+        if (notWatchingSince == null) {
+            notWatchingSince = Instant.now();
+        } else if (Duration.between(notWatchingSince, Instant.now()).compareTo(PROBE_GRACE) >= 0
+                && (lastIdleRelist == null || Duration.between(lastIdleRelist, Instant.now()).compareTo(IDLE_RELIST_EVERY) >= 0)) {
+            LOG.warnf("not watching %s for %d s while the API server answers; listing anew", idle,
+                    Duration.between(notWatchingSince, Instant.now()).toSeconds());
+            notWatchingSince = null;
+            lastIdleRelist = Instant.now();
+            relist();
+        }
+    }
+
     /** Asks the API server for its version every few seconds, so an outage is seen even while nothing changes. */
     private void probe() {
         while (!Thread.currentThread().isInterrupted()) {
@@ -220,6 +270,12 @@ public final class ClusterWatch implements AutoCloseable {
                 if (back) {
                     LOG.infof("API server %s answers again", server());
                     relist();
+                    relistAgainAt = Instant.now().plus(SETTLE);
+                } else if (relistAgainAt != null && Instant.now().isAfter(relistAgainAt)) {
+                    relistAgainAt = null;
+                    relist();
+                } else {
+                    relistIfNotWatching();
                 }
             } catch (RuntimeException e) {
                 Throwable root = e;
