@@ -4,9 +4,10 @@
 #   max qps: fortio at full speed (8 connections, 10 s) from the tiefighter pod to the deathstar
 #     Service, which the node hands to the Envoy listener of the Service's generated config
 #     (eBPF socket assignment, the config's listener, route and EDS cluster, the client's
-#     address upstream); baseline: the same listener, route and cluster as a static Envoy in the
-#     host, in front of the same deathstar pod, loaded from the host. ROUNDS (5) rounds, the
-#     two in turn; the ratio of the means.
+#     address upstream); baselines: the same listener, route and cluster as a static Envoy in the
+#     host, in front of the same deathstar pod, loaded from the host and from the tiefighter pod
+#     (its veth and programs, as lb-l7's client). ROUNDS (6) rounds, the three in turn, each
+#     first in a third of them; the ratios of the means.
 #   weighted split: the lab exam's config (80 deathstar / 20 darkstar, reached through a CNP's
 #     listener), 10,000 requests; each cluster's share from Envoy's own counters.
 set -euo pipefail
@@ -46,13 +47,12 @@ ip netns exec slb-default-tiefighter curl -s -o /dev/null -D - "$url" | grep -qi
 
 plain_port=19983
 backend=$(s pod list | awk '$2 == "deathstar-1" {print $4}')
-cat > "$state/plain-envoy.yaml" <<YAML
-# The generated config's listener, route and cluster (L7LoadBalancing, with the node's
-# circuit-breaker defaults), static, with the pod as the cluster's one endpoint.
-static_resources:
-  listeners:
-  - name: plain
-    address: {socket_address: {address: 127.0.0.1, port_value: $plain_port}}
+# The pods' gateway on the host: the second baseline's client is the tiefighter pod, as lb-l7's is.
+router=$(ip netns exec slb-default-tiefighter ip route show default | awk '{print $3; exit}')
+listener() { # name address
+  cat <<YAML
+  - name: $1
+    address: {socket_address: {address: $2, port_value: $plain_port}}
     listener_filters:
     - name: envoy.filters.listener.tls_inspector
       typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector}
@@ -62,7 +62,7 @@ static_resources:
       - name: envoy.filters.network.http_connection_manager
         typed_config:
           "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: plain
+          stat_prefix: $1
           use_remote_address: true
           upgrade_configs: [{upgrade_type: websocket}]
           route_config:
@@ -73,6 +73,17 @@ static_resources:
           http_filters:
           - name: envoy.filters.http.router
             typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+YAML
+}
+{
+  echo "# The generated config's listener, route and cluster (L7LoadBalancing, with the node's"
+  echo "# circuit-breaker defaults), static, with the pod as the cluster's one endpoint; on loopback"
+  echo "# and on the pods' gateway."
+  echo "static_resources:"
+  echo "  listeners:"
+  listener plain 127.0.0.1
+  listener plain-gateway "$router"
+  cat <<YAML
   clusters:
   - name: deathstar
     type: STATIC
@@ -89,18 +100,27 @@ static_resources:
       cluster_name: deathstar
       endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: $backend, port_value: 80}}}}]}]
 YAML
+} > "$state/plain-envoy.yaml"
 "$("$home/scripts/find-envoy.sh")" -c "$state/plain-envoy.yaml" --disable-hot-restart --base-id 1983 \
   --concurrency "$(nproc)" --log-level warn >"$state/plain-envoy.log" 2>&1 &
 envoy_pid=$!
 until curl -sf -m 1 "http://127.0.0.1:$plain_port/v1/" >/dev/null; do sleep 0.3; done
-rounds=${ROUNDS:-5}
+rounds=${ROUNDS:-6}
 lb() { ip netns exec slb-default-tiefighter "$fortio" load -quiet -qps 0 -c 8 -t 10s -json "$state/lb-$1.json" "$url" >/dev/null 2>&1; }
 plain() { "$fortio" load -quiet -qps 0 -c 8 -t 10s -json "$state/plain-$1.json" "http://127.0.0.1:$plain_port/v1/" >/dev/null 2>&1; }
+# the same static Envoy, from the tiefighter pod (its veth and programs, as lb-l7's client has)
+podplain() { ip netns exec slb-default-tiefighter "$fortio" load -quiet -qps 0 -c 8 -t 10s -json "$state/podplain-$1.json" \
+  "http://$router:$plain_port/v1/" >/dev/null 2>&1; }
 # warm-up (the deathstar's JIT), then each goes first in every other round, so that drift on this
 # shared machine falls on both alike
-lb warmup; plain warmup
+until ip netns exec slb-default-tiefighter curl -sf -m 1 "http://$router:$plain_port/v1/" >/dev/null; do sleep 0.3; done
+lb warmup; plain warmup; podplain warmup
 for i in $(seq "$rounds"); do
-  if [ $((i % 2)) = 1 ]; then lb "$i"; plain "$i"; else plain "$i"; lb "$i"; fi
+  case $((i % 3)) in
+    1) lb "$i"; plain "$i"; podplain "$i" ;;
+    2) plain "$i"; podplain "$i"; lb "$i" ;;
+    0) podplain "$i"; lb "$i"; plain "$i" ;;
+  esac
 done
 
 # The exam: the empire's connections to the deathstars and darkstars go to deathstar-lb's listener.
@@ -168,9 +188,12 @@ d, rounds, dead, dark = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys
 def qps(name): return json.load(open(f"{d}/{name}.json"))["ActualQPS"]
 lb = [qps(f"lb-{i}") for i in range(1, rounds + 1)]
 plain = [qps(f"plain-{i}") for i in range(1, rounds + 1)]
+pod = [qps(f"podplain-{i}") for i in range(1, rounds + 1)]
 for i in range(rounds):
-    print(f"round {i + 1}: lb-l7 {lb[i]:.0f} qps  plain Envoy {plain[i]:.0f} qps  ratio {lb[i] / plain[i]:.3f}")
-print(f"max_qps lb-l7 {sum(lb) / rounds:.0f}  plain Envoy {sum(plain) / rounds:.0f}  ratio {sum(lb) / sum(plain):.3f}")
+    print(f"round {i + 1}: lb-l7 {lb[i]:.0f} qps  plain Envoy from the host {plain[i]:.0f} ({lb[i] / plain[i]:.3f})"
+          f"  from the pod {pod[i]:.0f} ({lb[i] / pod[i]:.3f})")
+print(f"max_qps lb-l7 {sum(lb) / rounds:.0f}  plain Envoy from the host {sum(plain) / rounds:.0f}  ratio {sum(lb) / sum(plain):.3f}"
+      f"  from the pod {sum(pod) / rounds:.0f}  ratio {sum(lb) / sum(pod):.3f}")
 codes = json.load(open(f"{d}/split.json"))["RetCodes"]
 total = dead + dark
 print(f"weighted split over {total} requests (codes {codes}): deathstar {dead} ({100 * dead / total:.2f} %), "
