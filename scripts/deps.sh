@@ -25,5 +25,7 @@ hubble=$("$(dirname "$0")/install-hubble.sh")
 # fortio and grpcurl drive the L7 tests and benchmarks (scripts/install-tool.sh).
 "$(dirname "$0")/install-tool.sh" fortio >/dev/null
 "$(dirname "$0")/install-tool.sh" grpcurl >/dev/null
+# Prometheus' Python client: the tests read the node's /metrics with its text-format parser.
+"$(dirname "$0")/install-promparser.sh" >/dev/null
 jdk=$("$(dirname "$0")/find-jdk.sh")
 echo "deps: ok (JDK $jdk, $("$(dirname "$0")/find-envoy.sh" --version-line), Hubble CLI $("$hubble" version | cut -d' ' -f2))"

@@ -62,6 +62,10 @@ class L7PolicyE2E {
         assertThat(landed(node.land("tiefighter"))).isTrue();
         assertThat(node.land("xwing").exit()).isEqualTo(StarWarsE2E.TIMEOUT);
         assertThat(node.sluice("status").out()).containsPattern("Envoy: +OK");
+        // the node's metrics counted the L7 policy's way into Envoy: pushed until acknowledged
+        assertThat(TestNode.run(List.of("curl", "-s", "http://127.0.0.1:" + node.metricsPort + "/metrics"), null).out())
+                .containsPattern("(?m)^sluice_xds_convergence_seconds_count\\{type=\"Listener\",\\} [1-9]")
+                .containsPattern("(?m)^sluice_policy_regeneration_seconds_count [1-9]");
     }
 
     /**
@@ -311,7 +315,25 @@ class L7PolicyE2E {
         assertThat(metrics).contains("hubble_http_requests_total{method=\"POST\",protocol=\"HTTP/1.1\",reporter=\"server\",status=\"200\"}")
                 .contains("hubble_http_requests_total{method=\"PUT\",protocol=\"HTTP/1.1\",reporter=\"server\",status=\"403\"}")
                 .contains("hubble_flows_processed_total{").contains("hubble_http_request_duration_seconds_bucket{")
-                .contains("# TYPE hubble_lost_events_total counter");
+                .contains("# TYPE hubble_lost_events_total counter")
+                // the node's own, after Hubble's: reconciles, endpoints, Envoy's acknowledgements per type
+                .contains("sluice_policy_regeneration_seconds_bucket{").containsPattern("(?m)^sluice_endpoints [1-9]")
+                .contains("# TYPE sluice_xds_convergence_seconds histogram").contains("jvm_memory_used_bytes{");
+        // and all of it reads with Prometheus' own client's text-format parser, each family once
+        String python = TestNode.run(List.of(TestNode.HOME.resolve("scripts/install-promparser.sh").toString()), null).out().strip();
+        TestNode.Result parsed = TestNode.run(List.of(python, "-c", """
+                import sys
+                from prometheus_client.parser import text_string_to_metric_families
+                names = [f.name for f in text_string_to_metric_families(sys.stdin.read())]
+                assert len(names) == len(set(names)), names
+                print(len(names), "families")
+                """), metrics);
+        assertThat(parsed.exit()).as(parsed.out()).isZero();
+        // the repository's Grafana dashboard asks only for metrics the node has
+        String dashboard = java.nio.file.Files.readString(TestNode.HOME.resolve("k8s/dashboards/sluice.json"));
+        var asked = java.util.regex.Pattern.compile("\\b(?:hubble|sluice)_[a-z_]+").matcher(dashboard).results()
+                .map(m -> m.group().replaceAll("_(bucket|count|sum)$", "")).distinct().toList();
+        assertThat(asked).hasSizeGreaterThan(5).allSatisfy(name -> assertThat(metrics).contains("# TYPE " + name + " "));
         assertThat(node.sluice("status", "--hubble-server", "localhost:" + node.relayPort).out())
                 .containsPattern("Hubble Relay: +OK").contains("Current/Max Flows: ").contains("Connected Nodes: 1/1");
     }

@@ -292,6 +292,11 @@ class StarWarsClusterE2E {
                 "http://localhost/q/health/ready"), null).out();
     }
 
+    /** The operator's readiness, as its pod's probe reads it (127.0.0.1:9234 of the node). */
+    private static String operatorHealth() {
+        return TestNode.run(List.of("curl", "-s", "--max-time", "2", "http://127.0.0.1:9234/q/health/ready"), null).out();
+    }
+
     private static void rolloutRestart(String daemonSet) {
         TestNode.Result restart = cluster.kubectl("rollout", "restart", "daemonset/" + daemonSet, "-n", "kube-system");
         assertThat(restart.exit()).as(restart.out()).isZero();
@@ -327,11 +332,15 @@ class StarWarsClusterE2E {
         }
         assertThat(checks).isGreaterThanOrEqualTo(5);
         assertThat(cluster.sluice("status").out()).containsPattern("Kubernetes: +Error +API server \\S+ unreachable since");
-        // and the agent's pod is not ready meanwhile (its readiness probe asks this), saying why
+        // and the agent's pod is not ready meanwhile (its readiness probe asks this), saying why;
+        // nor is the operator's: DOWN (api-server), or not answering while it restarts, having
+        // lost its leader lease
         assertThat(agentHealth()).containsPattern("\"status\":\\s*\"DOWN\"").contains("unreachable since");
+        waitUntil(30, () -> !operatorHealth().matches("(?s)\\{\\s*\"status\":\\s*\"UP\".*"));
         TestNode.Result up = cluster.script("up.sh");
         assertThat(up.exit()).as(up.out()).isZero();
         waitUntil(30, () -> agentHealth().matches("(?s).*\"problems\":\\s*\"none\".*"));
+        waitUntil(60, () -> operatorHealth().matches("(?s)\\{\\s*\"status\":\\s*\"UP\".*"));
         // The alliance is let in: enforced within 5 s of the API server accepting it.
         String alliance = demo("l4-policy.yaml").replace("    - matchLabels:\n        org: empire", "    - matchLabels:\n        org: alliance");
         assertThat(alliance).contains("org: alliance");

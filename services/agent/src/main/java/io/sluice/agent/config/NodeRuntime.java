@@ -90,11 +90,16 @@ public class NodeRuntime {
     /** The node API's socket, which the CNI plugin calls. */
     private final String apiSocket;
 
+    /** The node's own metrics (node/NodeMetrics, JVM), served after Hubble's on the metrics port. */
+    private final Instance<io.micrometer.prometheus.PrometheusMeterRegistry> prometheus;
+
     NodeRuntime(NodeConfig config, Instance<KubernetesClient> kubernetes,
-                @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.domain-socket") String apiSocket) {
+                @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.domain-socket") String apiSocket,
+                Instance<io.micrometer.prometheus.PrometheusMeterRegistry> prometheus) {
         this.config = config;
         this.kubernetes = kubernetes;
         this.apiSocket = apiSocket;
+        this.prometheus = prometheus;
     }
 
     void onStart(@Observes StartupEvent ev) {
@@ -184,7 +189,8 @@ public class NodeRuntime {
                 new ObserverService(observer, view::directory, address), new PeerService(name, address, serverName));
         state.shareSocket(socket);
         if (config.hubbleMetricsPort() > 0) {
-            metrics = new MetricsServer(new InetSocketAddress(config.hubbleMetricsPort()), counters);
+            metrics = new MetricsServer(new InetSocketAddress(config.hubbleMetricsPort()), counters,
+                    () -> prometheus.isResolvable() ? prometheus.get().scrape() : "");
         }
         long before = datapath.eventsLost();
         lossWatch = Thread.ofVirtual().name("event-loss").start(() -> {

@@ -37,6 +37,8 @@ public final class ProxyControl {
     /** The longest the datapath waits for Envoy to take a configuration before it goes ahead. */
     public static final Duration MAX_WAIT = Duration.ofSeconds(2);
     private String pendingVersion = "", forcedVersion = "", ackLogged = "";
+    /** The version last counted in the metrics (acknowledged or rejected). */
+    private String countedVersion = "";
     private long pendingSince;
     private final Map<String, Integer> storedPorts;
     /** Per Envoy config (kind/namespace/name): what Envoy last acknowledged of it, and the ports of its listeners then. */
@@ -253,10 +255,19 @@ public final class ProxyControl {
             var status = client.await(version, wait);
             long ms = (System.nanoTime() - pendingSince) / 1_000_000;
             if (status.rejected(version)) {
+                if (!version.equals(countedVersion)) {
+                    countedVersion = version;
+                    NodeMetrics.rejected();
+                }
                 LOG.warnf("Envoy rejected configuration %s: %s", version, status.lastNack());
                 return true;
             }
             if (client.acknowledged(version)) {
+                if (!version.equals(countedVersion)) {
+                    countedVersion = version;
+                    long nanos = System.nanoTime() - pendingSince;
+                    client.changedTypes(version).forEach(type -> NodeMetrics.converged(type, nanos));
+                }
                 if (ms > 500 && !version.equals(ackLogged)) {
                     ackLogged = version;
                     LOG.infof("Envoy acknowledged configuration %s in %d ms", version, ms);

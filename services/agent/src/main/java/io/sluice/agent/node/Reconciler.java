@@ -72,6 +72,7 @@ public final class Reconciler {
     }
 
     public Result reconcile(NodeInputs in) {
+        long t0 = System.nanoTime();
         List<Endpoint> endpoints = in.endpoints().stream().map(NodeInputs.LocalEndpoint::endpoint).toList();
         DesiredState desired = DesiredState.compute(endpoints, in.rules(), in.cidrIdentities(), in.services(), in.frontends(),
                 router, policyCache);
@@ -108,6 +109,7 @@ public final class Reconciler {
         Map<String, Integer> names = new HashMap<>();
         in.services().forEach((s, vip) -> names.put(ClusterZone.serviceName(s.ref().name(), s.ref().namespace()), vip));
         sinks.dns().accept(new ClusterZone(names));
+        NodeMetrics.reconciled(System.nanoTime() - t0, ifindexById.size(), unenforced.size());
         return new Result(desired, new Directory(endpoints, desired.frontends(), router), unenforced, ifindexById, !settled,
                 listenerProblems(in.rules()));
     }

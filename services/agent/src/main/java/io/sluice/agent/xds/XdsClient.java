@@ -104,6 +104,12 @@ public final class XdsClient implements AutoCloseable {
         return p.changedTypes().stream().allMatch(t -> types.containsKey(t) && types.get(t).acked().equals(version));
     }
 
+    /** The short type names a pushed version changed from the one before it; empty when it is not known (any more). */
+    public synchronized Set<String> changedTypes(String version) {
+        Pushed p = pushed.get(version);
+        return p == null ? Set.of() : p.changedTypes();
+    }
+
     /** Short type names (Listener, RouteConfiguration, Cluster) whose resources differ between two pushes. */
     static Set<String> changedTypes(List<Any> before, List<Any> after) {
         Set<String> out = new TreeSet<>();
