@@ -1,6 +1,5 @@
 package io.sluice.bench;
 
-import com.google.protobuf.Timestamp;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -10,12 +9,6 @@ import io.sluice.api.hubble.HubbleChannels;
 import io.sluice.api.hubble.HubbleServer;
 import io.sluice.api.hubble.HubbleStreams;
 import io.sluice.api.hubble.ServerTls;
-import io.sluice.api.hubble.flow.Endpoint;
-import io.sluice.api.hubble.flow.Flow;
-import io.sluice.api.hubble.flow.IP;
-import io.sluice.api.hubble.flow.Layer4;
-import io.sluice.api.hubble.flow.TCP;
-import io.sluice.api.hubble.flow.Verdict;
 import io.sluice.api.hubble.observer.GetFlowsRequest;
 import io.sluice.api.hubble.observer.GetFlowsResponse;
 import io.sluice.api.hubble.observer.ObserverGrpc;
@@ -68,7 +61,7 @@ public final class RelayFlowsBench {
             List<String> names = List.of("node-1", "node-2");
             for (int i = 0; i < names.size(); i++) {
                 nodes.add(new HubbleServer("hubble-server-version", "bench", dir.resolve(names.get(i) + ".sock"), null,
-                        ServerTls.PLAINTEXT, new Observer(flows(names.get(i), i))));
+                        ServerTls.PLAINTEXT, new Observer(LabFlows.of(names.get(i), FLOWS, names.size(), i))));
             }
             nodes.add(new HubbleServer("hubble-server-version", "bench", dir.resolve("peer.sock"), null, ServerTls.PLAINTEXT,
                     new Peers(dir, names)));
@@ -153,25 +146,6 @@ public final class RelayFlowsBench {
                 ctx.cancel(null);
             }
         }
-    }
-
-    /** One node's flows, their times interleaved with the other node's. */
-    private static List<GetFlowsResponse> flows(String node, int index) {
-        Endpoint xwing = Endpoint.newBuilder().setID(4).setIdentity(258).setNamespace("default").setPodName("xwing")
-                .addLabels("k8s:class=xwing").addLabels("k8s:org=alliance").build();
-        Endpoint deathstar = Endpoint.newBuilder().setID(2).setIdentity(256).setNamespace("default").setPodName("deathstar-1")
-                .addLabels("k8s:class=deathstar").addLabels("k8s:org=empire").build();
-        List<GetFlowsResponse> out = new ArrayList<>(FLOWS);
-        for (int n = 0; n < FLOWS; n++) {
-            long nanos = 1_700_000_000_000_000_000L + (2L * n + index) * 1_000L;
-            Timestamp t = Timestamp.newBuilder().setSeconds(nanos / 1_000_000_000L).setNanos((int) (nanos % 1_000_000_000L)).build();
-            out.add(GetFlowsResponse.newBuilder().setTime(t).setNodeName(node).setFlow(Flow.newBuilder().setTime(t)
-                    .setVerdict(Verdict.FORWARDED).setNodeName(node).setSource(xwing).setDestination(deathstar)
-                    .setIP(IP.newBuilder().setSource("10.200.0.4").setDestination("10.200.0.2"))
-                    .setL4(Layer4.newBuilder().setTCP(TCP.newBuilder().setSourcePort(40000 + n % 20000).setDestinationPort(80)))
-                    .setSummary("TCP Flags: SYN")).build());
-        }
-        return out;
     }
 
     /** A node's observer: its flows, then the stream stays open, as a followed observer's does. */

@@ -1,6 +1,5 @@
 package io.sluice.bench;
 
-import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.sluice.agent.tls.NodeCertificates;
@@ -8,12 +7,6 @@ import io.sluice.api.hubble.ClientTls;
 import io.sluice.api.hubble.HubbleChannels;
 import io.sluice.api.hubble.HubbleServer;
 import io.sluice.api.hubble.ServerTls;
-import io.sluice.api.hubble.flow.Endpoint;
-import io.sluice.api.hubble.flow.Flow;
-import io.sluice.api.hubble.flow.IP;
-import io.sluice.api.hubble.flow.Layer4;
-import io.sluice.api.hubble.flow.TCP;
-import io.sluice.api.hubble.flow.Verdict;
 import io.sluice.api.hubble.observer.GetFlowsRequest;
 import io.sluice.api.hubble.observer.GetFlowsResponse;
 import io.sluice.api.hubble.observer.ObserverGrpc;
@@ -62,19 +55,7 @@ public class RelayTlsBench {
 
     @Setup
     public void setUp() throws IOException {
-        Endpoint xwing = Endpoint.newBuilder().setID(4).setIdentity(258).setNamespace("default").setPodName("xwing")
-                .addLabels("k8s:class=xwing").addLabels("k8s:org=alliance").addLabels("k8s:io.kubernetes.pod.namespace=default").build();
-        Endpoint deathstar = Endpoint.newBuilder().setID(2).setIdentity(256).setNamespace("default").setPodName("deathstar-1")
-                .addLabels("k8s:class=deathstar").addLabels("k8s:org=empire").addLabels("k8s:io.kubernetes.pod.namespace=default").build();
-        for (int n = 0; n < FLOWS; n++) {
-            long nanos = 1_700_000_000_000_000_000L + n * 1_000L;
-            Timestamp t = Timestamp.newBuilder().setSeconds(nanos / 1_000_000_000L).setNanos((int) (nanos % 1_000_000_000L)).build();
-            flows.add(GetFlowsResponse.newBuilder().setTime(t).setNodeName("node-1").setFlow(Flow.newBuilder().setTime(t)
-                    .setVerdict(Verdict.FORWARDED).setNodeName("node-1").setSource(xwing).setDestination(deathstar)
-                    .setIP(IP.newBuilder().setSource("10.200.0.4").setDestination("10.200.0.2"))
-                    .setL4(Layer4.newBuilder().setTCP(TCP.newBuilder().setSourcePort(40000 + n % 20000).setDestinationPort(80)))
-                    .setSummary("TCP Flags: SYN")).build());
-        }
+        flows.addAll(LabFlows.of("node-1", FLOWS, 1, 0));
         dir = Files.createTempDirectory("sluice-bench-tls-");
         NodeCertificates certs = NodeCertificates.issue(dir, "node-1");
         int plainPort = freePort(), tlsPort = freePort();
