@@ -128,10 +128,8 @@ public class XdsRuntime {
                         apply(snapshot);
                     } catch (RuntimeException e) {
                         // A snapshot we cannot serve is refused; the previous one stays.
-                        synchronized (XdsRuntime.this) {
-                            refused = Refusal.newBuilder().setVersion(snapshot.getVersion())
-                                    .setMessage(String.valueOf(e.getMessage())).build();
-                        }
+                        refused = Refusal.newBuilder().setVersion(snapshot.getVersion())
+                                .setMessage(String.valueOf(e.getMessage())).build();
                         reportAll();
                     }
                 }

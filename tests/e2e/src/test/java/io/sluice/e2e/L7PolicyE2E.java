@@ -54,8 +54,14 @@ class L7PolicyE2E {
 
     @Test
     @Order(1)
-    void labL7Policy_putIsDenied_postLands_xwingTimesOut() {
+    void labL7Policy_putIsDenied_postLands_xwingTimesOut() throws InterruptedException {
+        // The apply answers once Envoy acknowledged, or after 2 s: an Envoy still starting may
+        // take its first listeners later, and until then the L7 path drops (fails closed).
         TestNode.Result denied = put("tiefighter");
+        for (int i = 0; i < 40 && denied.out().isEmpty(); i++) {
+            Thread.sleep(250);
+            denied = put("tiefighter");
+        }
         assertThat(denied.out()).isEqualTo("Access denied\r\n");
         assertThat(node.inPod("tiefighter", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "2", "-XPUT",
                 DEATHSTAR + "/v1/exhaust-port").out()).isEqualTo("403");
