@@ -107,7 +107,7 @@ public final class NodeProcesses implements AutoCloseable {
      * Where a helper serves {@code /q/health}: a unix socket in the proxy directory, the one its
      * account may write (Quarkus replaces a stale one when it binds).
      */
-    public static Path healthSocket(Path proxyDir, String service) {
+    private static Path healthSocket(Path proxyDir, String service) {
         return proxyDir.resolve(service + "-health.sock");
     }
 
