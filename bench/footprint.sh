@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Footprint: time from `sluice up` to ready on a fresh node, then the agent's resident memory
-# with 100 pods and 100 policies (and the cluster DNS process's and the relay's, reported apart).
+# with 100 pods and 100 policies (and the cluster DNS process's, envoy-xds's and the relay's, reported apart).
 set -euo pipefail
 home=$(cd "$(dirname "$0")/.." && pwd)
 state=$(mktemp -d /tmp/sluice-bench-XXXX)
@@ -37,6 +37,8 @@ echo "pods $(s get pods -o json | jq length), policies $(s get cnp -o json | jq 
 echo "agent_rss_mb $(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$pid/status)"
 dns=$(cut -d' ' -f1 "$state/dns.pid")
 echo "dns_rss_mb $(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$dns/status)"
+xds=$(cut -d' ' -f1 "$state/envoy-xds.pid")
+echo "envoy_xds_rss_mb $(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$xds/status) (Envoy's config for 100 pods and 100 policies)"
 # Some flows (connection attempts between pods, dropped by the policies), then the relay after
 # serving every flow of the node five times over, as JSON.
 peer=$(s get pods -o json | jq -r '.[] | select(.name=="pod2") | .ip')

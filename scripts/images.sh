@@ -73,8 +73,8 @@ fi
 
 # The JVM of envoy-xds and the relay, as the agent starts them (NodeProcesses.SERVICE_JVM).
 SERVICE_JVM=(-XX:+UseSerialGC -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TieredStopAtLevel=1
-  -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -Xss512k -Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1
-  -Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1 --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
+  -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -Xss512k -Dio.netty.allocator.numDirectArenas=1
+  -Dio.netty.allocator.numHeapArenas=1 --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
 
 # --- A Quarkus service: its quarkus-app directory as /app on the runtime layer.
 quarkus_image() { # name module user jvm-options...   (EXTRA_LAYER: one more directory in the image)
@@ -159,7 +159,7 @@ if [ ! -f "$tar" ] || [ -n "$(find "${agent_apps[@]}" "$root/services/cni" "$jre
   # The agent's JVM as `sluice up` starts it (docs/benchmarks.md, Footprint).
   "$tool" -dir "$jre" -dir "$tools" -dir "$envoy_layer" -dir "$layer" -tag "$REGISTRY/agent:$VERSION" \
     -env "PATH=/opt/java/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin,JAVA_HOME=/opt/java,SLUICE_HOME=/opt/sluice,SLUICE_ENVOY_BINARY=/usr/local/bin/envoy" \
-    -entrypoint "/opt/java/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -Xms32m -Xmx128m -Xmn24m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:ReservedCodeCacheSize=32m -Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1 -Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1 -XX:TieredStopAtLevel=1 -Xss512k -jar /opt/sluice/services/agent/target/quarkus-app/quarkus-run.jar" \
+    -entrypoint "/opt/java/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -Xms32m -Xmx128m -Xmn24m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:ReservedCodeCacheSize=32m -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1 -XX:TieredStopAtLevel=1 -Xss512k -jar /opt/sluice/services/agent/target/quarkus-app/quarkus-run.jar" \
     -o "$tar.tmp"
   mv "$tar.tmp" "$tar"; rm -rf "$layer"
 fi

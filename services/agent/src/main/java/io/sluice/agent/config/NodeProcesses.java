@@ -29,8 +29,8 @@ public final class NodeProcesses implements AutoCloseable {
      */
     public static final List<String> SERVICE_JVM = List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:MinHeapFreeRatio=10",
             "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m",
-            "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
-            "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1", "--sun-misc-unsafe-memory-access=allow",
+            "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-Dio.netty.allocator.numDirectArenas=1",
+            "-Dio.netty.allocator.numHeapArenas=1", "--sun-misc-unsafe-memory-access=allow",
             "--enable-native-access=ALL-UNNAMED");
 
     private static final Logger LOG = Logger.getLogger(NodeProcesses.class);
