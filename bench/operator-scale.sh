@@ -18,8 +18,8 @@ trap '[ -n "${watcher:-}" ] && kill "$watcher" 2>/dev/null; "$home/scripts/clust
 "$home/scripts/cluster/up.sh" >/dev/null
 bin=$("$home/scripts/cluster/build.sh")
 k() { "$bin/kubectl" --kubeconfig "$CLUSTER_DIR/admin.kubeconfig" "$@"; }
-# the operator's pod's JVM, as the host sees it (by its -Xmn12m: the relay's pod runs /app/quarkus-run.jar too)
-rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$(pgrep -f -n 'Xmn12m .*-jar /app/quarkus-run.jar')/status"; }
+# the operator's pod's JVM, as the host sees it (by its options file: the relay's pod runs /app/quarkus-run.jar too)
+rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$(pgrep -f -n '@/app/jvm/operator.options -jar /app/quarkus-run.jar')/status"; }
 pct() { # percentile file: nearest rank
   sort -n "$2" | awk -v p="$1" '{a[NR]=$1} END {i=int((p/100)*NR+0.999999); if (i<1) i=1; print a[i]}'
 }

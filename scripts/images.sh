@@ -71,33 +71,28 @@ if [ ! -f "$jre/.stamp" ] || [ "$(cat "$jre/.stamp")" != "$stamp" ]; then
   echo "$stamp" > "$jre/.stamp"
 fi
 
-# The JVM of envoy-xds and the relay, as the agent starts them (NodeProcesses.SERVICE_JVM).
-SERVICE_JVM=(-XX:+UseSerialGC -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TieredStopAtLevel=1
-  -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -Xss512k -Dio.netty.allocator.numDirectArenas=1
-  -Dio.netty.allocator.numHeapArenas=1 --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
-
 # --- A Quarkus service: its quarkus-app directory as /app on the runtime layer.
-quarkus_image() { # name module user jvm-options...   (EXTRA_LAYER: one more directory in the image)
-  local name=$1 module=$2 user=$3; shift 3
+# Its JVM options are one of config/jvm/*.options, copied as /app/jvm/NAME.options (the process's
+# command line names the component).
+quarkus_image() { # name module user options   (EXTRA_LAYER: one more directory in the image)
+  local name=$1 module=$2 user=$3 options=$root/config/jvm/$4.options
   local app=$root/$module/target/quarkus-app tar=$out/$name.tar
   [ -f "$app/quarkus-run.jar" ] || { echo "images: no $app: run 'make build'" >&2; exit 1; }
   # (this script too: it holds the image's command)
-  if [ ! -f "$tar" ] || [ -n "$(find "$app" "$jre/.stamp" "$0" ${EXTRA_LAYER:+"$EXTRA_LAYER/.stamp"} -newer "$tar" -print -quit)" ]; then
+  if [ ! -f "$tar" ] || [ -n "$(find "$app" "$options" "$jre/.stamp" "$0" ${EXTRA_LAYER:+"$EXTRA_LAYER/.stamp"} -newer "$tar" -print -quit)" ]; then
     echo "images: $REGISTRY/$name:$VERSION" >&2
     local layer=$out/$name-layer
     rm -rf "$layer"; mkdir -p "$layer"; cp -r "$app" "$layer/app"; rm -f "$layer"/app/*.aot
+    mkdir "$layer/app/jvm"; cp "$options" "$layer/app/jvm/$name.options"
     "$tool" -dir "$jre" ${EXTRA_LAYER:+-dir "$EXTRA_LAYER"} -dir "$layer" -tag "$REGISTRY/$name:$VERSION" -user "$user" \
       -env "PATH=/opt/java/bin:/usr/bin:/bin,JAVA_HOME=/opt/java" \
-      -entrypoint "/opt/java/bin/java $* -jar /app/quarkus-run.jar" -o "$tar.tmp"
+      -entrypoint "/opt/java/bin/java @/app/jvm/$name.options -jar /app/quarkus-run.jar" -o "$tar.tmp"
     mv "$tar.tmp" "$tar"; rm -rf "$layer"
   fi
   echo "$tar"
 }
 
-# The operator's JVM: a small heap that gives memory back (docs/benchmarks.md, "The operator").
-quarkus_image operator services/operator 65532:65532 --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC \
-  -Xms16m -Xmx96m -Xmn12m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TieredStopAtLevel=1 \
-  -XX:ReservedCodeCacheSize=32m -Xss512k -XX:+UseCompactObjectHeaders
+quarkus_image operator services/operator 65532:65532 operator
 
 # --- Envoy: the binary with its libraries, and what its container's command uses (a shell that
 # waits for the bootstrap, setpriv that gives up root). A layer of its own, shared by two images.
@@ -128,10 +123,10 @@ if [ ! -f "$probe/.stamp" ] || [ -n "$(find "$root/scripts/images.sh" -newer "$p
   host_files "$probe" "$(command -v curl)"
   touch "$probe/.stamp"
 fi
-EXTRA_LAYER=$probe quarkus_image envoy-xds services/envoy-xds 65532:65532 "${SERVICE_JVM[@]}"
-quarkus_image relay services/relay 65532:65532 "${SERVICE_JVM[@]}"
+EXTRA_LAYER=$probe quarkus_image envoy-xds services/envoy-xds 65532:65532 service
+quarkus_image relay services/relay 65532:65532 service
 # The demo applications (`sluice demo deathstar|currency`, the lab's gRPC currency service), as pods run them.
-quarkus_image demo services/cli 65532:65532 "${SERVICE_JVM[@]}"
+quarkus_image demo services/cli 65532:65532 service
 
 # --- The agent: root (it loads the datapath and attaches to pods' veths), the host tools it runs,
 # libbpf (loaded through FFM), and the node's other processes for when it starts them itself.
@@ -146,20 +141,21 @@ if [ ! -f "$tools/.stamp" ] || [ -n "$(find "$root/scripts/images.sh" -newer "$t
 fi
 tar=$out/agent.tar
 agent_apps=("$root/services/agent/target/quarkus-app" "$root/services/envoy-xds/target/quarkus-app")
-if [ ! -f "$tar" ] || [ -n "$(find "${agent_apps[@]}" "$root/services/cni" "$jre/.stamp" "$tools/.stamp" "$envoy_layer/.stamp" \
+if [ ! -f "$tar" ] || [ -n "$(find "${agent_apps[@]}" "$root/services/cni" "$root/config/jvm" "$jre/.stamp" "$tools/.stamp" "$envoy_layer/.stamp" \
     -newer "$tar" -print -quit)" ]; then
   echo "images: $REGISTRY/agent:$VERSION" >&2
   layer=$out/agent-layer
-  rm -rf "$layer"; mkdir -p "$layer/opt/sluice/services" "$layer/opt/sluice/bin"
+  rm -rf "$layer"; mkdir -p "$layer/opt/sluice/services" "$layer/opt/sluice/bin" "$layer/opt/sluice/config"
+  cp -r "$root/config/jvm" "$layer/opt/sluice/config/"
   (cd "$root/services/cni" && CGO_ENABLED=0 go build -trimpath -o "$layer/opt/sluice/bin/sluice-cni" .)
   for app in "${agent_apps[@]}"; do
     m=$(basename "$(dirname "$(dirname "$app")")")
     mkdir -p "$layer/opt/sluice/services/$m/target"; cp -r "$app" "$layer/opt/sluice/services/$m/target/"
   done
-  # The agent's JVM as `sluice up` starts it (docs/benchmarks.md, Footprint).
+  # The agent's JVM as `sluice up` starts it (config/jvm/agent.options).
   "$tool" -dir "$jre" -dir "$tools" -dir "$envoy_layer" -dir "$layer" -tag "$REGISTRY/agent:$VERSION" \
     -env "PATH=/opt/java/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin,JAVA_HOME=/opt/java,SLUICE_HOME=/opt/sluice,SLUICE_ENVOY_BINARY=/usr/local/bin/envoy" \
-    -entrypoint "/opt/java/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -Xms32m -Xmx128m -Xmn24m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:ReservedCodeCacheSize=32m -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1 -XX:TieredStopAtLevel=1 -Xss512k -jar /opt/sluice/services/agent/target/quarkus-app/quarkus-run.jar" \
+    -entrypoint "/opt/java/bin/java @/opt/sluice/config/jvm/agent.options -jar /opt/sluice/services/agent/target/quarkus-app/quarkus-run.jar" \
     -o "$tar.tmp"
   mv "$tar.tmp" "$tar"; rm -rf "$layer"
 fi

@@ -67,8 +67,8 @@ public final class RelayFlowsBench {
                     new Peers(dir, names)));
             for (var app : apps.entrySet()) {
                 int port = freePort();
-                List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-                cmd.addAll(NodeProcesses.SERVICE_JVM);
+                List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                        NodeProcesses.serviceJvm(home.toString())));
                 cmd.addAll(List.of("-Dsluice.relay.peer-service=unix://" + dir.resolve("peer.sock"), "-Dsluice.relay.port=" + port,
                         "-Dsluice.relay.health-port=0", "-Dquarkus.http.domain-socket=" + dir.resolve(app.getKey() + "-health.sock"),
                         "-jar", app.getValue().resolve("quarkus-run.jar").toString()));

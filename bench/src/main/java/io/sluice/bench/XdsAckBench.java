@@ -28,9 +28,6 @@ import java.util.Map;
  * <p>Usage: {@code XdsAckBench SLUICE_HOME ENVOY_BINARY [ENDPOINTS] [ROUNDS]}.
  */
 public final class XdsAckBench {
-    /** The JVM flags the agent starts envoy-xds with (NodeProcesses.SERVICE_JVM). */
-    static final List<String> XDS_JVM = io.sluice.agent.config.NodeProcesses.SERVICE_JVM;
-
     public static void main(String[] args) throws Exception {
         Path home = Path.of(args[0]);
         String envoy = args[1];
@@ -38,8 +35,8 @@ public final class XdsAckBench {
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 50;
         Path dir = Files.createTempDirectory("sluice-xds-bench-");
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java));
-        cmd.addAll(XDS_JVM);
+        // the JVM options the agent starts envoy-xds with
+        List<String> cmd = new ArrayList<>(List.of(java, io.sluice.agent.config.NodeProcesses.serviceJvm(home.toString())));
         cmd.addAll(List.of("-Dsluice.xds.socket=" + dir.resolve("xds.sock"),
                 "-Dsluice.xds.state-dir=" + dir.resolve("xds"), "-Dquarkus.http.domain-socket=" + dir.resolve("xds-health.sock"), "-jar",
                 home.resolve("services/envoy-xds/target/quarkus-app/quarkus-run.jar").toString()));

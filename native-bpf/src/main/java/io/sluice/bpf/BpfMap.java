@@ -24,6 +24,7 @@ public final class BpfMap implements AutoCloseable {
     private final MapType type;
     private final int keySize;
     private final int valueSize;
+    private final int maxEntries;
     private final boolean ownsFd;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment key;
@@ -38,6 +39,7 @@ public final class BpfMap implements AutoCloseable {
         this.type = info.type();
         this.keySize = info.keySize();
         this.valueSize = info.valueSize();
+        this.maxEntries = info.maxEntries();
         this.key = arena.allocate(Math.max(keySize, 1), 8);
         this.nextKey = arena.allocate(Math.max(keySize, 1), 8);
         this.value = arena.allocate(Math.max(valueSize, 8), 8);
@@ -84,6 +86,8 @@ public final class BpfMap implements AutoCloseable {
     public MapType type() { return type; }
     public int keySize() { return keySize; }
     public int valueSize() { return valueSize; }
+    /** The map's capacity, as the kernel reports it. */
+    public int maxEntries() { return maxEntries; }
 
     /** Inserts or replaces ({@link #ANY}), or only inserts ({@link #NO_EXIST}), or only replaces ({@link #EXIST}). */
     public synchronized void update(byte[] k, byte[] v, long flags) {

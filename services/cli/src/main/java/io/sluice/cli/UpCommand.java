@@ -125,15 +125,12 @@ class UpCommand implements Callable<Integer> {
             throw new CliException("agent not built: " + jar + " is missing (run 'make build')");
         }
         String envoy = envoyBinary(home);
-        // The agent's JVM (docs/benchmarks.md, Footprint): Hubble's flows are kept outside the heap
-        // (--hubble-buffer-mib); a small young generation (its size, touched before the first
-        // collection, is most of the resident memory); a heap that starts small and gives memory
-        // back (it cannot shrink below -Xms, which is otherwise 1/64 of the machine's memory); one Netty arena.
-        List<String> cmd = new ArrayList<>(List.of("setsid", java, "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xms32m", "-Xmx128m", "-Xmn24m", "-XX:MinHeapFreeRatio=10",
-                "-XX:MaxHeapFreeRatio=30", "-XX:ReservedCodeCacheSize=32m",
-                "-Dio.netty.allocator.numDirectArenas=1",
-                "-Dio.netty.allocator.numHeapArenas=1", "-XX:TieredStopAtLevel=1", "-Xss512k",
+        // The agent's JVM options, shared with its image (docs/benchmarks.md, Footprint).
+        Path jvm = Path.of(home, "config/jvm/agent.options");
+        if (!Files.exists(jvm)) {
+            throw new CliException("the agent's JVM options are missing: " + jvm);
+        }
+        List<String> cmd = new ArrayList<>(List.of("setsid", java, "@" + jvm,
                 "-Dsluice.state-dir=" + stateDir, "-Dsluice.pin-root=" + pinRoot, "-Dsluice.pod-cidr=" + podCidr,
                 "-Dsluice.service-cidr=" + serviceCidr, "-Dsluice.name-prefix=" + namePrefix,
                 "-Dsluice.home=" + home, "-Dsluice.envoy-binary=" + envoy, "-Dsluice.envoy-admin-enabled=" + envoyAdmin,

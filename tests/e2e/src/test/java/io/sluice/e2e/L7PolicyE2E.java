@@ -325,6 +325,12 @@ class L7PolicyE2E {
                 // the node's own, after Hubble's: reconciles, endpoints, Envoy's acknowledgements per type
                 .contains("sluice_policy_regeneration_seconds_bucket{").containsPattern("(?m)^sluice_endpoints [1-9]")
                 .contains("# TYPE sluice_xds_convergence_seconds histogram").contains("jvm_memory_used_bytes{");
+        // how full the maps are: the pods' policy rows, above nothing and far from full
+        var policyMaps = java.util.regex.Pattern.compile("(?m)^sluice_bpf_map_pressure\\{map_name=\"sluice_pol\",?} (\\S+)$")
+                .matcher(metrics);
+        assertThat(policyMaps.find()).as(metrics).isTrue();
+        assertThat(Double.parseDouble(policyMaps.group(1))).isStrictlyBetween(0.0, 0.01);
+        assertThat(metrics).containsPattern("(?m)^sluice_bpf_map_pressure\\{map_name=\"sluice_ipcache\",?} ");
         // and all of it reads with Prometheus' own client's text-format parser, each family once
         String python = TestNode.run(List.of(TestNode.HOME.resolve("scripts/install-promparser.sh").toString()), null).out().strip();
         TestNode.Result parsed = TestNode.run(List.of(python, "-c", """

@@ -82,8 +82,7 @@ class ServiceHealthE2E {
     }
 
     private void service(String module, String name, List<String> options) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(JAVA));
-        cmd.addAll(NodeProcesses.SERVICE_JVM);
+        List<String> cmd = new ArrayList<>(List.of(JAVA, NodeProcesses.serviceJvm(TestNode.HOME.toString())));
         cmd.addAll(options);
         cmd.addAll(List.of("-jar", TestNode.HOME.resolve(module + "/target/quarkus-app/quarkus-run.jar").toString()));
         processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start());

@@ -52,7 +52,7 @@ class TestClusterE2E {
             assertThat(cluster.kubectl("get", "lease", "sluice-operator", "-n", "kube-system", "-o",
                     "jsonpath={.spec.holderIdentity}").out()).isEqualTo(pod);
             // The operator's pod runs from its image as a user without rights, not as root.
-            String operatorPid = TestNode.run(List.of("pgrep", "-f", "-n", "Xmn12m .*-jar /app/quarkus-run.jar"), null).out().strip();
+            String operatorPid = TestNode.run(List.of("pgrep", "-f", "-n", "@/app/jvm/operator.options -jar /app/quarkus-run.jar"), null).out().strip();
             assertThat(TestNode.run(List.of("ps", "-o", "uid=", "-p", operatorPid), null).out().strip()).isEqualTo("65532");
             // The agent and Envoy are pods of the chart's DaemonSets; Envoy runs as the node's
             // account with exactly the two capabilities it needs, not as root.

@@ -37,6 +37,9 @@ public final class DatapathSync implements DatapathSink {
     private final Map<Integer, MapMirror<PolicyEntryKey, PolicyEntryValue>> policies = new HashMap<>();
     /** What the datapath's config holds, once written (null before). */
     private DatapathConfig config;
+    private int serviceCount, backendCount, l7FrontendCount;
+    /** Each map's entries over its capacity after the last write (read by the metrics' scrapes). */
+    private volatile Map<String, Double> pressure = Map.of();
 
     public DatapathSync(Datapath dp) {
         this.dp = dp;
@@ -47,6 +50,7 @@ public final class DatapathSync implements DatapathSink {
         for (ServiceKey k : dp.services.keySet()) {
             dp.services.get(k).ifPresent(v -> serviceIds.put(k, v.serviceId()));
         }
+        measure();
     }
 
     public void config(Cidr serviceCidr, boolean allowHostIngress) {
@@ -69,6 +73,7 @@ public final class DatapathSync implements DatapathSink {
         identities.forEach((c, id) -> want.put(new IpcacheKey(c.prefixLen(), c.address()), new IpcacheValue(id,
                 c.prefixLen() == 32 ? endpointByAddress.getOrDefault(c.address(), 0) : 0)));
         ipcache.sync(want);
+        measure();
     }
 
     /**
@@ -101,6 +106,7 @@ public final class DatapathSync implements DatapathSink {
             }
         }
         endpoints.removeOthers(want.keySet());
+        measure();
     }
 
     public void attach(int ifindex) {
@@ -136,6 +142,9 @@ public final class DatapathSync implements DatapathSink {
                 serviceIds.remove(key);
             }
         }
+        serviceCount = want.size();
+        backendCount = want.values().stream().mapToInt(List::size).sum();
+        measure();
     }
 
     @Override
@@ -153,6 +162,37 @@ public final class DatapathSync implements DatapathSink {
                 dp.l7Frontends.remove(k);
             }
         }
+        l7FrontendCount = want.size();
+        measure();
+    }
+
+    /**
+     * How full each map the agent writes is, 0 to 1, by the map's kernel name ({@code
+     * sluice_bpf_map_pressure}); the per-endpoint policy maps as one, {@code sluice_pol}: the
+     * fullest of them, since one full endpoint map refuses that endpoint's rules however empty the
+     * others are. The maps the datapath fills itself (connection tracking, an LRU that evicts
+     * instead of refusing) are not counted.
+     */
+    public Map<String, Double> pressure() {
+        return pressure;
+    }
+
+    private void measure() {
+        Map<String, Double> p = new HashMap<>();
+        p.put(dp.ipcache.map().name(), ratio(ipcache.known().size(), dp.ipcache));
+        p.put(dp.endpoints.map().name(), ratio(endpoints.known().size(), dp.endpoints));
+        p.put(dp.services.map().name(), ratio(serviceCount, dp.services));
+        p.put(dp.backends.map().name(), ratio(backendCount, dp.backends));
+        p.put(dp.l7Frontends.map().name(), ratio(l7FrontendCount, dp.l7Frontends));
+        p.put(POLICY_MAPS, policies.values().stream().mapToDouble(m -> ratio(m.known().size(), m.map())).max().orElse(0));
+        pressure = Map.copyOf(p);
+    }
+
+    /** The name the per-endpoint policy maps are reported under. */
+    public static final String POLICY_MAPS = "sluice_pol";
+
+    private static double ratio(int entries, io.sluice.bpf.datapath.TypedMap<?, ?> map) {
+        return (double) entries / map.map().maxEntries();
     }
 
     private int nextServiceId() {

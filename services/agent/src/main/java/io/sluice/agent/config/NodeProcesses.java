@@ -23,15 +23,12 @@ import java.util.Optional;
  */
 public final class NodeProcesses implements AutoCloseable {
     /**
-     * The JVM of envoy-xds and of the relay, sized for their jobs (docs/benchmarks.md): a small heap that gives memory
-     * back, the C1 compiler only (less code cache and compiler memory; its work is parsing and
-     * hashing), and one Netty arena per kind.
+     * The JVM options of envoy-xds and of the relay, in the java launcher's argument-file form:
+     * {@code config/jvm/service.options} under the installation, which their images run with too.
      */
-    public static final List<String> SERVICE_JVM = List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:MinHeapFreeRatio=10",
-            "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m",
-            "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-Dio.netty.allocator.numDirectArenas=1",
-            "-Dio.netty.allocator.numHeapArenas=1", "--sun-misc-unsafe-memory-access=allow",
-            "--enable-native-access=ALL-UNNAMED");
+    public static String serviceJvm(String home) {
+        return "@" + Path.of(home, "config/jvm/service.options").toAbsolutePath();
+    }
 
     private static final Logger LOG = Logger.getLogger(NodeProcesses.class);
     private final Optional<DnsProcess> dns;
@@ -62,8 +59,7 @@ public final class NodeProcesses implements AutoCloseable {
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         Path xdsJar = Path.of(config.home(), "services/envoy-xds/target/quarkus-app/quarkus-run.jar");
-        List<String> xdsCmd = new ArrayList<>(List.of(java));
-        xdsCmd.addAll(SERVICE_JVM);
+        List<String> xdsCmd = new ArrayList<>(List.of(java, serviceJvm(config.home())));
         xdsCmd.addAll(List.of("-Dsluice.xds.socket=" + xdsSocket(), "-Dsluice.xds.state-dir=" + proxyDir.resolve("xds"),
                 "-Dquarkus.http.domain-socket=" + healthSocket(proxyDir, "xds"), "-jar", xdsJar.toString()));
         this.xds = Optional.of(new ManagedProcess("envoy-xds", stateDir, user.confine(xdsCmd, NodeUser.NO_CAPS)));
@@ -88,8 +84,8 @@ public final class NodeProcesses implements AutoCloseable {
             return Optional.empty();
         }
         Path jar = Path.of(config.home(), "services/relay/target/quarkus-app/quarkus-run.jar");
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-        cmd.addAll(SERVICE_JVM);
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                serviceJvm(config.home())));
         cmd.addAll(List.of("-Dsluice.relay.peer-service=unix://" + stateDir.resolve("hubble.sock"),
                 "-Dsluice.relay.port=" + config.relayPort(), "-Dsluice.relay.health-port=" + config.relayHealthPort(),
                 "-Dsluice.relay.tls-ca=" + certificates.ca(), "-Dsluice.relay.tls-client-cert=" + certificates.client().cert(),

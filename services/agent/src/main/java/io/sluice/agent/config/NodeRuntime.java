@@ -26,6 +26,7 @@ import io.sluice.api.hubble.ServerTls;
 import io.sluice.api.hubble.flow.LostEventSource;
 import io.sluice.agent.proc.DetachedProcess;
 import io.sluice.agent.node.Node;
+import io.sluice.agent.node.NodeMetrics;
 import io.sluice.agent.node.NodeView;
 import io.sluice.agent.kube.ClusterWatch;
 import io.sluice.agent.kube.KubeNode;
@@ -120,6 +121,7 @@ public class NodeRuntime {
         state.shareWithRelay(certificates);
         datapath = Datapath.open(Path.of(config.pinRoot()));
         DatapathSync sync = new DatapathSync(datapath);
+        NodeMetrics.mapPressure(sync);
         processes = new NodeProcesses(config, certificates, state, Cidr.format(
                 Cidr.parse(config.podCidr()).orElseThrow().host(1)));
         xds = processes.l7() ? Optional.of(new XdsClient(processes.xdsSocket()))

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
+import io.sluice.agent.bpf.DatapathSync;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code sluice_endpoints}: pods enforced in the datapath, and {@code sluice_endpoints_unenforced};</li>
  *   <li>{@code sluice_xds_convergence_seconds{type}}: a configuration pushed to Envoy until Envoy
  *       acknowledged it, per resource type the change touched;</li>
- *   <li>{@code sluice_xds_rejections_total}: configurations Envoy rejected.</li>
+ *   <li>{@code sluice_xds_rejections_total}: configurations Envoy rejected;</li>
+ *   <li>{@code sluice_bpf_map_pressure{map_name}}: how full each map the agent writes is, 0 to 1
+ *       (Cilium's {@code cilium_bpf_map_pressure}; {@link DatapathSync#pressure()}).</li>
  * </ul>
  */
 public final class NodeMetrics {
@@ -62,6 +65,15 @@ public final class NodeMetrics {
         return CONVERGENCE.computeIfAbsent(type, t -> Timer.builder("sluice.xds.convergence")
                 .description("A configuration pushed to Envoy until Envoy acknowledged it, per resource type it changed")
                 .tag("type", t).serviceLevelObjectives(BUCKETS).register(Metrics.globalRegistry));
+    }
+
+    /** Reports the datapath's map pressure from now on, one series per map. */
+    public static void mapPressure(DatapathSync datapath) {
+        for (String map : datapath.pressure().keySet()) {
+            Gauge.builder("sluice.bpf.map.pressure", () -> datapath.pressure().getOrDefault(map, 0.0))
+                    .description("Entries in a BPF map the agent writes over its capacity (for the per-endpoint policy maps, the fullest)")
+                    .tag("map_name", map).register(Metrics.globalRegistry);
+        }
     }
 
     static void rejected() {
