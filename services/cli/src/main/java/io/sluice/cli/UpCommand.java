@@ -126,7 +126,7 @@ class UpCommand implements Callable<Integer> {
         }
         String envoy = envoyBinary(home);
         // The agent's JVM options, shared with its image (docs/benchmarks.md, Footprint).
-        Path jvm = Path.of(home, "config/jvm/agent.options");
+        Path jvm = Path.of(home, "config/jvm/agent.options").toAbsolutePath();
         if (!Files.exists(jvm)) {
             throw new CliException("the agent's JVM options are missing: " + jvm);
         }

@@ -17,6 +17,7 @@ import io.sluice.bpf.datapath.PolicyEntryValue;
 import io.sluice.bpf.datapath.ServiceKey;
 import io.sluice.bpf.datapath.L7FrontendValue;
 import io.sluice.bpf.datapath.ServiceValue;
+import io.sluice.bpf.datapath.TypedMap;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,6 +31,8 @@ import java.util.Set;
  * flags change only after its allow rows are in place. Not thread-safe: one owner calls it.
  */
 public final class DatapathSync implements DatapathSink {
+    /** The name the per-endpoint policy maps' pressure is reported under. */
+    public static final String POLICY_MAPS = "sluice_pol";
     private final Datapath dp;
     private final Map<ServiceKey, Integer> serviceIds = new HashMap<>();
     private final MapMirror<IpcacheKey, IpcacheValue> ipcache;
@@ -188,10 +191,7 @@ public final class DatapathSync implements DatapathSink {
         pressure = Map.copyOf(p);
     }
 
-    /** The name the per-endpoint policy maps are reported under. */
-    public static final String POLICY_MAPS = "sluice_pol";
-
-    private static double ratio(int entries, io.sluice.bpf.datapath.TypedMap<?, ?> map) {
+    private static double ratio(int entries, TypedMap<?, ?> map) {
         return (double) entries / map.map().maxEntries();
     }
 
