@@ -1,6 +1,7 @@
 package io.sluice.operator;
 
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -10,7 +11,7 @@ import io.sluice.operator.crd.CiliumEnvoyConfig;
  * Each CiliumEnvoyConfig's Valid condition, at every change of its spec: its resources parsed as
  * Envoy's types, their names qualified and unique, its services' listeners present.
  */
-@ControllerConfiguration(name = "cec-validation")
+@ControllerConfiguration(name = "cec-validation", informer = @Informer(itemStore = LeanItemStore.class))
 public class EnvoyConfigReconciler implements Reconciler<CiliumEnvoyConfig> {
 
     @Override

@@ -1,5 +1,6 @@
 package io.sluice.operator;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -71,7 +72,8 @@ public class IdentityAllocator {
      * Starts an informer without waiting for it: one the API server refuses for now (its RBAC or the
      * CRD not yet visible after a start) keeps trying, and passes wait until all have synced.
      */
-    private <T> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer) {
+    private <T extends HasMetadata> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer) {
+        informer.itemStore(new LeanItemStore<>());
         informer.addEventHandler(onAnyChange());
         informer.exceptionHandler((started, t) -> {
             LOG.warnf("watching %s: %s; trying again", informer.getApiTypeClass().getSimpleName(), t.getMessage());
