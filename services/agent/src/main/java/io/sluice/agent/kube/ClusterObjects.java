@@ -1,18 +1,16 @@
 package io.sluice.agent.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 
 import java.util.List;
 
 /**
- * What the informers hold at one moment: this node's pods and the cluster's other inputs
+ * What the informers hold at one moment: this node's pods and the cluster's other inputs, the core
+ * kinds as their {@link Core} views
  * (identities: CiliumIdentity objects; envoyConfigs: CiliumEnvoyConfig and the cluster-wide kind).
  */
-public record ClusterObjects(List<Pod> pods, List<Namespace> namespaces, List<Service> services, List<EndpointSlice> slices,
+record ClusterObjects(List<Core.Pod> pods, List<Core.Namespace> namespaces, List<Core.Service> services,
+                             List<Core.EndpointSlice> slices,
                              List<GenericKubernetesResource> policies, List<GenericKubernetesResource> identities,
                              List<GenericKubernetesResource> envoyConfigs) {
     public ClusterObjects {
@@ -26,8 +24,8 @@ public record ClusterObjects(List<Pod> pods, List<Namespace> namespaces, List<Se
     }
 
     /** Without Envoy configs. */
-    public ClusterObjects(List<Pod> pods, List<Namespace> namespaces, List<Service> services, List<EndpointSlice> slices,
-                          List<GenericKubernetesResource> policies, List<GenericKubernetesResource> identities) {
+    ClusterObjects(List<Core.Pod> pods, List<Core.Namespace> namespaces, List<Core.Service> services, List<Core.EndpointSlice> slices,
+                   List<GenericKubernetesResource> policies, List<GenericKubernetesResource> identities) {
         this(pods, namespaces, services, slices, policies, identities, List.of());
     }
 }

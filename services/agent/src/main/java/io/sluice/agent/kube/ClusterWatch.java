@@ -2,7 +2,6 @@ package io.sluice.agent.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -23,8 +22,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The informers of the agent's inputs: Pods of this node ({@code spec.nodeName}), Namespaces,
  * Services, EndpointSlices, CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, CiliumEnvoyConfig,
- * CiliumClusterwideEnvoyConfig and CiliumIdentity. Each change
- * calls {@code onChange}. While the API server is away the informers keep their last state (so
+ * CiliumClusterwideEnvoyConfig and CiliumIdentity, all as generic resources (the core kinds kept as
+ * their {@link Core} views, see {@link ViewStore}). Each change calls {@code onChange}. While the API server is away the informers keep their last state (so
  * enforcement stays as it was) and retry; that is reported in {@link #problems()}. When it answers
  * again, every kind is listed anew (new informers, swapped in once they have listed), and once
  * more when it has settled: informers left to their own reconnects were seen to miss changes for
@@ -33,6 +32,14 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ClusterWatch implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterWatch.class);
+    static final ResourceDefinitionContext POD = new ResourceDefinitionContext.Builder().withGroup("").withVersion("v1")
+            .withKind("Pod").withPlural("pods").withNamespaced(true).build();
+    static final ResourceDefinitionContext NAMESPACE = new ResourceDefinitionContext.Builder().withGroup("").withVersion("v1")
+            .withKind("Namespace").withPlural("namespaces").withNamespaced(false).build();
+    static final ResourceDefinitionContext SERVICE = new ResourceDefinitionContext.Builder().withGroup("").withVersion("v1")
+            .withKind("Service").withPlural("services").withNamespaced(true).build();
+    static final ResourceDefinitionContext ENDPOINT_SLICE = new ResourceDefinitionContext.Builder().withGroup("discovery.k8s.io")
+            .withVersion("v1").withKind("EndpointSlice").withPlural("endpointslices").withNamespaced(true).build();
     static final ResourceDefinitionContext CNP = new ResourceDefinitionContext.Builder().withGroup("cilium.io").withVersion("v2")
             .withKind("CiliumNetworkPolicy").withPlural("ciliumnetworkpolicies").withNamespaced(true).build();
     static final ResourceDefinitionContext CCNP = new ResourceDefinitionContext.Builder().withGroup("cilium.io").withVersion("v2")
@@ -81,11 +88,12 @@ public final class ClusterWatch implements AutoCloseable {
         this.informers = newInformers();
     }
 
+    /** An informer of a core kind and the views its cache keeps. */
+    private record Viewed<V>(SharedIndexInformer<GenericKubernetesResource> informer, ViewStore<V> views) {}
+
     /** One informer per kind the agent reads. */
-    private record Informers(SharedIndexInformer<Pod> pods, SharedIndexInformer<io.fabric8.kubernetes.api.model.Namespace> namespaces,
-                             SharedIndexInformer<io.fabric8.kubernetes.api.model.Service> services,
-                             SharedIndexInformer<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice> slices,
-                             SharedIndexInformer<GenericKubernetesResource> cnps, SharedIndexInformer<GenericKubernetesResource> ccnps,
+    private record Informers(Viewed<Core.Pod> pods, Viewed<Core.Namespace> namespaces, Viewed<Core.Service> services,
+                             Viewed<Core.EndpointSlice> slices, SharedIndexInformer<GenericKubernetesResource> cnps, SharedIndexInformer<GenericKubernetesResource> ccnps,
                              SharedIndexInformer<GenericKubernetesResource> identities,
                              SharedIndexInformer<GenericKubernetesResource> cecs, SharedIndexInformer<GenericKubernetesResource> ccecs) {
         List<SharedIndexInformer<?>> all() {
@@ -94,10 +102,10 @@ public final class ClusterWatch implements AutoCloseable {
 
         Map<String, SharedIndexInformer<?>> byKind() {
             Map<String, SharedIndexInformer<?>> m = new LinkedHashMap<>();
-            m.put("Pods", pods);
-            m.put("Namespaces", namespaces);
-            m.put("Services", services);
-            m.put("EndpointSlices", slices);
+            m.put("Pods", pods.informer());
+            m.put("Namespaces", namespaces.informer());
+            m.put("Services", services.informer());
+            m.put("EndpointSlices", slices.informer());
             m.put("CiliumNetworkPolicies", cnps);
             m.put("CiliumClusterwideNetworkPolicies", ccnps);
             m.put("CiliumIdentities", identities);
@@ -114,10 +122,12 @@ public final class ClusterWatch implements AutoCloseable {
 
     private Informers newInformers() {
         return new Informers(
-                watch("Pods", client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0)),
-                watch("Namespaces", client.namespaces().runnableInformer(0)),
-                watch("Services", client.services().inAnyNamespace().runnableInformer(0)),
-                watch("EndpointSlices", client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0)),
+                viewed("Pods", client.genericKubernetesResources(POD).inAnyNamespace().withField("spec.nodeName", nodeName)
+                        .runnableInformer(0), Core.Pod.class),
+                viewed("Namespaces", client.genericKubernetesResources(NAMESPACE).runnableInformer(0), Core.Namespace.class),
+                viewed("Services", client.genericKubernetesResources(SERVICE).inAnyNamespace().runnableInformer(0), Core.Service.class),
+                viewed("EndpointSlices", client.genericKubernetesResources(ENDPOINT_SLICE).inAnyNamespace().runnableInformer(0),
+                        Core.EndpointSlice.class),
                 watch("CiliumNetworkPolicies", client.genericKubernetesResources(CNP).inAnyNamespace().runnableInformer(0)),
                 watch("CiliumClusterwideNetworkPolicies", client.genericKubernetesResources(CCNP).runnableInformer(0)),
                 watch("CiliumIdentities", client.genericKubernetesResources(IDENTITY).runnableInformer(0)),
@@ -147,6 +157,12 @@ public final class ClusterWatch implements AutoCloseable {
         old.all().forEach(SharedIndexInformer::close);
         LOG.infof("the cluster's objects listed anew from %s", server());
         onChange.run();
+    }
+
+    private <V> Viewed<V> viewed(String what, SharedIndexInformer<GenericKubernetesResource> informer, Class<V> type) {
+        ViewStore<V> views = new ViewStore<>(type);
+        informer.itemStore(views);
+        return new Viewed<>(watch(what, informer), views);
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> watch(String what, SharedIndexInformer<T> informer) {
@@ -192,12 +208,8 @@ public final class ClusterWatch implements AutoCloseable {
     }
 
     /** The informers' stores as they are now. */
-    public ClusterObjects snapshot() {
+    ClusterObjects snapshot() {
         Informers in = informers;
-        var pods = in.pods();
-        var namespaces = in.namespaces();
-        var services = in.services();
-        var slices = in.slices();
         var cnps = in.cnps();
         var ccnps = in.ccnps();
         var identities = in.identities();
@@ -207,32 +219,39 @@ public final class ClusterWatch implements AutoCloseable {
         policies.addAll(ccnps.getStore().list());
         List<GenericKubernetesResource> envoyConfigs = new ArrayList<>(cecs.getStore().list());
         envoyConfigs.addAll(ccecs.getStore().list());
-        return new ClusterObjects(pods.getStore().list(), namespaces.getStore().list(), services.getStore().list(),
-                slices.getStore().list(), policies, identities.getStore().list(), envoyConfigs);
+        return new ClusterObjects(in.pods().views().views(), in.namespaces().views().views(), in.services().views().views(),
+                in.slices().views().views(), policies, identities.getStore().list(), envoyConfigs);
     }
 
     /** A pod by name from the API server, bypassing the informer (the CNI plugin's ADD can come before its watch event). */
-    public Pod fetchPod(String namespace, String name) {
-        return client.pods().inNamespace(namespace).withName(name).get();
+    Core.Pod fetchPod(String namespace, String name) {
+        GenericKubernetesResource pod = client.genericKubernetesResources(POD).inNamespace(namespace).withName(name).get();
+        return pod == null ? null : ViewStore.view(pod, Core.Pod.class);
     }
 
     /** The pod in the informer's store, or null. */
-    public Pod cachedPod(String namespace, String name) {
-        return informers.pods().getStore().getByKey(namespace + "/" + name);
+    Core.Pod cachedPod(String namespace, String name) {
+        return informers.pods().views().view(namespace + "/" + name);
     }
 
     /**
      * The API server when it has not answered for a while: the informers retry on their own and
-     * keep their last state (so does enforcement), and this says so in {@code sluice status}.
+     * keep their last state (so does enforcement), and this says so in {@code sluice status}; and
+     * each object whose last version could not be read (its previous one stays in force).
      */
     public List<Problem> problems() {
+        List<Problem> out = new ArrayList<>();
+        Informers in = informers;
+        for (Viewed<?> v : List.of(in.pods(), in.namespaces(), in.services(), in.slices())) {
+            v.views().unreadable().forEach(p -> out.add(new Problem("Kubernetes", p)));
+        }
         String error = lastError;
         Instant contact = lastContact;
-        if (error == null || Duration.between(contact, Instant.now()).compareTo(PROBE_GRACE) < 0) {
-            return List.of();
+        if (error != null && Duration.between(contact, Instant.now()).compareTo(PROBE_GRACE) >= 0) {
+            out.add(new Problem("Kubernetes", "API server " + server() + " unreachable since " + contact + " (" + error
+                    + "); the last known state stays in force"));
         }
-        return List.of(new Problem("Kubernetes", "API server " + server() + " unreachable since " + contact + " (" + error
-                + "); the last known state stays in force"));
+        return out;
     }
 
     /**

@@ -1,12 +1,7 @@
 package io.sluice.agent.kube;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.manifest.Invalid;
 import io.sluice.manifest.Manifests;
@@ -90,13 +85,13 @@ public final class KubeInputs {
                                         boolean proxy) {
         List<Problem> problems = new ArrayList<>();
         Map<String, Map<String, String>> nsLabels = new LinkedHashMap<>();
-        for (Namespace n : objects.namespaces()) {
-            nsLabels.put(n.getMetadata().getName(), orEmpty(n.getMetadata().getLabels()));
+        for (Core.Namespace n : objects.namespaces()) {
+            nsLabels.put(n.metadata().name(), n.metadata().labelsOrEmpty());
         }
         Identities ids = new Identities(clusterIdentities(objects.identities()), identities);
         List<NodeInputs.LocalEndpoint> endpoints = new ArrayList<>();
-        for (Pod pod : objects.pods().stream().sorted(Comparator.comparing(p -> key(p))).toList()) {
-            endpoint(pod, attachments.get(key(pod)), routes, ifindexOf, podCidr, ids, nsLabels, problems)
+        for (Core.Pod pod : objects.pods().stream().sorted(Comparator.comparing(Core.Pod::key)).toList()) {
+            endpoint(pod, attachments.get(pod.key()), routes, ifindexOf, podCidr, ids, nsLabels, problems)
                     .ifPresent(endpoints::add);
         }
         List<PolicyRule> rules = new ArrayList<>();
@@ -120,9 +115,9 @@ public final class KubeInputs {
         }
         Map<Resource.Service, Integer> services = new LinkedHashMap<>();
         List<Frontend> frontends = new ArrayList<>();
-        for (io.fabric8.kubernetes.api.model.Service s : objects.services()) {
+        for (Core.Service s : objects.services()) {
             service(s).ifPresent(svc -> {
-                int vip = Cidr.parse(s.getSpec().getClusterIP()).orElseThrow().address();
+                int vip = Cidr.parse(s.spec().clusterIP()).orElseThrow().address();
                 services.put(svc, vip);
                 frontends.addAll(frontends(svc, vip, objects.slices()));
             });
@@ -150,38 +145,34 @@ public final class KubeInputs {
                 verdicts, envoyObjects);
     }
 
-    static String key(Pod p) {
-        return p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
-    }
-
-    private static Optional<NodeInputs.LocalEndpoint> endpoint(Pod pod, Attachment attached, Map<Integer, String> routes,
+    private static Optional<NodeInputs.LocalEndpoint> endpoint(Core.Pod pod, Attachment attached, Map<Integer, String> routes,
                                                                ToIntFunction<String> ifindexOf, Cidr podCidr,
                                                                Identities identities,
                                                                Map<String, Map<String, String>> nsLabels, List<Problem> problems) {
-        if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+        if (pod.hostNetwork()) {
             return Optional.empty();
         }
-        String phase = pod.getStatus() == null ? "" : Objects.requireNonNullElse(pod.getStatus().getPhase(), "");
+        String phase = pod.phase();
         if (phase.equals("Succeeded") || phase.equals("Failed")) {
             return Optional.empty();
         }
         Optional<Cidr> ip = attached != null ? Optional.of(new Cidr(attached.address(), 32))
-                : Optional.ofNullable(pod.getStatus() == null ? null : pod.getStatus().getPodIP()).flatMap(Cidr::parse);
+                : Optional.ofNullable(pod.podIP()).flatMap(Cidr::parse);
         if (ip.isEmpty()) {
             return Optional.empty(); // no network yet: the CNI plugin's ADD brings it
         }
         int address = ip.get().address();
         int id = address - podCidr.address();
         if (!podCidr.contains(address) || id < 1 || id > 0xffff) {
-            problems.add(new Problem("Endpoint", "pod " + key(pod) + ": not enforced, its address " + Cidr.format(address)
+            problems.add(new Problem("Endpoint", "pod " + pod.key() + ": not enforced, its address " + Cidr.format(address)
                     + " is outside this node's pod CIDR " + podCidr + " (set --pod-cidr to the range the cluster's CNI hands out)"));
             return Optional.empty();
         }
-        String ns = pod.getMetadata().getNamespace();
-        Labels labels = PodIdentity.labels(ns, orEmpty(pod.getMetadata().getLabels()), nsLabels.getOrDefault(ns, Map.of()),
-                pod.getSpec().getServiceAccountName());
-        Endpoint e = new Endpoint(ns, pod.getMetadata().getName(), id, identities.of(labels), labels, address,
-                namedPorts(pod), ready(pod));
+        String ns = pod.metadata().namespace();
+        Labels labels = PodIdentity.labels(ns, pod.metadata().labelsOrEmpty(), nsLabels.getOrDefault(ns, Map.of()),
+                pod.spec() == null ? null : pod.spec().serviceAccountName());
+        Endpoint e = new Endpoint(ns, pod.metadata().name(), id, identities.of(labels), labels, address,
+                namedPorts(pod), pod.ready());
         String device = attached != null ? attached.hostInterface() : routes.get(address);
         int ifindex = device == null ? 0 : ifindexOf.applyAsInt(device);
         if (ifindex == 0) {
@@ -236,62 +227,59 @@ public final class KubeInputs {
         return out;
     }
 
-    private static Map<String, NamedPort> namedPorts(Pod pod) {
+    private static Map<String, NamedPort> namedPorts(Core.Pod pod) {
         Map<String, NamedPort> out = new LinkedHashMap<>();
-        pod.getSpec().getContainers().forEach(c -> {
-            for (ContainerPort p : c.getPorts() == null ? List.<ContainerPort>of() : c.getPorts()) {
-                if (p.getName() != null && !p.getName().isEmpty() && p.getContainerPort() != null) {
-                    out.putIfAbsent(p.getName(), new NamedPort(p.getContainerPort(), protocol(p.getProtocol())));
+        pod.containers().forEach(c -> {
+            for (Core.ContainerPort p : c.ports() == null ? List.<Core.ContainerPort>of() : c.ports()) {
+                if (p.name() != null && !p.name().isEmpty() && p.containerPort() != null) {
+                    out.putIfAbsent(p.name(), new NamedPort(p.containerPort(), protocol(p.protocol())));
                 }
             }
         });
         return out;
     }
 
-    private static boolean ready(Pod pod) {
-        return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    }
-
     /** A ClusterIP Service with an IPv4 address; headless and ExternalName services have no frontend. */
-    static Optional<Resource.Service> service(io.fabric8.kubernetes.api.model.Service s) {
-        String ip = s.getSpec() == null ? null : s.getSpec().getClusterIP();
+    static Optional<Resource.Service> service(Core.Service s) {
+        String ip = s.spec() == null ? null : s.spec().clusterIP();
         if (ip == null || ip.isEmpty() || ip.equals("None") || Cidr.parse(ip).isEmpty()
-                || "ExternalName".equals(s.getSpec().getType())) {
+                || "ExternalName".equals(s.spec().type())) {
             return Optional.empty();
         }
         List<Resource.ServicePort> ports = new ArrayList<>();
-        for (ServicePort p : s.getSpec().getPorts() == null ? List.<ServicePort>of() : s.getSpec().getPorts()) {
-            var target = p.getTargetPort();
-            int targetPort = target == null ? p.getPort() : target.getIntVal() != null ? target.getIntVal() : 0;
-            String targetName = target != null && target.getIntVal() == null && target.getStrVal() != null ? target.getStrVal() : "";
-            ports.add(new Resource.ServicePort(Objects.requireNonNullElse(p.getName(), ""), p.getPort(), targetPort, targetName,
-                    protocol(p.getProtocol())));
+        for (Core.ServicePort p : s.spec().ports() == null ? List.<Core.ServicePort>of() : s.spec().ports()) {
+            if (p.port() == null) {
+                continue; // the API server requires it
+            }
+            int targetPort = p.targetPort() == null ? p.port() : p.targetPort() instanceof Number n ? n.intValue() : 0;
+            String targetName = p.targetPort() instanceof String name ? name : "";
+            ports.add(new Resource.ServicePort(Objects.requireNonNullElse(p.name(), ""), p.port(), targetPort, targetName,
+                    protocol(p.protocol())));
         }
-        return Optional.of(new Resource.Service(new ObjectRef("Service", s.getMetadata().getNamespace(), s.getMetadata().getName()),
-                orEmpty(s.getSpec().getSelector()), ports, ip, ""));
+        return Optional.of(new Resource.Service(new ObjectRef("Service", s.metadata().namespace(), s.metadata().name()),
+                s.spec().selector() == null ? Map.of() : s.spec().selector(), ports, ip, ""));
     }
 
     /** Per service port, the ready endpoints of the service's slices at that port (matched by port name, as kube-proxy does). */
-    static List<Frontend> frontends(Resource.Service svc, int vip, List<EndpointSlice> slices) {
+    static List<Frontend> frontends(Resource.Service svc, int vip, List<Core.EndpointSlice> slices) {
         List<Frontend> out = new ArrayList<>();
         for (Resource.ServicePort sp : svc.ports()) {
             TreeSet<Frontend.Backend> backends = new TreeSet<>(Comparator.comparingInt(Frontend.Backend::address)
                     .thenComparingInt(Frontend.Backend::port));
-            for (EndpointSlice slice : slices) {
-                if (!svc.ref().namespace().equals(slice.getMetadata().getNamespace())
-                        || !svc.ref().name().equals(orEmpty(slice.getMetadata().getLabels()).get(SERVICE_NAME))
-                        || !"IPv4".equals(slice.getAddressType()) || slice.getPorts() == null || slice.getEndpoints() == null) {
+            for (Core.EndpointSlice slice : slices) {
+                if (!svc.ref().namespace().equals(slice.metadata().namespace())
+                        || !svc.ref().name().equals(slice.metadata().labelsOrEmpty().get(SERVICE_NAME))
+                        || !"IPv4".equals(slice.addressType()) || slice.ports() == null || slice.endpoints() == null) {
                     continue;
                 }
-                slice.getPorts().stream()
-                        .filter(p -> Objects.requireNonNullElse(p.getName(), "").equals(sp.name()) && p.getPort() != null
-                                && protocol(p.getProtocol()) == sp.protocol())
-                        .findFirst().ifPresent(port -> slice.getEndpoints().forEach(ep -> {
-                            boolean ready = ep.getConditions() == null || !Boolean.FALSE.equals(ep.getConditions().getReady());
-                            if (ready) {
-                                ep.getAddresses().forEach(a -> Cidr.parse(a).ifPresent(c ->
-                                        backends.add(new Frontend.Backend(c.address(), port.getPort()))));
+                slice.ports().stream()
+                        .filter(p -> Objects.requireNonNullElse(p.name(), "").equals(sp.name()) && p.port() != null
+                                && protocol(p.protocol()) == sp.protocol())
+                        .findFirst().ifPresent(port -> slice.endpoints().forEach(ep -> {
+                            boolean ready = ep.conditions() == null || !Boolean.FALSE.equals(ep.conditions().ready());
+                            if (ready && ep.addresses() != null) {
+                                ep.addresses().forEach(a -> Cidr.parse(a).ifPresent(c ->
+                                        backends.add(new Frontend.Backend(c.address(), port.port()))));
                             }
                         }));
             }
@@ -307,9 +295,5 @@ public final class KubeInputs {
         } catch (IllegalArgumentException e) {
             return Protocol.TCP;
         }
-    }
-
-    private static Map<String, String> orEmpty(Map<String, String> m) {
-        return m == null ? Map.of() : m;
     }
 }

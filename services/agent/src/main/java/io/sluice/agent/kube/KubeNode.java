@@ -1,7 +1,6 @@
 package io.sluice.agent.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.sluice.agent.bpf.DatapathSync;
 import io.sluice.agent.dns.ClusterZone;
 import io.sluice.agent.hubble.Directory;
@@ -67,7 +66,7 @@ public final class KubeNode implements NodeView {
     private final Object nextLock = new Object();
     private final Map<String, Attachment> attachments = new ConcurrentHashMap<>();
     /** Pods fetched for a CNI ADD before their watch event; dropped once the informer has them. */
-    private final Map<String, Pod> early = new ConcurrentHashMap<>();
+    private final Map<String, Core.Pod> early = new ConcurrentHashMap<>();
     private final Set<Integer> attached = new HashSet<>();
     private volatile boolean started;
     private volatile Reconciler.Result last;
@@ -150,10 +149,10 @@ public final class KubeNode implements NodeView {
         changedAt = 0;
         ClusterObjects objects = watch.snapshot();
         Set<String> known = new HashSet<>();
-        objects.pods().forEach(p -> known.add(KubeInputs.key(p)));
+        objects.pods().forEach(p -> known.add(p.key()));
         early.keySet().removeIf(known::contains);
         if (!early.isEmpty()) {
-            List<Pod> pods = new ArrayList<>(objects.pods());
+            List<Core.Pod> pods = new ArrayList<>(objects.pods());
             pods.addAll(early.values());
             objects = new ClusterObjects(pods, objects.namespaces(), objects.services(), objects.slices(), objects.policies(),
                     objects.identities(), objects.envoyConfigs());
@@ -223,7 +222,7 @@ public final class KubeNode implements NodeView {
                     + " is outside this node's pod CIDR " + podCidr);
         }
         if (watch.cachedPod(a.namespace(), a.name()) == null) {
-            Pod pod = watch.fetchPod(a.namespace(), a.name());
+            Core.Pod pod = watch.fetchPod(a.namespace(), a.name());
             if (pod == null) {
                 throw NodeException.notFound("pod " + a.podKey() + " not found in the API server");
             }

@@ -1,10 +1,6 @@
 package io.sluice.agent.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.sluice.agent.node.NodeInputs;
 import io.sluice.policy.Cidr;
@@ -21,17 +17,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The API server's objects as the node's inputs, with objects as the API server serves them. */
 class KubeInputsTest {
     static final Cidr POD_CIDR = Cidr.parse("10.244.0.0/24").orElseThrow();
-    static final Namespace DEFAULT = yaml(Namespace.class, """
+    static final Core.Namespace DEFAULT = yaml(Core.Namespace.class, """
             metadata: {name: default, labels: {kubernetes.io/metadata.name: default}}
             """);
-    static final Service DEATHSTAR_SVC = yaml(Service.class, """
+    static final Core.Service DEATHSTAR_SVC = yaml(Core.Service.class, """
             metadata: {name: deathstar, namespace: default}
             spec:
               clusterIP: 10.32.0.20
               selector: {org: empire, class: deathstar}
               ports: [{port: 80, protocol: TCP, targetPort: 80}]
             """);
-    static final EndpointSlice SLICE = yaml(EndpointSlice.class, """
+    static final Core.EndpointSlice SLICE = yaml(Core.EndpointSlice.class, """
             metadata: {name: deathstar-abc, namespace: default, labels: {kubernetes.io/service-name: deathstar}}
             addressType: IPv4
             ports: [{name: "", port: 80, protocol: TCP}]
@@ -45,24 +41,30 @@ class KubeInputsTest {
 
     final Map<String, Integer> identities = new HashMap<>();
 
-    static Pod pod(String name, String labels, String ip) {
-        return yaml(Pod.class, """
+    static Core.Pod pod(String name, String labels, String ip) {
+        return pod(name, labels, ip, "Running", false);
+    }
+
+    static Core.Pod pod(String name, String labels, String ip, String phase, boolean hostNetwork) {
+        return yaml(Core.Pod.class, """
                 metadata: {name: %s, namespace: default, labels: {%s}}
                 spec:
                   nodeName: vm
+                  hostNetwork: %s
                   containers: [{name: c, image: i, ports: [{name: http, containerPort: 80}]}]
                 status:
-                  phase: Running
+                  phase: %s
                   podIP: %s
                   conditions: [{type: Ready, status: "True"}]
-                """.formatted(name, labels, ip));
+                """.formatted(name, labels, hostNetwork, phase, ip));
     }
 
+    /** The view of an object as the API server serves it, made as the informer's cache makes it. */
     static <T> T yaml(Class<T> type, String text) {
-        return Serialization.unmarshal(text, type);
+        return ViewStore.view(Serialization.unmarshal(text, GenericKubernetesResource.class), type);
     }
 
-    KubeInputs.Translation translate(List<Pod> pods, List<GenericKubernetesResource> policies, Map<String, Attachment> attached,
+    KubeInputs.Translation translate(List<Core.Pod> pods, List<GenericKubernetesResource> policies, Map<String, Attachment> attached,
                                      Map<Integer, String> routes) {
         return KubeInputs.translate(new ClusterObjects(pods, List.of(DEFAULT), List.of(DEATHSTAR_SVC), List.of(SLICE), policies, List.of()),
                 attached, routes, dev -> dev.startsWith("veth") ? 7 : 0, POD_CIDR, identities, true);
@@ -86,7 +88,7 @@ class KubeInputsTest {
 
     @Test
     void theSameLabels_getTheSameIdentity_onEveryAgent() {
-        Pod a = pod("a", "org: empire", "10.244.0.2");
+        Core.Pod a = pod("a", "org: empire", "10.244.0.2");
         int first = translate(List.of(a), List.of(), Map.of(), Map.of()).inputs().endpoints().get(0).endpoint().identity();
         Map<String, Integer> otherAgent = new HashMap<>();
         int second = KubeInputs.translate(new ClusterObjects(List.of(pod("b", "org: empire", "10.244.0.9"), a), List.of(DEFAULT),
@@ -97,7 +99,7 @@ class KubeInputsTest {
 
     @Test
     void theClustersCiliumIdentity_wins_overTheNumberThisNodeChose() {
-        Pod a = pod("a", "org: empire", "10.244.0.2");
+        Core.Pod a = pod("a", "org: empire", "10.244.0.2");
         int chosen = translate(List.of(a), List.of(), Map.of(), Map.of()).inputs().endpoints().get(0).endpoint().identity();
         String labels = translate(List.of(a), List.of(), Map.of(), Map.of()).inputs().endpoints().get(0).endpoint().labels().toString();
         GenericKubernetesResource mine = ciliumIdentity("4242", a);
@@ -114,9 +116,9 @@ class KubeInputsTest {
     }
 
     /** A CiliumIdentity object as the operator writes it for the pod's labels. */
-    static GenericKubernetesResource ciliumIdentity(String name, Pod pod) {
-        var labels = io.sluice.policy.PodIdentity.labels(pod.getMetadata().getNamespace(), pod.getMetadata().getLabels(),
-                DEFAULT.getMetadata().getLabels(), pod.getSpec().getServiceAccountName());
+    static GenericKubernetesResource ciliumIdentity(String name, Core.Pod pod) {
+        var labels = io.sluice.policy.PodIdentity.labels(pod.metadata().namespace(), pod.metadata().labels(),
+                DEFAULT.metadata().labels(), pod.spec().serviceAccountName());
         GenericKubernetesResource r = new GenericKubernetesResource();
         r.setApiVersion("cilium.io/v2");
         r.setKind("CiliumIdentity");
@@ -127,8 +129,8 @@ class KubeInputsTest {
 
     @Test
     void theCniPluginsAdd_givesAddressAndVeth_beforeThePodsStatusHasThem() {
-        Pod pending = pod("xwing", "org: alliance", "");
-        pending.getStatus().setPodIP(null);
+        Core.Pod pending = pod("xwing", "org: alliance", "");
+        assertThat(pending.podIP()).isNull();
         var attached = Map.of("default/xwing", new Attachment("c1", "default", "xwing", ip("10.244.0.3"), "veth9"));
         var t = translate(List.of(pending), List.of(), attached, Map.of());
         assertThat(t.inputs().endpoints()).singleElement().satisfies(e -> {
@@ -151,10 +153,8 @@ class KubeInputsTest {
 
     @Test
     void hostNetworkAndFinishedPods_areNoEndpoints() {
-        Pod host = pod("h", "a: b", "10.244.0.8");
-        host.getSpec().setHostNetwork(true);
-        Pod done = pod("d", "a: b", "10.244.0.9");
-        done.getStatus().setPhase("Succeeded");
+        Core.Pod host = pod("h", "a: b", "10.244.0.8", "Running", true);
+        Core.Pod done = pod("d", "a: b", "10.244.0.9", "Succeeded", false);
         assertThat(translate(List.of(host, done), List.of(), Map.of(), Map.of()).inputs().endpoints()).isEmpty();
     }
 
