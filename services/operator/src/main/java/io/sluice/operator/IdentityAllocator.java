@@ -1,13 +1,15 @@
 package io.sluice.operator;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.sluice.kube.Core;
+import io.sluice.kube.ViewStore;
 import io.sluice.operator.crd.CiliumIdentity;
 import io.sluice.policy.Label;
 import io.sluice.policy.Labels;
@@ -33,7 +35,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * by the leader only (started when it takes the lease). Each change of a pod or namespace
  * schedules one pass over all of them ({@link IdentityPlan}); an identity no pod has used for the
  * grace period ({@code sluice.operator.identity-gc-grace}, 15 min as Cilium's GC interval) is
- * deleted, and one whose label set comes back before that is kept.
+ * deleted, and one whose label set comes back before that is kept. Pods and namespaces are read
+ * as their {@link Core} views.
  */
 @ApplicationScoped
 public class IdentityAllocator {
@@ -44,8 +47,9 @@ public class IdentityAllocator {
             r -> Thread.ofPlatform().daemon().name("identity-allocator").unstarted(r));
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Map<String, Instant> unusedSince = new HashMap<>();
-    private SharedIndexInformer<Pod> pods;
-    private SharedIndexInformer<Namespace> namespaces;
+    private SharedIndexInformer<GenericKubernetesResource> pods, namespaces;
+    private final ViewStore<Core.Pod> podViews = new ViewStore<>(Core.Pod.class);
+    private final ViewStore<Core.Namespace> namespaceViews = new ViewStore<>(Core.Namespace.class);
     private SharedIndexInformer<CiliumIdentity> identities;
 
     IdentityAllocator(KubernetesClient client,
@@ -59,9 +63,9 @@ public class IdentityAllocator {
         if (pods != null) {
             return;
         }
-        pods = watch(client.pods().inAnyNamespace().runnableInformer(0));
-        namespaces = watch(client.namespaces().runnableInformer(0));
-        identities = watch(client.resources(CiliumIdentity.class).runnableInformer(0));
+        pods = watch("Pods", client.genericKubernetesResources(Core.PODS).inAnyNamespace().runnableInformer(0), podViews);
+        namespaces = watch("Namespaces", client.genericKubernetesResources(Core.NAMESPACES).runnableInformer(0), namespaceViews);
+        identities = watch("CiliumIdentities", client.resources(CiliumIdentity.class).runnableInformer(0), new LeanItemStore<>());
         // Unused identities age without any event: look again a few times per grace period.
         long every = Math.max(1, grace.toMillis() / 4);
         loop.scheduleWithFixedDelay(this::schedule, every, every, TimeUnit.MILLISECONDS);
@@ -72,11 +76,11 @@ public class IdentityAllocator {
      * Starts an informer without waiting for it: one the API server refuses for now (its RBAC or the
      * CRD not yet visible after a start) keeps trying, and passes wait until all have synced.
      */
-    private <T extends HasMetadata> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer) {
-        informer.itemStore(new LeanItemStore<>());
+    private <T extends HasMetadata> SharedIndexInformer<T> watch(String what, SharedIndexInformer<T> informer, ItemStore<T> store) {
+        informer.itemStore(store);
         informer.addEventHandler(onAnyChange());
         informer.exceptionHandler((started, t) -> {
-            LOG.warnf("watching %s: %s; trying again", informer.getApiTypeClass().getSimpleName(), t.getMessage());
+            LOG.warnf("watching %s: %s; trying again", what, t.getMessage());
             return true;
         });
         informer.start();
@@ -117,17 +121,15 @@ public class IdentityAllocator {
         }
         try {
             Map<String, Map<String, String>> nsLabels = new HashMap<>();
-            namespaces.getStore().list().forEach(n -> nsLabels.put(n.getMetadata().getName(),
-                    Objects.requireNonNullElse(n.getMetadata().getLabels(), Map.of())));
+            namespaceViews.views().forEach(n -> nsLabels.put(n.metadata().name(), n.metadata().labelsOrEmpty()));
             List<Labels> used = new ArrayList<>();
-            for (Pod p : pods.getStore().list()) {
-                String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
-                if (Boolean.TRUE.equals(p.getSpec().getHostNetwork()) || "Succeeded".equals(phase) || "Failed".equals(phase)) {
+            for (Core.Pod p : podViews.views()) {
+                if (p.hostNetwork() || "Succeeded".equals(p.phase()) || "Failed".equals(p.phase())) {
                     continue; // no endpoint, as the agent sees it: a finished pod keeps no identity alive
                 }
-                String ns = p.getMetadata().getNamespace();
-                used.add(PodIdentity.labels(ns, Objects.requireNonNullElse(p.getMetadata().getLabels(), Map.of()),
-                        nsLabels.getOrDefault(ns, Map.of()), p.getSpec().getServiceAccountName()));
+                String ns = p.metadata().namespace();
+                used.add(PodIdentity.labels(ns, p.metadata().labelsOrEmpty(), nsLabels.getOrDefault(ns, Map.of()),
+                        p.spec() == null ? null : p.spec().serviceAccountName()));
             }
             Map<String, Labels> existing = new HashMap<>();
             for (CiliumIdentity i : identities.getStore().list()) {

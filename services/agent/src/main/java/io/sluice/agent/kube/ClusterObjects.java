@@ -1,6 +1,7 @@
 package io.sluice.agent.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.sluice.kube.Core;
 
 import java.util.List;
 

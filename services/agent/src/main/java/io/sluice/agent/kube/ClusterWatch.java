@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.sluice.kube.Core;
+import io.sluice.kube.ViewStore;
 import io.sluice.agent.node.NodeView.Problem;
 import org.jboss.logging.Logger;
 
@@ -32,14 +34,6 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ClusterWatch implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterWatch.class);
-    static final ResourceDefinitionContext POD = new ResourceDefinitionContext.Builder().withGroup("").withVersion("v1")
-            .withKind("Pod").withPlural("pods").withNamespaced(true).build();
-    static final ResourceDefinitionContext NAMESPACE = new ResourceDefinitionContext.Builder().withGroup("").withVersion("v1")
-            .withKind("Namespace").withPlural("namespaces").withNamespaced(false).build();
-    static final ResourceDefinitionContext SERVICE = new ResourceDefinitionContext.Builder().withGroup("").withVersion("v1")
-            .withKind("Service").withPlural("services").withNamespaced(true).build();
-    static final ResourceDefinitionContext ENDPOINT_SLICE = new ResourceDefinitionContext.Builder().withGroup("discovery.k8s.io")
-            .withVersion("v1").withKind("EndpointSlice").withPlural("endpointslices").withNamespaced(true).build();
     static final ResourceDefinitionContext CNP = new ResourceDefinitionContext.Builder().withGroup("cilium.io").withVersion("v2")
             .withKind("CiliumNetworkPolicy").withPlural("ciliumnetworkpolicies").withNamespaced(true).build();
     static final ResourceDefinitionContext CCNP = new ResourceDefinitionContext.Builder().withGroup("cilium.io").withVersion("v2")
@@ -122,11 +116,11 @@ public final class ClusterWatch implements AutoCloseable {
 
     private Informers newInformers() {
         return new Informers(
-                viewed("Pods", client.genericKubernetesResources(POD).inAnyNamespace().withField("spec.nodeName", nodeName)
+                viewed("Pods", client.genericKubernetesResources(Core.PODS).inAnyNamespace().withField("spec.nodeName", nodeName)
                         .runnableInformer(0), Core.Pod.class),
-                viewed("Namespaces", client.genericKubernetesResources(NAMESPACE).runnableInformer(0), Core.Namespace.class),
-                viewed("Services", client.genericKubernetesResources(SERVICE).inAnyNamespace().runnableInformer(0), Core.Service.class),
-                viewed("EndpointSlices", client.genericKubernetesResources(ENDPOINT_SLICE).inAnyNamespace().runnableInformer(0),
+                viewed("Namespaces", client.genericKubernetesResources(Core.NAMESPACES).runnableInformer(0), Core.Namespace.class),
+                viewed("Services", client.genericKubernetesResources(Core.SERVICES).inAnyNamespace().runnableInformer(0), Core.Service.class),
+                viewed("EndpointSlices", client.genericKubernetesResources(Core.ENDPOINT_SLICES).inAnyNamespace().runnableInformer(0),
                         Core.EndpointSlice.class),
                 watch("CiliumNetworkPolicies", client.genericKubernetesResources(CNP).inAnyNamespace().runnableInformer(0)),
                 watch("CiliumClusterwideNetworkPolicies", client.genericKubernetesResources(CCNP).runnableInformer(0)),
@@ -225,7 +219,7 @@ public final class ClusterWatch implements AutoCloseable {
 
     /** A pod by name from the API server, bypassing the informer (the CNI plugin's ADD can come before its watch event). */
     Core.Pod fetchPod(String namespace, String name) {
-        GenericKubernetesResource pod = client.genericKubernetesResources(POD).inNamespace(namespace).withName(name).get();
+        GenericKubernetesResource pod = client.genericKubernetesResources(Core.PODS).inNamespace(namespace).withName(name).get();
         return pod == null ? null : ViewStore.view(pod, Core.Pod.class);
     }
 

@@ -2,6 +2,7 @@ package io.sluice.agent.kube;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.sluice.kube.Core;
 import io.sluice.agent.endpoint.Endpoint;
 import io.sluice.manifest.Invalid;
 import io.sluice.manifest.Manifests;

@@ -2,6 +2,8 @@ package io.sluice.agent.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.sluice.kube.Core;
+import io.sluice.kube.ViewStore;
 import io.sluice.agent.node.NodeInputs;
 import io.sluice.policy.Cidr;
 import io.sluice.policy.Label;
@@ -254,5 +256,16 @@ class KubeInputsTest {
 
     static int ip(String s) {
         return Cidr.parse(s).orElseThrow().address();
+    }
+
+    @Test
+    void aNamedTargetPort_isKeptByName_andANumberAsNumber() {
+        var svc = KubeInputs.service(yaml(Core.Service.class, """
+                metadata: {name: deathstar, namespace: default}
+                spec:
+                  clusterIP: 10.32.0.20
+                  ports: [{name: http, port: 80, targetPort: web}, {name: admin, port: 81, targetPort: 9000}, {port: 82}]
+                """)).orElseThrow();
+        assertThat(svc.ports()).extracting(p -> p.targetPort() + "/" + p.targetName()).containsExactly("0/web", "9000/", "82/");
     }
 }

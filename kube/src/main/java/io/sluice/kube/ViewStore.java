@@ -1,4 +1,4 @@
-package io.sluice.agent.kube;
+package io.sluice.kube;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 
 /**
  * An informer's cache of one core kind that keeps, for each object, the {@link Core} view the
- * agent reads, made once as the object arrives; the informer itself keeps only the object's
+ * service reads, made once as the object arrives; the informer itself keeps only the object's
  * identity (kind, name, namespace, uid, resourceVersion), which is all it compares. An object the
  * view cannot be made of (a field of an unexpected type) is logged with its name and the field,
  * listed in {@link #unreadable()} until a later version can be read, and its last good view stays.
@@ -26,20 +26,20 @@ import java.util.stream.Collectors;
  * pods.views(); // as the informer last saw them
  * }</pre>
  */
-final class ViewStore<V> extends BasicItemStore<GenericKubernetesResource> {
+public final class ViewStore<V> extends BasicItemStore<GenericKubernetesResource> {
     private static final Logger LOG = Logger.getLogger(ViewStore.class);
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final Class<V> type;
     private final Map<String, V> views = new ConcurrentHashMap<>();
     private final Map<String, String> unreadable = new ConcurrentHashMap<>();
 
-    ViewStore(Class<V> type) {
+    public ViewStore(Class<V> type) {
         super(Cache::metaNamespaceKeyFunc);
         this.type = type;
     }
 
     /** The view of one object as served by the API server. */
-    static <V> V view(GenericKubernetesResource object, Class<V> type) {
+    public static <V> V view(GenericKubernetesResource object, Class<V> type) {
         return JSON.convertValue(object, type);
     }
 
@@ -65,16 +65,16 @@ final class ViewStore<V> extends BasicItemStore<GenericKubernetesResource> {
     }
 
     /** The views of the objects the informer holds now. */
-    List<V> views() {
+    public List<V> views() {
         return List.copyOf(views.values());
     }
 
     /** The objects whose last version could not be read, and why. */
-    List<String> unreadable() {
+    public List<String> unreadable() {
         return List.copyOf(unreadable.values());
     }
 
-    V view(String key) {
+    public V view(String key) {
         return views.get(key);
     }
 

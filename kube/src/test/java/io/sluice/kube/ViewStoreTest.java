@@ -1,4 +1,4 @@
-package io.sluice.agent.kube;
+package io.sluice.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -63,11 +63,5 @@ class ViewStoreTest {
         var ports = served(SERVICE.replace("port: 82", "port: [82]"));
         assertThat(ViewStore.why(org.assertj.core.api.Assertions.catchThrowableOfType(IllegalArgumentException.class,
                 () -> ViewStore.view(ports, Core.Service.class)))).startsWith("field spec.ports[2].port: ");
-    }
-
-    @Test
-    void aNamedTargetPort_isKeptByName_andANumberAsNumber() {
-        var svc = KubeInputs.service(ViewStore.view(served(SERVICE), Core.Service.class)).orElseThrow();
-        assertThat(svc.ports()).extracting(p -> p.targetPort() + "/" + p.targetName()).containsExactly("0/web", "9000/", "82/");
     }
 }
