@@ -74,12 +74,13 @@ public final class ViewStore<V> extends BasicItemStore<GenericKubernetesResource
         return List.copyOf(unreadable.values());
     }
 
+    /** The view of the object of {@code key} (namespace/name, or name), or null. */
     public V view(String key) {
         return views.get(key);
     }
 
     /** The field that could not be read, by its path in the object, and Jackson's reason. */
-    static String why(IllegalArgumentException e) {
+    public static String why(IllegalArgumentException e) {
         String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
         if (e.getCause() instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             String field = m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeoutException;
  * The informers of the agent's inputs: Pods of this node ({@code spec.nodeName}), Namespaces,
  * Services, EndpointSlices, CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, CiliumEnvoyConfig,
  * CiliumClusterwideEnvoyConfig and CiliumIdentity, all as generic resources (the core kinds kept as
- * their {@link Core} views, see {@link ViewStore}). Each change calls {@code onChange}. While the API server is away the informers keep their last state (so
- * enforcement stays as it was) and retry; that is reported in {@link #problems()}. When it answers
+ * their {@link Core} views, see {@link ViewStore}). Each change calls {@code onChange}. While the
+ * API server is away the informers keep their last state (so enforcement stays as it was) and retry; that is reported in {@link #problems()}. When it answers
  * again, every kind is listed anew (new informers, swapped in once they have listed), and once
  * more when it has settled: informers left to their own reconnects were seen to miss changes for
  * tens of seconds after a restart. An informer that stops watching while the API server answers
@@ -87,7 +87,8 @@ public final class ClusterWatch implements AutoCloseable {
 
     /** One informer per kind the agent reads. */
     private record Informers(Viewed<Core.Pod> pods, Viewed<Core.Namespace> namespaces, Viewed<Core.Service> services,
-                             Viewed<Core.EndpointSlice> slices, SharedIndexInformer<GenericKubernetesResource> cnps, SharedIndexInformer<GenericKubernetesResource> ccnps,
+                             Viewed<Core.EndpointSlice> slices,
+                             SharedIndexInformer<GenericKubernetesResource> cnps, SharedIndexInformer<GenericKubernetesResource> ccnps,
                              SharedIndexInformer<GenericKubernetesResource> identities,
                              SharedIndexInformer<GenericKubernetesResource> cecs, SharedIndexInformer<GenericKubernetesResource> ccecs) {
         List<SharedIndexInformer<?>> all() {
@@ -217,7 +218,11 @@ public final class ClusterWatch implements AutoCloseable {
                 in.slices().views().views(), policies, identities.getStore().list(), envoyConfigs);
     }
 
-    /** A pod by name from the API server, bypassing the informer (the CNI plugin's ADD can come before its watch event). */
+    /**
+     * A pod by name from the API server, bypassing the informer (the CNI plugin's ADD can come
+     * before its watch event); null when there is none. IllegalArgumentException when it cannot
+     * be read ({@link ViewStore#why} says why).
+     */
     Core.Pod fetchPod(String namespace, String name) {
         GenericKubernetesResource pod = client.genericKubernetesResources(Core.PODS).inNamespace(namespace).withName(name).get();
         return pod == null ? null : ViewStore.view(pod, Core.Pod.class);

@@ -2,6 +2,7 @@ package io.sluice.agent.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.sluice.kube.Core;
+import io.sluice.kube.ViewStore;
 import io.sluice.agent.bpf.DatapathSync;
 import io.sluice.agent.dns.ClusterZone;
 import io.sluice.agent.hubble.Directory;
@@ -223,7 +224,12 @@ public final class KubeNode implements NodeView {
                     + " is outside this node's pod CIDR " + podCidr);
         }
         if (watch.cachedPod(a.namespace(), a.name()) == null) {
-            Core.Pod pod = watch.fetchPod(a.namespace(), a.name());
+            Core.Pod pod;
+            try {
+                pod = watch.fetchPod(a.namespace(), a.name());
+            } catch (IllegalArgumentException e) {
+                throw NodeException.badRequest("pod " + a.podKey() + ": cannot be read (" + ViewStore.why(e) + ")");
+            }
             if (pod == null) {
                 throw NodeException.notFound("pod " + a.podKey() + " not found in the API server");
             }
