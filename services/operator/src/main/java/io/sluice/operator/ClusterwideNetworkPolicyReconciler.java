@@ -5,6 +5,7 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.sluice.kube.LeanItemStore;
 import io.sluice.operator.crd.CiliumClusterwideNetworkPolicy;
 
 /** Each CiliumClusterwideNetworkPolicy's Valid condition, at every change of its spec (not of its status). */

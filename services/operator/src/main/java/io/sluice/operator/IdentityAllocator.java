@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.sluice.kube.Core;
+import io.sluice.kube.LeanItemStore;
 import io.sluice.kube.ViewStore;
 import io.sluice.operator.crd.CiliumIdentity;
 import io.sluice.policy.Label;

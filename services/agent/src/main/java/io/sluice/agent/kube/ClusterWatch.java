@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.sluice.kube.Core;
+import io.sluice.kube.LeanItemStore;
 import io.sluice.kube.ViewStore;
 import io.sluice.agent.node.NodeView.Problem;
 import org.jboss.logging.Logger;
@@ -123,11 +124,11 @@ public final class ClusterWatch implements AutoCloseable {
                 viewed("Services", client.genericKubernetesResources(Core.SERVICES).inAnyNamespace().runnableInformer(0), Core.Service.class),
                 viewed("EndpointSlices", client.genericKubernetesResources(Core.ENDPOINT_SLICES).inAnyNamespace().runnableInformer(0),
                         Core.EndpointSlice.class),
-                watch("CiliumNetworkPolicies", client.genericKubernetesResources(CNP).inAnyNamespace().runnableInformer(0)),
-                watch("CiliumClusterwideNetworkPolicies", client.genericKubernetesResources(CCNP).runnableInformer(0)),
-                watch("CiliumIdentities", client.genericKubernetesResources(IDENTITY).runnableInformer(0)),
-                watch("CiliumEnvoyConfigs", client.genericKubernetesResources(CEC).inAnyNamespace().runnableInformer(0)),
-                watch("CiliumClusterwideEnvoyConfigs", client.genericKubernetesResources(CCEC).runnableInformer(0)));
+                lean("CiliumNetworkPolicies", client.genericKubernetesResources(CNP).inAnyNamespace().runnableInformer(0)),
+                lean("CiliumClusterwideNetworkPolicies", client.genericKubernetesResources(CCNP).runnableInformer(0)),
+                lean("CiliumIdentities", client.genericKubernetesResources(IDENTITY).runnableInformer(0)),
+                lean("CiliumEnvoyConfigs", client.genericKubernetesResources(CEC).inAnyNamespace().runnableInformer(0)),
+                lean("CiliumClusterwideEnvoyConfigs", client.genericKubernetesResources(CCEC).runnableInformer(0)));
     }
 
     /**
@@ -158,6 +159,12 @@ public final class ClusterWatch implements AutoCloseable {
         ViewStore<V> views = new ViewStore<>(type);
         informer.itemStore(views);
         return new Viewed<>(watch(what, informer), views);
+    }
+
+    /** An informer of one of Cilium's kinds, whose cache keeps its objects without managedFields and kubectl's copy. */
+    private SharedIndexInformer<GenericKubernetesResource> lean(String what, SharedIndexInformer<GenericKubernetesResource> informer) {
+        informer.itemStore(new LeanItemStore<>());
+        return watch(what, informer);
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> watch(String what, SharedIndexInformer<T> informer) {

@@ -1,4 +1,4 @@
-package io.sluice.operator;
+package io.sluice.kube;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -6,14 +6,16 @@ import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 
 /**
- * An informer's cache that keeps each object without what the operator never reads: its
+ * An informer's cache that keeps each object without what Sluice never reads: its
  * {@code metadata.managedFields} and kubectl's {@code last-applied-configuration} annotation
- * (a second copy of the object as text): 7 MiB less resident with 1,100 policies and 500
- * identities (docs/benchmarks.md, "The operator"). Only for informers whose objects are read, never written
- * back whole: the operator writes status with merge patches of its own.
+ * (a second copy of the object as text): 7 MiB less resident in the operator with 1,100 policies
+ * and 500 identities (docs/benchmarks.md, "The operator"). Only for informers whose objects are
+ * read, never written back whole: the operator and the agent write status with merge patches of
+ * their own. The agent's and the operator's informers of Cilium's kinds use it; the core kinds
+ * keep less still ({@link ViewStore}).
  */
 public class LeanItemStore<T extends HasMetadata> extends BasicItemStore<T> {
-    static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+    public static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
     public LeanItemStore() {
         super(Cache::metaNamespaceKeyFunc);

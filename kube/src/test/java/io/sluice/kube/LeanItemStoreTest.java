@@ -1,8 +1,8 @@
-package io.sluice.operator;
+package io.sluice.kube;
 
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.sluice.operator.crd.CiliumNetworkPolicy;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -12,17 +12,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LeanItemStoreTest {
     @Test
     void keepsTheObjectWithoutManagedFieldsAndTheLastAppliedCopy_underItsNamespacedKey() {
-        CiliumNetworkPolicy p = new CiliumNetworkPolicy();
+        GenericKubernetesResource p = new GenericKubernetesResource();
+        p.setKind("CiliumNetworkPolicy");
         p.setMetadata(new ObjectMetaBuilder().withName("rule1").withNamespace("default").withResourceVersion("7")
                 .withLabels(Map.of("app", "x"))
                 .withAnnotations(new java.util.HashMap<>(Map.of(LeanItemStore.LAST_APPLIED, "{\"kind\":\"CiliumNetworkPolicy\"}",
                         "team", "empire")))
                 .withManagedFields(new ManagedFieldsEntryBuilder().withManager("kubectl-client-side-apply").build()).build());
-        LeanItemStore<CiliumNetworkPolicy> store = new LeanItemStore<>();
+        LeanItemStore<GenericKubernetesResource> store = new LeanItemStore<>();
 
         store.put(store.getKey(p), p);
 
-        CiliumNetworkPolicy kept = store.get("default/rule1");
+        GenericKubernetesResource kept = store.get("default/rule1");
         assertThat(kept.getMetadata().getManagedFields()).isNullOrEmpty();
         assertThat(kept.getMetadata().getAnnotations()).containsExactly(Map.entry("team", "empire"));
         assertThat(kept.getMetadata().getLabels()).containsEntry("app", "x");
