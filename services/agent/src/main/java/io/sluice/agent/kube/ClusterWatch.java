@@ -84,7 +84,7 @@ public final class ClusterWatch implements AutoCloseable {
     }
 
     /** An informer of a core kind and the views its cache keeps. */
-    private record Viewed<V>(SharedIndexInformer<GenericKubernetesResource> informer, ViewStore<V> views) {}
+    private record Viewed<V>(SharedIndexInformer<GenericKubernetesResource> informer, ViewStore<V> store) {}
 
     /** One informer per kind the agent reads. */
     private record Informers(Viewed<Core.Pod> pods, Viewed<Core.Namespace> namespaces, Viewed<Core.Service> services,
@@ -221,8 +221,8 @@ public final class ClusterWatch implements AutoCloseable {
         policies.addAll(ccnps.getStore().list());
         List<GenericKubernetesResource> envoyConfigs = new ArrayList<>(cecs.getStore().list());
         envoyConfigs.addAll(ccecs.getStore().list());
-        return new ClusterObjects(in.pods().views().views(), in.namespaces().views().views(), in.services().views().views(),
-                in.slices().views().views(), policies, identities.getStore().list(), envoyConfigs);
+        return new ClusterObjects(in.pods().store().views(), in.namespaces().store().views(), in.services().store().views(),
+                in.slices().store().views(), policies, identities.getStore().list(), envoyConfigs);
     }
 
     /**
@@ -237,7 +237,7 @@ public final class ClusterWatch implements AutoCloseable {
 
     /** The pod in the informer's store, or null. */
     Core.Pod cachedPod(String namespace, String name) {
-        return informers.pods().views().view(namespace + "/" + name);
+        return informers.pods().store().view(namespace + "/" + name);
     }
 
     /**
@@ -249,7 +249,7 @@ public final class ClusterWatch implements AutoCloseable {
         List<Problem> out = new ArrayList<>();
         Informers in = informers;
         for (Viewed<?> v : List.of(in.pods(), in.namespaces(), in.services(), in.slices())) {
-            v.views().unreadable().forEach(p -> out.add(new Problem("Kubernetes", p)));
+            v.store().unreadable().forEach(p -> out.add(new Problem("Kubernetes", p)));
         }
         String error = lastError;
         Instant contact = lastContact;
