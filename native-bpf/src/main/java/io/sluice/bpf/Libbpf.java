@@ -48,14 +48,13 @@ final class Libbpf {
     static final MethodHandle TC_ATTACH = fn("bpf_tc_attach", JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle TC_DETACH = fn("bpf_tc_detach", JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle TEST_RUN = fn("bpf_prog_test_run_opts", JAVA_INT, JAVA_INT, ADDRESS);
-    static final MethodHandle RINGBUF_NEW = errnoFn("ring_buffer__new", ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
-    static final MethodHandle RINGBUF_POLL = fn("ring_buffer__poll", JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle RINGBUF_FREE = voidFn("ring_buffer__free", ADDRESS);
-    static final MethodHandle CLOSE = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-
-    /** {@code int (*)(void *ctx, void *data, size_t size)}. */
-    static final FunctionDescriptor RINGBUF_SAMPLE_FN = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    static final MethodHandle CLOSE = libc("close", JAVA_INT, JAVA_INT);
+    /** The C library's, for a ring buffer's pages: {@code mmap}, {@code munmap}, {@code poll}, {@code getpagesize}. */
+    static final MethodHandle MMAP = LINKER.downcallHandle(LINKER.defaultLookup().find("mmap").orElseThrow(),
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO);
+    static final MethodHandle MUNMAP = libc("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
+    static final MethodHandle POLL = libc("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    static final MethodHandle PAGE_SIZE = libc("getpagesize", JAVA_INT);
 
     private Libbpf() {}
 
@@ -81,6 +80,10 @@ final class Libbpf {
         return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO);
     }
 
+    private static MethodHandle libc(String name, ValueLayout ret, ValueLayout... args) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), FunctionDescriptor.of(ret, args));
+    }
+
     private static MemorySegment symbol(String name) {
         return LIB.find(name).orElseThrow(() -> new IllegalStateException("libbpf lacks " + name + " (need libbpf 1.x)"));
     }
@@ -91,10 +94,6 @@ final class Libbpf {
 
     static int errno(MemorySegment callState) {
         return (int) ERRNO_HANDLE.get(callState, 0L);
-    }
-
-    static MemorySegment upcallStub(MethodHandle target, FunctionDescriptor fd, Arena arena) {
-        return LINKER.upcallStub(target, fd, arena);
     }
 
     /** Invokes a handle whose C function returns int; any Throwable here is a bug, not input. */
