@@ -62,4 +62,27 @@ class HostCleanupE2E {
         Map<String, String> after = snapshot();
         HOST.keySet().forEach(k -> assertThat(after.get(k)).as(k).isEqualTo(before.get(k)));
     }
+
+    /**
+     * An agent whose start fails (here: the observer's port is taken) stops the processes its
+     * start began, so none of them holds the node's other ports against the next attempt.
+     */
+    @Test
+    void up_thatFails_leavesNoProcessOfItsStartRunning() throws Exception {
+        try (TestNode node = TestNode.notUp(19946, 227)) {
+            TestNode.Result up;
+            try (java.net.ServerSocket taken = new java.net.ServerSocket(node.hubblePort)) {
+                up = node.restart();
+            }
+            assertThat(up.exit()).as(up.out()).isNotZero();
+            assertThat(up.out()).contains("the agent exited").contains("Address already in use");
+            for (String process : List.of("envoy", "envoy-xds", "dns", "relay")) {
+                long pid = node.pidOf(process);
+                assertThat(pid).as(process + " was started").isPositive();
+                assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as(process + " (pid " + pid + ")").isEmpty();
+            }
+            // the port free again, the node starts: close() purges it
+            assertThat(node.restart().exit()).isZero();
+        }
+    }
 }

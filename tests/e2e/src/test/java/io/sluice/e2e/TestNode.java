@@ -31,6 +31,15 @@ final class TestNode implements AutoCloseable {
 
     /** A node of its own: ports from port + 1 to port + 7, pods in 10.subnet/16; extraUpArgs go to {@code sluice up}. */
     TestNode(int port, int subnet, String... extraUpArgs) {
+        this(true, port, subnet, extraUpArgs);
+    }
+
+    /** Its settings only: {@link #restart} brings it up. */
+    static TestNode notUp(int port, int subnet) {
+        return new TestNode(false, port, subnet);
+    }
+
+    private TestNode(boolean up, int port, int subnet, String... extraUpArgs) {
         this.prefix = "se2e" + subnet;
         this.podCidrPrefix = "10." + subnet + ".";
         this.envoyAdminPort = port + 1;
@@ -51,9 +60,12 @@ final class TestNode implements AutoCloseable {
                 Integer.toString(metricsPort), "--relay-port", Integer.toString(relayPort), "--relay-health-port",
                 Integer.toString(port + 7));
         this.upArgs = java.util.stream.Stream.concat(upArgs.stream(), java.util.Arrays.stream(extraUpArgs)).toList();
-        Result up = restart();
-        if (up.exit() != 0) {
-            throw new IllegalStateException("sluice up failed: " + up.out());
+        if (!up) {
+            return;
+        }
+        Result result = restart();
+        if (result.exit() != 0) {
+            throw new IllegalStateException("sluice up failed: " + result.out());
         }
     }
 

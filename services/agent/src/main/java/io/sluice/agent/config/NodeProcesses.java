@@ -39,6 +39,8 @@ public final class NodeProcesses implements AutoCloseable {
     private final Path proxyDir;
     private final boolean external;
     private Thread supervisor;
+    /** What {@link #start} started, not found running. */
+    private final List<ManagedProcess> startedHere = new ArrayList<>();
 
     public NodeProcesses(NodeConfig config, NodeCertificates certificates, StateDirectory state, String router) {
         this.stateDir = state.dir();
@@ -128,7 +130,7 @@ public final class NodeProcesses implements AutoCloseable {
 
     /** Starts what is not running and keeps it so. */
     public void start() {
-        ensureAll();
+        startedHere.addAll(ensureAll());
         supervisor = Thread.ofPlatform().daemon().name("node-supervisor").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
@@ -143,17 +145,31 @@ public final class NodeProcesses implements AutoCloseable {
         });
     }
 
-    private void ensureAll() {
+    /** The processes it had to start. */
+    private List<ManagedProcess> ensureAll() {
         List<ManagedProcess> all = new ArrayList<>();
         dns.map(DnsProcess::process).ifPresent(all::add);
         relay.ifPresent(all::add);
         xds.ifPresent(all::add);
         envoy.ifPresent(all::add);
+        List<ManagedProcess> started = new ArrayList<>();
         for (ManagedProcess p : all) {
             if (p.ensure()) {
                 LOG.infof("started %s (pid %d)", p.name(), p.pid());
+                started.add(p);
             }
         }
+        return started;
+    }
+
+    /**
+     * For an agent whose start failed after {@link #start}: stops supervising and stops what this
+     * start started, so that nothing it began holds the node's ports for the next attempt. What an
+     * earlier agent left running keeps running: it enforces, and the next agent finds it.
+     */
+    public void abandonStart() {
+        close();
+        startedHere.reversed().forEach(ManagedProcess::stop);
     }
 
     /** Stops supervising; the processes keep running (an agent restart finds them). */

@@ -149,6 +149,19 @@ public class NodeRuntime {
         }
         sync.config(view.serviceCidr(), config.allowHostIngress());
         processes.start();
+        try {
+            serve();
+        } catch (RuntimeException e) {
+            // e.g. a port taken: a retry must find the node's ports free, not held by what this start began
+            processes.abandonStart();
+            throw e;
+        }
+        LOG.infof("%s ready in %d ms: %d endpoints, %d policies, %d services, pins under %s", view.describe(),
+                (System.nanoTime() - t0) / 1_000_000, view.endpoints(), view.policies(), view.services(), config.pinRoot());
+    }
+
+    /** The node's inputs, Hubble's observer, access logs and datapath events, once its processes run. */
+    private void serve() {
         if (kube != null) {
             kube.start(Duration.ofSeconds(60));
         } else {
@@ -168,8 +181,6 @@ public class NodeRuntime {
             events.add(e);
             observer.datapathEvent(e, events.wallClockNanos(e));
         });
-        LOG.infof("%s ready in %d ms: %d endpoints, %d policies, %d services, pins under %s", view.describe(),
-                (System.nanoTime() - t0) / 1_000_000, view.endpoints(), view.policies(), view.services(), config.pinRoot());
     }
 
     /** Hubble's observer (unix socket and TCP), its metrics, and the count of events the datapath could not hand over. */
