@@ -63,15 +63,19 @@ class StatusCommand implements Callable<Integer> {
             return 1;
         }
         NodeStatus s = c.get("status", NodeStatus.class);
+        // the node reports its observer and its relay; a relay the user names answers for both instead
+        boolean askRelay = s.components().stream().noneMatch(comp -> comp.name().equals("Hubble Relay")) || hubbleServerGiven();
         for (NodeStatus.ComponentStatus comp : s.components()) {
+            if (askRelay && (comp.name().equals("Hubble") || comp.name().equals("Hubble Relay"))) {
+                continue;
+            }
             System.out.printf("%-22s%s%s%n", comp.name() + ":", comp.state(), comp.detail().isEmpty() ? "" : "   " + comp.detail());
         }
         System.out.printf("%-22s%d%n%-22s%d%n%-22s%d%n%-22s%d%n", "Pods:", s.pods(), "Network policies:", s.policies(),
                 "Services:", s.services(), "Identities:", s.identities());
         System.out.printf("%-22s%s (router %s), services %s%n", "Addressing:", s.podCidr(), s.router(), s.serviceCidr());
         System.out.printf("%-22s%d seen, %d drops%n", "Datapath events:", s.eventsSeen(), s.drops());
-        // a node that runs no relay said so above; another relay only when the user names one
-        if (s.components().stream().noneMatch(comp -> comp.name().equals("Hubble Relay")) || hubbleServerGiven()) {
+        if (askRelay) {
             hubble();
         }
         return 0;

@@ -68,6 +68,15 @@ class L7PolicyE2E {
         assertThat(landed(node.land("tiefighter"))).isTrue();
         assertThat(node.land("xwing").exit()).isEqualTo(StarWarsE2E.TIMEOUT);
         assertThat(node.sluice("status").out()).containsPattern("Envoy: +OK");
+        // Hubble as the node's own observer counts it, and its relay as the relay's readiness says
+        // (the node it knows), without a gRPC call from the CLI
+        TestNode.Result status = node.sluice("status");
+        for (int i = 0; i < 40 && !status.out().contains("Hubble Relay:         OK"); i++) {
+            Thread.sleep(250);
+            status = node.sluice("status");
+        }
+        assertThat(status.out()).containsPattern("Hubble: +OK +Current/Max Flows: [0-9,]+/[0-9,]+ \\([0-9.]+%\\), Flows/s: [0-9.]+")
+                .contains("Hubble Relay:         OK   localhost:" + node.relayPort + ", 1 node\n");
         // the node's metrics counted the L7 policy's way into Envoy: pushed until acknowledged
         assertThat(TestNode.run(List.of("curl", "-s", "http://127.0.0.1:" + node.metricsPort + "/metrics"), null).out())
                 .containsPattern("(?m)^sluice_xds_convergence_seconds_count\\{type=\"Listener\",\\} [1-9]")

@@ -109,6 +109,11 @@ public final class NodeProcesses implements AutoCloseable {
         return proxyDir.resolve(service + "-health.sock");
     }
 
+    /** Where the relay serves {@code /q/health} (its readiness: the nodes it knows). */
+    public Path relayHealthSocket() {
+        return healthSocket(proxyDir, "relay");
+    }
+
     public Optional<DnsProcess> dns() { return dns; }
     public Optional<ManagedProcess> relay() { return relay; }
     public Optional<ManagedProcess> xds() { return xds; }

@@ -17,14 +17,23 @@ import io.sluice.api.node.PodView;
 import io.sluice.api.node.EnvoyConfigView;
 import io.sluice.api.node.PolicyView;
 import io.sluice.api.node.ServiceView;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.agent.hubble.Observer;
+import io.sluice.api.http.UnixHttpClient;
 
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Turns node state into the API's views. Pure mapping. */
+/** Turns node state into the API's views; for the status, the relay's readiness comes from its health socket. */
 final class Views {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private Views() {}
 
     static PodView pod(Node node, PodRecord p) {
@@ -165,6 +174,40 @@ final class Views {
                 .toList();
     }
 
+    /** The node's own observer, as Cilium's agent status shows Hubble. */
+    static NodeStatus.ComponentStatus hubble(Observer o) {
+        long flows = o.buffer().size(), max = o.buffer().capacity();
+        return new NodeStatus.ComponentStatus("Hubble", "OK", String.format(Locale.ROOT,
+                "Current/Max Flows: %,d/%,d (%.2f%%), Flows/s: %.2f", flows, max, max == 0 ? 0.0 : 100.0 * flows / max,
+                o.flowsRate()));
+    }
+
+    /**
+     * The node's relay: its process, and its readiness as its {@code /q/health/ready} says (the
+     * nodes it knows, those it cannot reach); the address is what {@code hubble --server} takes.
+     */
+    static NodeStatus.ComponentStatus relay(NodeRuntime rt, ManagedProcess relay) {
+        String address = (rt.config().relayTls() ? "tls://" : "") + "localhost:" + rt.config().relayPort();
+        if (!relay.running()) {
+            return new NodeStatus.ComponentStatus("Hubble Relay", "down", address + ": not running");
+        }
+        try {
+            UnixHttpClient.Response r = new UnixHttpClient(rt.processes().relayHealthSocket(), Duration.ofSeconds(1))
+                    .get("/q/health/ready");
+            JsonNode data = JSON.readTree(r.body()).path("checks").path(0).path("data");
+            if (r.status() == 200) {
+                String unavailable = data.path("unavailable").asText("none");
+                int nodes = data.path("nodes").asInt();
+                return new NodeStatus.ComponentStatus("Hubble Relay", "OK", address + ", " + nodes + (nodes == 1 ? " node" : " nodes")
+                        + (unavailable.equals("none") ? "" : ", unavailable: " + unavailable));
+            }
+            return new NodeStatus.ComponentStatus("Hubble Relay", "not ready",
+                    address + ": " + data.path("problem").asText("its health says " + r.status()));
+        } catch (IOException e) {
+            return new NodeStatus.ComponentStatus("Hubble Relay", "starting", address + ": no health answer yet (" + e.getMessage() + ")");
+        }
+    }
+
     static NodeStatus status(NodeRuntime rt) {
         NodeView node = rt.view();
         DesiredState desired = node.desired();
@@ -182,9 +225,14 @@ final class Views {
             comps.add(new NodeStatus.ComponentStatus(p.component(), "Error", p.message()));
         }
         comps.addAll(envoy(rt));
+        if (rt.observer() != null) {
+            comps.add(hubble(rt.observer()));
+        }
         if (rt.config().relayPort() <= 0) {
             comps.add(new NodeStatus.ComponentStatus("Hubble Relay", "disabled", rt.config().kubernetes()
                     ? "not on the node: the cluster's is the Deployment hubble-relay (sluice status --kubeconfig)" : "relay-port 0"));
+        } else {
+            rt.processes().relay().ifPresent(relay -> comps.add(relay(rt, relay)));
         }
         return new NodeStatus(comps, node.endpoints(), node.policies(), node.services(), identities,
                 node.podCidr().toString(), node.serviceCidr().toString(), Cidr.format(node.router()),
