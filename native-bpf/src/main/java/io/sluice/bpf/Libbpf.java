@@ -15,7 +15,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Downcall handles into libbpf.so.1 (libbpf 1.x: low-level calls return -errno, pointer
- * calls return NULL and set errno, which {@link #errno} reads from the captured call state).
+ * calls return NULL and set errno, which {@link #errno} reads from the captured call state),
+ * and the few C library calls a map's file descriptor and a ring buffer's pages need.
  */
 final class Libbpf {
     private static final Linker LINKER = Linker.nativeLinker();

@@ -91,21 +91,17 @@ public final class RingBufferReader implements AutoCloseable {
     private void drain() {
         long mask = size - 1;
         long consumed = (long) LONG.getAcquire(consumerPage, 0L);
-        long produced;
-        while (consumed < (produced = (long) LONG.getAcquire(producer, 0L))) {
-            while (consumed < produced) {
-                long at = page + (consumed & mask);
-                int word = (int) INT.getAcquire(producer, at);
-                if ((word & BUSY) != 0) {
-                    return; // reserved, not yet committed: records after it wait for it
-                }
-                int length = word & ~(BUSY | DISCARD);
-                if ((word & DISCARD) == 0) {
-                    deliver(copy((consumed + HEADER) & mask, length));
-                }
-                consumed += (length + HEADER + 7) & ~7L;
-                LONG.setRelease(consumerPage, 0L, consumed);
+        while (consumed < (long) LONG.getAcquire(producer, 0L)) {
+            int word = (int) INT.getAcquire(producer, page + (consumed & mask));
+            if ((word & BUSY) != 0) {
+                return; // reserved, not yet committed: records after it wait for it
             }
+            int length = word & ~(BUSY | DISCARD);
+            if ((word & DISCARD) == 0) {
+                deliver(copy((consumed + HEADER) & mask, length));
+            }
+            consumed += (length + HEADER + 7) & ~7L;
+            LONG.setRelease(consumerPage, 0L, consumed);
         }
     }
 
