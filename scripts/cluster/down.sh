@@ -3,8 +3,8 @@
 # then the kubelet, Sluice (`sluice down --purge` of the agent, which no kubelet restarts now: its
 # programs, pins, routes), containerd and its shims, CoreDNS, the control plane and etcd, by PID; then what they left on
 # the host: cni-* network namespaces, the kubelet's mounts, the kubepods and
-# k8s.io cgroups, its runtime directories (except those the host had before the first up) and
-# $CLUSTER_DIR. Idempotent.
+# k8s.io cgroups, its runtime directories (except those the host had before the first up), IPv4
+# forwarding as the first up found it, and $CLUSTER_DIR. Idempotent.
 set -euo pipefail
 DIR=${CLUSTER_DIR:-/var/lib/sluice-cluster}
 [ -d "$DIR" ] || exit 0
@@ -73,6 +73,10 @@ fi
 # the agent's host record (a hostPath its pod made); empty once the last node purged
 if ! keep /run/sluice && [ -d /run/sluice ]; then
   rmdir /run/sluice 2>/dev/null || log "/run/sluice is not empty: left as it is"
+fi
+# IPv4 forwarding as the first up found it: ptp (not only the agent) turns it on
+if [ -f "$DIR/ip_forward.before" ]; then
+  cat "$DIR/ip_forward.before" > /proc/sys/net/ipv4/ip_forward
 fi
 rm -rf "$DIR"
 log "done"

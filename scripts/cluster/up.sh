@@ -29,6 +29,8 @@ if [ ! -f "$DIR/preexisting" ]; then
   for p in /run/netns /run/sluice /run/containerd /var/lib/cni /var/lib/kubelet /var/log/containers /var/log/pods; do
     [ -e "$p" ] && echo "$p"
   done > "$DIR/preexisting.tmp" || true
+  # ptp turns IPv4 forwarding on at a pod's ADD, possibly before the agent records the host
+  cat /proc/sys/net/ipv4/ip_forward > "$DIR/ip_forward.before"
   mv "$DIR/preexisting.tmp" "$DIR/preexisting"
 fi
 mkdir -p "$DIR"/{pki,logs,run,cni/net.d,cni/bin,images}
