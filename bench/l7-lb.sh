@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # L7 load balancing (service.cilium.io/lb-l7) against upstream Envoy by itself, same run, on a
 # node of its own that is removed at the end:
-#   max qps: fortio at full speed (8 connections, 10 s) from the tiefighter pod to the deathstar
+#   max qps: fortio at full speed (8 connections, SECONDS_PER_RUN (4) s) from the tiefighter pod to the deathstar
 #     Service, which the node hands to the Envoy listener of the Service's generated config
 #     (eBPF socket assignment, the config's listener, route and EDS cluster, the client's
 #     address upstream); baselines: the same listener, route and cluster as a static Envoy in the
 #     host, in front of the same deathstar pod, loaded from the host and from the tiefighter pod
-#     (its veth and programs, as lb-l7's client). ROUNDS (6) rounds, the three in turn, each
+#     (its veth and programs, as lb-l7's client). ROUNDS (20) rounds, the three in turn, each
 #     first in a third of them; the ratios of the means.
 #   weighted split: the lab exam's config (80 deathstar / 20 darkstar, reached through a CNP's
 #     listener), 10,000 requests; each cluster's share from Envoy's own counters.
@@ -101,15 +101,20 @@ YAML
       endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: $backend, port_value: 80}}}}]}]
 YAML
 } > "$state/plain-envoy.yaml"
-"$("$home/scripts/find-envoy.sh")" -c "$state/plain-envoy.yaml" --disable-hot-restart --base-id 1983 \
+# In a session of its own, as the node's Envoy is: the kernel's autogroups share the CPUs between
+# sessions, so an Envoy in the bench's session would share fortio's part.
+setsid "$("$home/scripts/find-envoy.sh")" -c "$state/plain-envoy.yaml" --disable-hot-restart --base-id 1983 \
   --concurrency "$(nproc)" --log-level warn >"$state/plain-envoy.log" 2>&1 &
 envoy_pid=$!
 until curl -sf -m 1 "http://127.0.0.1:$plain_port/v1/" >/dev/null; do sleep 0.3; done
-rounds=${ROUNDS:-6}
-lb() { ip netns exec slb-default-tiefighter "$fortio" load -quiet -qps 0 -c 8 -t 10s -json "$state/lb-$1.json" "$url" >/dev/null 2>&1; }
-plain() { "$fortio" load -quiet -qps 0 -c 8 -t 10s -json "$state/plain-$1.json" "http://127.0.0.1:$plain_port/v1/" >/dev/null 2>&1; }
+# Many short rounds: this machine's speed drifts over tens of seconds, and the three taking
+# turns every few seconds meet the same drift.
+rounds=${ROUNDS:-20}
+secs=${SECONDS_PER_RUN:-4}s
+lb() { ip netns exec slb-default-tiefighter "$fortio" load -quiet -qps 0 -c 8 -t "$secs" -json "$state/lb-$1.json" "$url" >/dev/null 2>&1; }
+plain() { "$fortio" load -quiet -qps 0 -c 8 -t "$secs" -json "$state/plain-$1.json" "http://127.0.0.1:$plain_port/v1/" >/dev/null 2>&1; }
 # the same static Envoy, from the tiefighter pod (its veth and programs, as lb-l7's client has)
-podplain() { ip netns exec slb-default-tiefighter "$fortio" load -quiet -qps 0 -c 8 -t 10s -json "$state/podplain-$1.json" \
+podplain() { ip netns exec slb-default-tiefighter "$fortio" load -quiet -qps 0 -c 8 -t "$secs" -json "$state/podplain-$1.json" \
   "http://$router:$plain_port/v1/" >/dev/null 2>&1; }
 # warm-up (the deathstar's JIT), then each goes first in every other round, so that drift on this
 # shared machine falls on both alike
@@ -192,6 +197,9 @@ pod = [qps(f"podplain-{i}") for i in range(1, rounds + 1)]
 for i in range(rounds):
     print(f"round {i + 1}: lb-l7 {lb[i]:.0f} qps  plain Envoy from the host {plain[i]:.0f} ({lb[i] / plain[i]:.3f})"
           f"  from the pod {pod[i]:.0f} ({lb[i] / pod[i]:.3f})")
+import statistics
+print(f"median of the rounds' ratios: to the host's {statistics.median(l / p for l, p in zip(lb, plain)):.3f}"
+      f"  to the pod's {statistics.median(l / p for l, p in zip(lb, pod)):.3f}")
 print(f"max_qps lb-l7 {sum(lb) / rounds:.0f}  plain Envoy from the host {sum(plain) / rounds:.0f}  ratio {sum(lb) / sum(plain):.3f}"
       f"  from the pod {sum(pod) / rounds:.0f}  ratio {sum(lb) / sum(pod):.3f}")
 codes = json.load(open(f"{d}/split.json"))["RetCodes"]
