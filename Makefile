@@ -9,8 +9,9 @@ MVN := mvn -B -q -Dstyle.color=never
 deps:
 	@scripts/deps.sh
 
+# A line per module as it starts and ends (scripts/build.sh; the whole log in build/maven.log).
 build: deps
-	$(MVN) -DskipTests install
+	@scripts/build.sh -DskipTests install
 
 # The whole suite: unit tests, BPF program tests (PROG_TEST_RUN) and the end-to-end tests
 # against a real node (network namespaces, the real datapath).
