@@ -5,7 +5,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,29 +89,14 @@ class UpCommand implements Callable<Integer> {
                     + ") and --hubble-buffer-mib at least 0 (got " + hubbleBufferMib + ")");
         }
         long t0 = System.nanoTime();
+        stateDir = stateDir.toAbsolutePath();
         RootOnly.directory(stateDir);
         RootOnly.socketDirectory(client.socket().toAbsolutePath().getParent());
         Path log = stateDir.resolve("agent.log");
-        Process p = new ProcessBuilder(command(client.socket()))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        Files.writeString(stateDir.resolve("agent.pid"), Long.toString(p.pid()));
-        System.out.print("Starting Sluice node");
-        long deadline = System.nanoTime() + timeout * 1_000_000_000L;
-        while (!client.reachable()) {
-            if (!p.isAlive()) {
-                System.out.println();
-                throw new CliException("the agent exited with " + p.exitValue() + " while starting; last lines of " + log
-                        + ":\n" + tail(log, 15));
-            }
-            if (System.nanoTime() > deadline) {
-                System.out.println();
-                throw new CliException("the agent did not become ready within " + timeout + "s; see " + log);
-            }
-            System.out.print(".");
-            Thread.sleep(200);
-        }
-        System.out.printf("%nSluice node ready in %.1fs (agent pid %d, API %s, log %s)%n",
+        AgentLaunch agent = new AgentLaunch(command(client.socket()), stateDir);
+        Process p = agent.start(client.socket());
+        agent.awaitReady(client, p, "Starting Sluice node", timeout);
+        System.out.printf("Sluice node ready in %.1fs (agent pid %d, API %s, log %s)%n",
                 (System.nanoTime() - t0) / 1e9, p.pid(), client.base(), log);
         return 0;
     }
@@ -168,10 +152,5 @@ class UpCommand implements Callable<Integer> {
             System.err.println("Warning: cannot look for Envoy (" + e.getMessage() + "); starting without it");
         }
         return "";
-    }
-
-    static String tail(Path log, int lines) throws IOException {
-        List<String> all = Files.readAllLines(log);
-        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 }

@@ -85,4 +85,38 @@ class HostCleanupE2E {
             assertThat(node.restart().exit()).isZero();
         }
     }
+
+    /**
+     * An agent that is gone still gets its work done: killed, it left Envoy, envoy-xds, DNS and
+     * the relay running, and {@code sluice down} starts it again to stop them; after that plain
+     * down, {@code down --purge} starts it once more and purges, and the host is as it was.
+     */
+    @Test
+    void down_ofAnAgentThatIsGone_startsItAgainToStopAndToPurge() throws Exception {
+        Map<String, String> before = snapshot();
+        List<String> helpers = List.of("envoy", "envoy-xds", "dns", "relay");
+        try (TestNode node = new TestNode(19956, 229)) {
+            ProcessHandle agent = ProcessHandle.of(node.agentPid()).orElseThrow();
+            agent.destroyForcibly();
+            agent.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            for (String process : helpers) {
+                assertThat(ProcessHandle.of(node.pidOf(process)).filter(ProcessHandle::isAlive)).as(process + " outlives the agent")
+                        .isPresent();
+            }
+            TestNode.Result down = node.sluice("down");
+            assertThat(down.exit()).as(down.out()).isZero();
+            assertThat(down.out()).contains("agent is not running; starting it again to stop what it left")
+                    .contains("Sluice node stopped (pods stay");
+            for (String process : helpers) {
+                long pid = node.pidOf(process);
+                assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as(process + " (pid " + pid + ")").isEmpty();
+            }
+            assertThat(node.sluice("down").out()).as("nothing left to stop").contains("Sluice node is not running");
+            TestNode.Result purge = node.sluice("down", "--purge");
+            assertThat(purge.exit()).as(purge.out()).isZero();
+            assertThat(purge.out()).contains("starting it again to purge what it left").contains("Sluice node stopped and purged");
+            Map<String, String> purged = snapshot();
+            HOST.keySet().forEach(k -> assertThat(purged.get(k)).as(k).isEqualTo(before.get(k)));
+        }
+    }
 }
