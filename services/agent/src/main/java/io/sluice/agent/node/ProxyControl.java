@@ -37,7 +37,7 @@ public final class ProxyControl {
     /** The longest the datapath waits for Envoy to take a configuration before it goes ahead. */
     public static final Duration MAX_WAIT = Duration.ofSeconds(2);
     private String pendingVersion = "", forcedVersion = "", ackLogged = "";
-    /** The version last counted in the metrics (acknowledged or rejected). */
+    /** The version last counted as rejected in the metrics. */
     private String countedVersion = "";
     private long pendingSince;
     private final Map<String, Integer> storedPorts;
@@ -64,6 +64,7 @@ public final class ProxyControl {
     public ProxyControl(XdsClient client, Map<String, Integer> storedPorts) {
         this.client = client;
         this.storedPorts = storedPorts;
+        client.onConverged(NodeMetrics::converged);
         this.ports = new DatapathSink.ProxyPorts(port(storedPorts, "ingress"), port(storedPorts, "egress"), Map.of());
     }
 
@@ -263,11 +264,6 @@ public final class ProxyControl {
                 return true;
             }
             if (client.acknowledged(version)) {
-                if (!version.equals(countedVersion)) {
-                    countedVersion = version;
-                    long nanos = System.nanoTime() - pendingSince;
-                    client.changedTypes(version).forEach(type -> NodeMetrics.converged(type, nanos));
-                }
                 if (ms > 500 && !version.equals(ackLogged)) {
                     ackLogged = version;
                     LOG.infof("Envoy acknowledged configuration %s in %d ms", version, ms);

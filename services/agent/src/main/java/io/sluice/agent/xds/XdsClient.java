@@ -55,6 +55,14 @@ public final class XdsClient implements AutoCloseable {
     /** The snapshot version Envoy runs completely, as envoy-xds reports it; empty when unknown. */
     private String running = "";
     private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * Resource types pushed and not yet running in Envoy, with when each was first pushed. A type
+     * has converged when Envoy acknowledged the desired version for it, or runs that version
+     * completely; so a type changed by a version that a later one superseded before Envoy took it
+     * counts too, from its first push.
+     */
+    private final Map<String, Long> unconverged = new TreeMap<>();
+    private volatile java.util.function.ObjLongConsumer<String> converged = (type, nanos) -> {};
 
     public XdsClient(String socket) {
         channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket))
@@ -69,7 +77,10 @@ public final class XdsClient implements AutoCloseable {
             String previous = desired.getVersion();
             desired = Snapshot.newBuilder().setVersion(version).addAllResources(resources).build();
             List<Any> before = pushed.containsKey(previous) ? pushed.get(previous).resources() : List.of();
-            pushed.put(version, new Pushed(List.copyOf(resources), changedTypes(before, resources)));
+            Pushed p = new Pushed(List.copyOf(resources), changedTypes(before, resources));
+            pushed.put(version, p);
+            long now = System.nanoTime();
+            p.changedTypes().forEach(type -> unconverged.putIfAbsent(type, now));
             send();
         }
         return version;
@@ -102,12 +113,6 @@ public final class XdsClient implements AutoCloseable {
             return true;
         }
         return p.changedTypes().stream().allMatch(t -> types.containsKey(t) && types.get(t).acked().equals(version));
-    }
-
-    /** The short type names a pushed version changed from the one before it; empty when it is not known (any more). */
-    public synchronized Set<String> changedTypes(String version) {
-        Pushed p = pushed.get(version);
-        return p == null ? Set.of() : p.changedTypes();
     }
 
     /** Short type names (Listener, RouteConfiguration, Cluster) whose resources differ between two pushes. */
@@ -209,8 +214,27 @@ public final class XdsClient implements AutoCloseable {
             types.put(type, new EnvoyStatus.TypeStatus(type, t.getAcked(), t.getSent(),
                     t.getNacked().isEmpty() ? "" : t.getNacked() + ": " + t.getNackMessage()));
         }
+        String version = desired.getVersion();
+        if (envoyConnected && !version.isEmpty()) {
+            long now = System.nanoTime();
+            unconverged.entrySet().removeIf(e -> {
+                boolean runs = version.equals(running) || types.containsKey(e.getKey()) && types.get(e.getKey()).acked().equals(version);
+                if (runs) {
+                    converged.accept(e.getKey(), now - e.getValue());
+                }
+                return runs;
+            });
+        }
         notifyAll();
         listeners.forEach(Runnable::run);
+    }
+
+    /**
+     * Calls c (on the stream's thread) for each resource type a change touched once Envoy runs it:
+     * the type and the nanoseconds from its first push to the report that Envoy runs it.
+     */
+    public void onConverged(java.util.function.ObjLongConsumer<String> c) {
+        converged = c;
     }
 
     /** Runs r (quickly: on the stream's thread) after each report of Envoy's state. */
