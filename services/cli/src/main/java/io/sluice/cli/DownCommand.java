@@ -63,8 +63,11 @@ class DownCommand implements Callable<Integer> {
             return false;
         }
         var launch = AgentLaunch.recorded(client.socket()).orElse(null);
-        if (launch == null || !Files.isDirectory(launch.stateDir())
-                || !(purge ? Files.exists(launch.stateDir().resolve("state.json")) || launch.helpersRunning() : launch.helpersRunning())) {
+        if (launch == null || !Files.isDirectory(launch.stateDir())) {
+            return false;
+        }
+        boolean leftWork = launch.helpersRunning() || purge && Files.exists(launch.stateDir().resolve("state.json"));
+        if (!leftWork) {
             return false;
         }
         Process p = launch.start(client.socket());
