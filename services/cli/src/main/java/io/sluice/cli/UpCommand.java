@@ -1,15 +1,20 @@
 package io.sluice.cli;
 
+import io.sluice.api.node.NodeDefaults;
 import io.sluice.api.node.NodeStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** Starts the node's agent (idempotent) and waits until it answers. */
@@ -18,15 +23,20 @@ import java.util.concurrent.Callable;
 class UpCommand implements Callable<Integer> {
     @ParentCommand
     Sluice root;
-    @Option(names = "--state-dir", defaultValue = "/var/lib/sluice", description = "Store and logs (default ${DEFAULT-VALUE}).")
+    @Spec
+    CommandSpec spec;
+    /** Options for this command, or passed to the agent in a form of their own; the rest are the agent's settings by name. */
+    private static final Set<String> CLI_ONLY = Set.of("--state-dir", "--timeout", "--kubernetes", "--kubeconfig", "--devices",
+            "--node-name");
+    @Option(names = "--state-dir", defaultValue = NodeDefaults.STATE_DIR, description = "Store and logs (default ${DEFAULT-VALUE}).")
     Path stateDir;
-    @Option(names = "--pin-root", defaultValue = "/sys/fs/bpf/sluice", description = "bpffs directory (default ${DEFAULT-VALUE}).")
+    @Option(names = "--pin-root", defaultValue = NodeDefaults.PIN_ROOT, description = "bpffs directory (default ${DEFAULT-VALUE}).")
     String pinRoot;
-    @Option(names = "--pod-cidr", defaultValue = "10.200.0.0/16", description = "Pod addresses (default ${DEFAULT-VALUE}).")
+    @Option(names = "--pod-cidr", defaultValue = NodeDefaults.POD_CIDR, description = "Pod addresses (default ${DEFAULT-VALUE}).")
     String podCidr;
-    @Option(names = "--service-cidr", defaultValue = "10.96.0.0/16", description = "Service addresses (default ${DEFAULT-VALUE}).")
+    @Option(names = "--service-cidr", defaultValue = NodeDefaults.SERVICE_CIDR, description = "Service addresses (default ${DEFAULT-VALUE}).")
     String serviceCidr;
-    @Option(names = "--name-prefix", defaultValue = "sluice", description = "Prefix of netns names (default ${DEFAULT-VALUE}).")
+    @Option(names = "--name-prefix", defaultValue = NodeDefaults.NAME_PREFIX, description = "Prefix of netns names (default ${DEFAULT-VALUE}).")
     String namePrefix;
     @Option(names = "--kubernetes", description = "Kubernetes mode: pods, services and policies from the API server"
             + " (KUBECONFIG, else the pod's service account); pods attached by the CNI plugin sluice-cni.")
@@ -37,32 +47,32 @@ class UpCommand implements Callable<Integer> {
     int timeout;
     @Option(names = "--envoy-admin", description = "Expose Envoy's admin API on 127.0.0.1:--envoy-admin-port.")
     boolean envoyAdmin;
-    @Option(names = "--envoy-admin-port", defaultValue = "9901")
+    @Option(names = "--envoy-admin-port", defaultValue = NodeDefaults.ENVOY_ADMIN_PORT)
     int envoyAdminPort;
-    @Option(names = "--envoy-prometheus-port", defaultValue = "9964")
+    @Option(names = "--envoy-prometheus-port", defaultValue = NodeDefaults.ENVOY_PROMETHEUS_PORT)
     int envoyPrometheusPort;
-    @Option(names = "--envoy-health-port", defaultValue = "9878")
+    @Option(names = "--envoy-health-port", defaultValue = NodeDefaults.ENVOY_HEALTH_PORT)
     int envoyHealthPort;
     @Option(names = "--node-name", defaultValue = "", description = "The node's name in flows (default: the host name).")
     String nodeName;
-    @Option(names = "--hubble-port", defaultValue = "4244", description = "Hubble's Observer API on TCP (default ${DEFAULT-VALUE}).")
+    @Option(names = "--hubble-port", defaultValue = NodeDefaults.HUBBLE_PORT, description = "Hubble's Observer API on TCP (default ${DEFAULT-VALUE}).")
     int hubblePort;
-    @Option(names = "--hubble-metrics-port", defaultValue = "9965", description = "Hubble's metrics (default ${DEFAULT-VALUE}).")
+    @Option(names = "--hubble-metrics-port", defaultValue = NodeDefaults.HUBBLE_METRICS_PORT, description = "Hubble's metrics (default ${DEFAULT-VALUE}).")
     int hubbleMetricsPort;
-    @Option(names = "--hubble-buffer-capacity", defaultValue = "65535", description = "Flows kept (default ${DEFAULT-VALUE}).")
+    @Option(names = "--hubble-buffer-capacity", defaultValue = NodeDefaults.HUBBLE_BUFFER_CAPACITY, description = "Flows kept (default ${DEFAULT-VALUE}).")
     int hubbleBufferCapacity;
-    @Option(names = "--hubble-buffer-mib", defaultValue = "0",
+    @Option(names = "--hubble-buffer-mib", defaultValue = NodeDefaults.HUBBLE_BUFFER_MIB,
             description = "Memory for the flows kept, in MiB; 0: 512 bytes per flow kept, at least 1 MiB (default ${DEFAULT-VALUE}).")
     int hubbleBufferMib;
     @Option(names = "--devices", split = ",", description = "The node's own devices where connections from outside the node"
             + " arrive (e.g. eth0); those to pod ports with ingress L7 rules are handed to the proxy there.")
     List<String> devices = List.of();
-    @Option(names = "--relay-port", defaultValue = "4245", description = "The relay's Observer API; 0: no relay (default ${DEFAULT-VALUE}).")
+    @Option(names = "--relay-port", defaultValue = NodeDefaults.RELAY_PORT, description = "The relay's Observer API; 0: no relay (default ${DEFAULT-VALUE}).")
     int relayPort;
     @Option(names = "--relay-tls", description = "Serve the relay's Observer API over TLS on every interface (Hubble's"
             + " tls.server; certificate relay-server.crt from the node CA in STATE_DIR/tls); off: plaintext on loopback only.")
     boolean relayTls;
-    @Option(names = "--relay-health-port", defaultValue = "4222", description = "The relay's gRPC health (default ${DEFAULT-VALUE}).")
+    @Option(names = "--relay-health-port", defaultValue = NodeDefaults.RELAY_HEALTH_PORT, description = "The relay's gRPC health (default ${DEFAULT-VALUE}).")
     int relayHealthPort;
 
     @Override
@@ -114,16 +124,10 @@ class UpCommand implements Callable<Integer> {
         if (!Files.exists(jvm)) {
             throw new CliException("the agent's JVM options are missing: " + jvm);
         }
-        List<String> cmd = new ArrayList<>(List.of("setsid", java, "@" + jvm,
-                "-Dsluice.state-dir=" + stateDir, "-Dsluice.pin-root=" + pinRoot, "-Dsluice.pod-cidr=" + podCidr,
-                "-Dsluice.service-cidr=" + serviceCidr, "-Dsluice.name-prefix=" + namePrefix,
-                "-Dsluice.home=" + home, "-Dsluice.envoy-binary=" + envoy, "-Dsluice.envoy-admin-enabled=" + envoyAdmin,
-                "-Dsluice.envoy-admin-port=" + envoyAdminPort, "-Dsluice.envoy-prometheus-port=" + envoyPrometheusPort,
-                "-Dsluice.envoy-health-port=" + envoyHealthPort, "-Dsluice.hubble-port=" + hubblePort,
-                "-Dsluice.hubble-metrics-port=" + hubbleMetricsPort, "-Dsluice.hubble-buffer-capacity=" + hubbleBufferCapacity,
-                "-Dsluice.hubble-buffer-mib=" + hubbleBufferMib,
-                "-Dsluice.relay-port=" + relayPort, "-Dsluice.relay-health-port=" + relayHealthPort, "-Dsluice.relay-tls=" + relayTls,
-                "-Dquarkus.http.domain-socket=" + apiSocket.toAbsolutePath(), "-jar", jar.toString()));
+        List<String> cmd = new ArrayList<>(List.of("setsid", java, "@" + jvm, "-Dsluice.state-dir=" + stateDir,
+                "-Dsluice.home=" + home, "-Dsluice.envoy-binary=" + envoy));
+        cmd.addAll(agentSettings());
+        cmd.addAll(List.of("-Dquarkus.http.domain-socket=" + apiSocket.toAbsolutePath(), "-jar", jar.toString()));
         if (!devices.isEmpty()) {
             cmd.add(cmd.size() - 2, "-Dsluice.devices=" + String.join(",", devices));
         }
@@ -137,6 +141,22 @@ class UpCommand implements Callable<Integer> {
             cmd.add(cmd.size() - 2, "-Dkubeconfig=" + kubeconfig.toAbsolutePath());
         }
         return cmd;
+    }
+
+    /**
+     * The node's settings the user gave, as the agent's system properties ({@code --relay-port 0}
+     * is {@code -Dsluice.relay-port=0}); the others are left to the agent's configuration, whose
+     * defaults are the ones these options show ({@link NodeDefaults}).
+     */
+    List<String> agentSettings() {
+        List<String> out = new ArrayList<>();
+        for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+            String name = o.longestName();
+            if (!CLI_ONLY.contains(name)) {
+                out.add("-Dsluice." + (name.equals("--envoy-admin") ? "envoy-admin-enabled" : name.substring(2)) + "=" + o.getValue());
+            }
+        }
+        return out;
     }
 
     /** The pinned Envoy from scripts/find-envoy.sh, or "" (L7 off) with the reason printed. */

@@ -2,8 +2,9 @@ package io.sluice.agent.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.sluice.api.node.NodeDefaults;
 
-/** The node's settings; {@code sluice up} passes them as system properties. */
+/** The node's settings; {@code sluice up} passes those the user gave as system properties, the rest are {@link NodeDefaults}. */
 @ConfigMapping(prefix = "sluice")
 public interface NodeConfig {
     /**
@@ -28,19 +29,19 @@ public interface NodeConfig {
     String cniBinDir();
 
     /** Where the node keeps its store (applied objects, pods, identities). */
-    @WithDefault("/var/lib/sluice")
+    @WithDefault(NodeDefaults.STATE_DIR)
     String stateDir();
 
     /** bpffs directory of the datapath's pinned maps. */
-    @WithDefault("/sys/fs/bpf/sluice")
+    @WithDefault(NodeDefaults.PIN_ROOT)
     String pinRoot();
 
     /** Pods get /32 addresses from here; host 1 is the router, on the host's lo. */
-    @WithDefault("10.200.0.0/16")
+    @WithDefault(NodeDefaults.POD_CIDR)
     String podCidr();
 
     /** Service virtual IPs come from here. */
-    @WithDefault("10.96.0.0/16")
+    @WithDefault(NodeDefaults.SERVICE_CIDR)
     String serviceCidr();
 
     /** The account the node's processes (DNS, relay, envoy-xds, Envoy) run as; made as a system account when missing. */
@@ -48,7 +49,7 @@ public interface NodeConfig {
     String runAs();
 
     /** Prefix of network namespace names, so several nodes (a demo and a test run) can share a host. */
-    @WithDefault("sluice")
+    @WithDefault(NodeDefaults.NAME_PREFIX)
     String namePrefix();
 
     /** Port of the cluster DNS on the router address. */
@@ -86,13 +87,13 @@ public interface NodeConfig {
     @WithDefault("false")
     boolean envoyAdminEnabled();
 
-    @WithDefault("9901")
+    @WithDefault(NodeDefaults.ENVOY_ADMIN_PORT)
     int envoyAdminPort();
 
-    @WithDefault("9964")
+    @WithDefault(NodeDefaults.ENVOY_PROMETHEUS_PORT)
     int envoyPrometheusPort();
 
-    @WithDefault("9878")
+    @WithDefault(NodeDefaults.ENVOY_HEALTH_PORT)
     int envoyHealthPort();
 
     /** Envoy's worker threads; 0 means one per core (Envoy's default; one worker measured slower on 2 cores). */
@@ -106,7 +107,7 @@ public interface NodeConfig {
     java.util.Optional<String> nodeName();
 
     /** Hubble's observer on TCP (Hubble's 4244); it is also on the unix socket hubble.sock in the state dir. */
-    @WithDefault("4244")
+    @WithDefault(NodeDefaults.HUBBLE_PORT)
     int hubblePort();
 
     /**
@@ -124,19 +125,19 @@ public interface NodeConfig {
     java.util.Optional<String> hubblePeerHost();
 
     /** Hubble's Prometheus metrics (hubble_*), Hubble's 9965. */
-    @WithDefault("9965")
+    @WithDefault(NodeDefaults.HUBBLE_METRICS_PORT)
     int hubbleMetricsPort();
 
     /** Flows kept for GetFlows (Hubble's ring buffer); the oldest are overwritten first. */
-    @WithDefault("65535")
+    @WithDefault(NodeDefaults.HUBBLE_BUFFER_CAPACITY)
     int hubbleBufferCapacity();
 
     /** Memory for the flows kept, outside the heap, in MiB; 0: {@link io.sluice.agent.hubble.FlowBuffer#defaultBytes}. */
-    @WithDefault("0")
+    @WithDefault(NodeDefaults.HUBBLE_BUFFER_MIB)
     int hubbleBufferMib();
 
     /** The relay's Observer API (Hubble relay's 4245); 0 runs no relay. */
-    @WithDefault("4245")
+    @WithDefault(NodeDefaults.RELAY_PORT)
     int relayPort();
 
     /**
@@ -147,6 +148,6 @@ public interface NodeConfig {
     boolean relayTls();
 
     /** The relay's gRPC health port (Hubble relay's 4222). */
-    @WithDefault("4222")
+    @WithDefault(NodeDefaults.RELAY_HEALTH_PORT)
     int relayHealthPort();
 }
