@@ -2,6 +2,7 @@ package io.sluice.relay;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.sluice.api.node.NodeDefaults;
 
 import java.util.Optional;
 
@@ -16,7 +17,7 @@ public interface RelayConfig {
     String peerService();
 
     /** The Observer API (Hubble relay's 4245). */
-    @WithDefault("4245")
+    @WithDefault(NodeDefaults.RELAY_PORT)
     int port();
 
     /**
@@ -26,7 +27,7 @@ public interface RelayConfig {
     Optional<String> listenAddress();
 
     /** gRPC health (Hubble relay's 4222); 0: none. */
-    @WithDefault("4222")
+    @WithDefault(NodeDefaults.RELAY_HEALTH_PORT)
     int healthPort();
 
     /** Hubble relay's sort-buffer-len-max. */
