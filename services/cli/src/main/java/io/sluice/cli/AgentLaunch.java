@@ -1,5 +1,7 @@
 package io.sluice.cli;
 
+import io.sluice.api.proc.ProcessRef;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -92,18 +94,7 @@ record AgentLaunch(List<String> command, Path stateDir) {
     boolean helpersRunning() throws IOException {
         try (var files = Files.list(stateDir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".pid") && !f.getFileName().toString().equals("agent.pid"))
-                    .anyMatch(AgentLaunch::alive);
-        }
-    }
-
-    private static boolean alive(Path pidFile) {
-        try {
-            String[] f = Files.readString(pidFile).strip().split(" ");
-            String stat = Files.readString(Path.of("/proc", f[0], "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return f.length > 1 && fields[19].equals(f[1]);
-        } catch (IOException | RuntimeException e) {
-            return false; // no such process, or a pid file from another time
+                    .anyMatch(f -> ProcessRef.read(f).alive());
         }
     }
 

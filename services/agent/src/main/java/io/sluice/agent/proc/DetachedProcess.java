@@ -1,6 +1,7 @@
 package io.sluice.agent.proc;
 
 import io.sluice.agent.netns.PodNetwork;
+import io.sluice.api.proc.ProcessRef;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A process started in its own session with output to a log file, so it outlives the agent
@@ -30,7 +30,7 @@ public record DetachedProcess(long pid, long startTicks) {
                     .redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
-            return new DetachedProcess(p.pid(), startTicks(p.pid()).orElse(0L));
+            return new DetachedProcess(p.pid(), ProcessRef.startTicks(p.pid()).orElse(0L));
         } catch (IOException e) {
             throw new UncheckedIOException("start " + String.join(" ", argv), e);
         }
@@ -38,8 +38,7 @@ public record DetachedProcess(long pid, long startTicks) {
 
     /** Whether this very process (not a later one that reused the pid) still runs. */
     public boolean alive() {
-        return pid > 0 && startTicks(pid).map(t -> t == startTicks).orElse(false)
-                && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return new ProcessRef(pid, startTicks).alive();
     }
 
     /** SIGTERM, then SIGKILL after a grace period. Idempotent. */
@@ -55,17 +54,6 @@ public record DetachedProcess(long pid, long startTicks) {
         } catch (Exception e) {
             h.descendants().forEach(ProcessHandle::destroyForcibly);
             h.destroyForcibly();
-        }
-    }
-
-    /** Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
-    static Optional<Long> startTicks(long pid) {
-        try {
-            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Optional.of(Long.parseLong(f[19]));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.sluice.agent.proc;
 
+import io.sluice.api.proc.ProcessRef;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,7 +28,7 @@ public record ManagedProcess(String name, Path stateDir, List<String> command) {
         try {
             // Whole or not at all: a reader (the supervisor, sluice down) never sees an empty pid file.
             Path tmp = stateDir.resolve(name + ".pid.tmp");
-            Files.writeString(tmp, p.pid() + " " + p.startTicks());
+            Files.writeString(tmp, new ProcessRef(p.pid(), p.startTicks()).text());
             Files.move(tmp, pidFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -48,12 +50,8 @@ public record ManagedProcess(String name, Path stateDir, List<String> command) {
     }
 
     private DetachedProcess current() {
-        try {
-            String[] f = Files.exists(pidFile()) ? Files.readString(pidFile()).strip().split(" ") : new String[0];
-            return f.length == 2 ? new DetachedProcess(Long.parseLong(f[0]), Long.parseLong(f[1])) : new DetachedProcess(0, 0);
-        } catch (IOException | NumberFormatException e) {
-            return new DetachedProcess(0, 0);
-        }
+        ProcessRef r = ProcessRef.read(pidFile());
+        return new DetachedProcess(r.pid(), r.startTicks());
     }
 
     private Path pidFile() {
