@@ -56,6 +56,11 @@ public final class HubbleServer implements AutoCloseable {
 
     /** What the health service answers, for the server and for {@code hubble.server.Observer}: SERVING or NOT_SERVING. */
     public void serving(boolean serving) {
+        serving(health, serving);
+    }
+
+    /** Sets what {@code health} answers as {@link #serving(boolean)} does, for a service served elsewhere. */
+    public static void serving(HealthStatusManager health, boolean serving) {
         ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
         health.setStatus("", status);
         health.setStatus(OBSERVER_HEALTH, status);

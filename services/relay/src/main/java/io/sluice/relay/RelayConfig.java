@@ -21,10 +21,11 @@ public interface RelayConfig {
     int port();
 
     /**
-     * Where the API and gRPC health listen; empty: loopback when plaintext (the host's other
-     * users must not read flows), every interface with TLS. A relay in a pod of its own sets 0.0.0.0.
+     * Where the API and gRPC health listen: loopback by default (the host's other users must not
+     * read flows); a relay in a pod of its own, or one serving TLS to other hosts, sets 0.0.0.0.
      */
-    Optional<String> listenAddress();
+    @WithDefault("127.0.0.1")
+    String listenAddress();
 
     /** gRPC health (Hubble relay's 4222); 0: none. */
     @WithDefault(NodeDefaults.RELAY_HEALTH_PORT)

@@ -1,16 +1,20 @@
 package io.sluice.relay;
 
 import com.google.protobuf.UInt32Value;
+import io.grpc.BindableService;
 import io.grpc.Context;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.sluice.api.hubble.HubbleNames;
+import io.sluice.api.hubble.HubbleServer;
 import io.sluice.api.hubble.HubbleStreams;
-import io.sluice.api.hubble.observer.GetAgentEventsRequest;
 import io.sluice.api.hubble.observer.GetAgentEventsResponse;
-import io.sluice.api.hubble.observer.GetDebugEventsRequest;
 import io.sluice.api.hubble.observer.GetDebugEventsResponse;
 import io.sluice.api.hubble.observer.GetFlowsRequest;
 import io.sluice.api.hubble.observer.GetFlowsResponse;
@@ -24,50 +28,107 @@ import io.sluice.api.hubble.observer.ObserverGrpc;
 import io.sluice.api.hubble.observer.ServerStatusRequest;
 import io.sluice.api.hubble.observer.ServerStatusResponse;
 import io.sluice.api.hubble.relay.NodeState;
+import jakarta.inject.Inject;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
-/** Hubble's Observer API across the nodes {@link Peers} knows. */
-final class RelayObserver extends ObserverGrpc.ObserverImplBase {
-    private static final long PEER_DEADLINE_SECONDS = 3;
-    private static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(2);
-    private final Peers peers;
+/**
+ * Hubble's Observer API across the nodes {@link Peers} knows, served by quarkus-grpc (4245): each
+ * method a Mutiny pipeline ({@link MutinyCalls}), every answer with the header
+ * {@code hubble-relay-version}. The unary calls ask all nodes at once; GetFlows streams the
+ * nodes' merged flows at the pace of the client.
+ */
+@GrpcService
+public class RelayObserver implements BindableService {
+    private static final Duration PEER_DEADLINE = Duration.ofSeconds(3);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    static final String VERSION_HEADER = "hubble-relay-version";
+    private final Supplier<Peers> peers;
     private final int sortCapacity;
     private final long sortTimeoutMillis;
     private final long startNanos = System.nanoTime();
 
-    RelayObserver(Peers peers, int sortCapacity, long sortTimeoutMillis) {
+    @Inject
+    RelayObserver(RelayRuntime runtime, RelayConfig config) {
+        this(runtime::peers, config.sortBuffer(), config.sortTimeoutMs());
+    }
+
+    /** {@code peers}: the nodes, or null while the relay starts (none known yet). */
+    RelayObserver(Supplier<Peers> peers, int sortCapacity, long sortTimeoutMillis) {
         this.peers = peers;
         this.sortCapacity = sortCapacity;
         this.sortTimeoutMillis = sortTimeoutMillis;
     }
 
     @Override
-    public void getFlows(GetFlowsRequest req, StreamObserver<GetFlowsResponse> out) {
-        var call = (ServerCallStreamObserver<GetFlowsResponse>) out;
-        List<Peers.Peer> nodes = List.copyOf(peers.all());
+    public ServerServiceDefinition bindService() {
+        Multi<GetAgentEventsResponse> noAgentEvents = Multi.createFrom().failure(Status.UNIMPLEMENTED
+                .withDescription("the relay does not forward agent events").asRuntimeException());
+        Multi<GetDebugEventsResponse> noDebugEvents = Multi.createFrom().failure(Status.UNIMPLEMENTED
+                .withDescription("the relay does not forward debug events").asRuntimeException());
+        return ServerInterceptors.intercept(ServerServiceDefinition.builder(ObserverGrpc.getServiceDescriptor())
+                .addMethod(ObserverGrpc.getGetFlowsMethod(), MutinyCalls.serverStreaming(this::getFlows))
+                .addMethod(ObserverGrpc.getServerStatusMethod(), MutinyCalls.unary(this::serverStatus))
+                .addMethod(ObserverGrpc.getGetNodesMethod(), MutinyCalls.unary(this::getNodes))
+                .addMethod(ObserverGrpc.getGetNamespacesMethod(), MutinyCalls.unary(this::getNamespaces))
+                .addMethod(ObserverGrpc.getGetAgentEventsMethod(), MutinyCalls.serverStreaming(r -> noAgentEvents))
+                .addMethod(ObserverGrpc.getGetDebugEventsMethod(), MutinyCalls.serverStreaming(r -> noDebugEvents))
+                .build(), HubbleServer.responseHeader(VERSION_HEADER, HubbleNames.VERSION));
+    }
+
+    private List<Peers.Peer> nodes() {
+        Peers known = peers.get();
+        return known == null ? List.of() : List.copyOf(known.all());
+    }
+
+    /**
+     * The nodes' flows merged by time ({@link FlowMerge}, on a virtual thread of its own, which
+     * waits while the client reads nothing); the nodes' calls end when the client leaves.
+     */
+    Multi<GetFlowsResponse> getFlows(GetFlowsRequest req) {
+        List<Peers.Peer> nodes = nodes();
         if (nodes.isEmpty()) {
-            out.onError(Status.UNAVAILABLE.withDescription("no nodes known to the relay yet (peer service unreachable?)")
-                    .asRuntimeException());
-            return;
+            return Multi.createFrom().failure(Status.UNAVAILABLE
+                    .withDescription("no nodes known to the relay yet (peer service unreachable?)").asRuntimeException());
         }
-        Context.CancellableContext ctx = Context.current().withCancellation();
-        HubbleStreams.FlowSink answers = HubbleStreams.sinkOf(call, () -> ctx.cancel(null));
-        List<FlowMerge.Upstream> upstreams = nodes.stream().<FlowMerge.Upstream>map(p -> new FlowMerge.Upstream() {
+        return Multi.createFrom().emitter(emitter -> {
+            Context.CancellableContext ctx = Context.current().withCancellation();
+            HubbleStreams.FlowSink answers = MutinyCalls.sinkOf(emitter, () -> ctx.cancel(null));
+            List<FlowMerge.Upstream> upstreams = nodes.stream().map(p -> upstream(p, ctx)).toList();
+            Thread.ofVirtual().name("relay-get-flows").start(() -> {
+                try {
+                    new FlowMerge(upstreams, sortCapacity, sortTimeoutMillis).run(req, answers);
+                    emitter.complete();
+                } catch (StatusRuntimeException e) {
+                    // A request the nodes refuse (a bad filter) is refused with their message.
+                    emitter.fail(e.getStatus().asRuntimeException());
+                } catch (InterruptedException e) {
+                    emitter.fail(Status.CANCELLED.withDescription("relay shutting down").asRuntimeException());
+                } catch (RuntimeException e) {
+                    emitter.fail(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+                }
+            });
+        });
+    }
+
+    /** One node's flows, read within {@code ctx} (cancelled when the client leaves). */
+    private static FlowMerge.Upstream upstream(Peers.Peer p, Context.CancellableContext ctx) {
+        return new FlowMerge.Upstream() {
             @Override
             public String name() {
                 return p.name();
             }
 
             @Override
-            public void stream(GetFlowsRequest r, java.util.function.Consumer<GetFlowsResponse> sink) throws InterruptedException {
+            public void stream(GetFlowsRequest r, Consumer<GetFlowsResponse> sink) throws InterruptedException {
                 p.awaitReady(CONNECT_TIMEOUT);
                 ctx.run(() -> {
                     Iterator<GetFlowsResponse> it = ObserverGrpc.newBlockingStub(p.channel()).getFlows(r);
@@ -77,84 +138,67 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
                     }
                 });
             }
-        }).toList();
-        Thread.ofVirtual().name("relay-get-flows").start(() -> {
-            try {
-                new FlowMerge(upstreams, sortCapacity, sortTimeoutMillis).run(req, answers);
-                if (!call.isCancelled()) {
-                    call.onCompleted();
-                }
-            } catch (StatusRuntimeException e) {
-                // A request the nodes refuse (a bad filter) is refused with their message.
-                call.onError(e.getStatus().asRuntimeException());
-            } catch (InterruptedException e) {
-                call.onError(Status.CANCELLED.withDescription("relay shutting down").asRuntimeException());
-            } catch (RuntimeException e) {
-                if (!call.isCancelled()) {
-                    call.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+        };
+    }
+
+    Uni<ServerStatusResponse> serverStatus(ServerStatusRequest req) {
+        return this.<ServerStatusResponse>askAll((stub, out) -> stub.serverStatus(req, out)).map(answers -> {
+            long num = 0, max = 0, seen = 0;
+            double rate = 0;
+            int connected = 0;
+            List<String> unavailable = new ArrayList<>();
+            for (Answer<ServerStatusResponse> a : answers) {
+                switch (a) {
+                    case Answered<ServerStatusResponse>(Peers.Peer p, ServerStatusResponse s) -> {
+                        num += s.getNumFlows();
+                        max += s.getMaxFlows();
+                        seen += s.getSeenFlows();
+                        rate += s.getFlowsRate();
+                        connected++;
+                    }
+                    case Failed<ServerStatusResponse>(Peers.Peer p, NodeState state) -> unavailable.add(p.name());
                 }
             }
+            return ServerStatusResponse.newBuilder().setNumFlows(num).setMaxFlows(max).setSeenFlows(seen)
+                    .setUptimeNs(System.nanoTime() - startNanos).setFlowsRate(rate).setVersion(HubbleNames.VERSION)
+                    .setNumConnectedNodes(UInt32Value.of(connected)).setNumUnavailableNodes(UInt32Value.of(unavailable.size()))
+                    .addAllUnavailableNodes(unavailable).build();
         });
     }
 
-    @Override
-    public void serverStatus(ServerStatusRequest req, StreamObserver<ServerStatusResponse> out) {
-        long num = 0, max = 0, seen = 0, uptime = System.nanoTime() - startNanos;
-        double rate = 0;
-        int connected = 0;
-        List<String> unavailable = new ArrayList<>();
-        for (Answer<ServerStatusResponse> a : askAll(stub -> stub.serverStatus(req))) {
-            switch (a) {
-                case Answered<ServerStatusResponse>(Peers.Peer p, ServerStatusResponse s) -> {
-                    num += s.getNumFlows();
-                    max += s.getMaxFlows();
-                    seen += s.getSeenFlows();
-                    rate += s.getFlowsRate();
-                    connected++;
+    Uni<GetNodesResponse> getNodes(GetNodesRequest req) {
+        return this.<ServerStatusResponse>askAll((stub, out) -> stub.serverStatus(ServerStatusRequest.getDefaultInstance(), out)).map(answers -> {
+            var b = GetNodesResponse.newBuilder();
+            for (Answer<ServerStatusResponse> a : answers) {
+                Peers.Peer p = a.peer();
+                Node.Builder n = Node.newBuilder().setName(p.name()).setAddress(p.address())
+                        .setTls(io.sluice.api.hubble.observer.TLS.newBuilder().setEnabled(!p.tlsServerName().isEmpty())
+                                .setServerName(p.tlsServerName()));
+                switch (a) {
+                    case Answered<ServerStatusResponse>(Peers.Peer q, ServerStatusResponse s) -> n.setState(NodeState.NODE_CONNECTED)
+                            .setVersion(s.getVersion()).setUptimeNs(s.getUptimeNs())
+                            .setNumFlows(s.getNumFlows()).setMaxFlows(s.getMaxFlows()).setSeenFlows(s.getSeenFlows());
+                    case Failed<ServerStatusResponse>(Peers.Peer q, NodeState state) -> n.setState(state);
                 }
-                case Failed<ServerStatusResponse>(Peers.Peer p, NodeState state) -> unavailable.add(p.name());
+                b.addNodes(n);
             }
-        }
-        out.onNext(ServerStatusResponse.newBuilder().setNumFlows(num).setMaxFlows(max).setSeenFlows(seen)
-                .setUptimeNs(uptime).setFlowsRate(rate).setVersion(HubbleNames.VERSION)
-                .setNumConnectedNodes(UInt32Value.of(connected)).setNumUnavailableNodes(UInt32Value.of(unavailable.size()))
-                .addAllUnavailableNodes(unavailable).build());
-        out.onCompleted();
+            return b.build();
+        });
     }
 
-    @Override
-    public void getNodes(GetNodesRequest req, StreamObserver<GetNodesResponse> out) {
-        var b = GetNodesResponse.newBuilder();
-        for (Answer<ServerStatusResponse> a : askAll(stub -> stub.serverStatus(ServerStatusRequest.getDefaultInstance()))) {
-            Peers.Peer p = a.peer();
-            Node.Builder n = Node.newBuilder().setName(p.name()).setAddress(p.address())
-                    .setTls(io.sluice.api.hubble.observer.TLS.newBuilder().setEnabled(!p.tlsServerName().isEmpty())
-                            .setServerName(p.tlsServerName()));
-            switch (a) {
-                case Answered<ServerStatusResponse>(Peers.Peer q, ServerStatusResponse s) -> n.setState(NodeState.NODE_CONNECTED)
-                        .setVersion(s.getVersion()).setUptimeNs(s.getUptimeNs())
-                        .setNumFlows(s.getNumFlows()).setMaxFlows(s.getMaxFlows()).setSeenFlows(s.getSeenFlows());
-                case Failed<ServerStatusResponse>(Peers.Peer q, NodeState state) -> n.setState(state);
+    Uni<GetNamespacesResponse> getNamespaces(GetNamespacesRequest req) {
+        return this.<GetNamespacesResponse>askAll((stub, out) -> stub.getNamespaces(req, out)).map(answers -> {
+            TreeSet<String> all = new TreeSet<>();
+            for (Answer<GetNamespacesResponse> a : answers) {
+                // an unavailable node adds nothing; GetNodes and ServerStatus report it
+                if (a instanceof Answered<GetNamespacesResponse>(Peers.Peer p, GetNamespacesResponse r)) {
+                    r.getNamespacesList().forEach(ns -> all.add(ns.getNamespace()));
+                }
             }
-            b.addNodes(n);
-        }
-        out.onNext(b.build());
-        out.onCompleted();
-    }
-
-    @Override
-    public void getNamespaces(GetNamespacesRequest req, StreamObserver<GetNamespacesResponse> out) {
-        TreeSet<String> all = new TreeSet<>();
-        for (Answer<GetNamespacesResponse> a : askAll(stub -> stub.getNamespaces(req))) {
-            // an unavailable node adds nothing; GetNodes and ServerStatus report it
-            if (a instanceof Answered<GetNamespacesResponse>(Peers.Peer p, GetNamespacesResponse r)) {
-                r.getNamespacesList().forEach(ns -> all.add(ns.getNamespace()));
-            }
-        }
-        var b = GetNamespacesResponse.newBuilder();
-        all.forEach(ns -> b.addNamespaces(Namespace.newBuilder().setNamespace(ns)));
-        out.onNext(b.build());
-        out.onCompleted();
+            var b = GetNamespacesResponse.newBuilder();
+            all.forEach(ns -> b.addNamespaces(Namespace.newBuilder().setNamespace(ns)));
+            return b.build();
+        });
     }
 
     /** One node's answer to a call: what it said, or how it failed. */
@@ -172,37 +216,34 @@ final class RelayObserver extends ObserverGrpc.ObserverImplBase {
      * one deadline, not one per node; the answers come in the nodes' order. A node that answered
      * is marked reached, one that failed is marked failed ({@link Peers#failed}).
      */
-    private <T> List<Answer<T>> askAll(Function<ObserverGrpc.ObserverBlockingStub, T> call) {
-        List<Peers.Peer> nodes = List.copyOf(peers.all());
-        List<Future<T>> asked;
-        try (var each = Executors.newVirtualThreadPerTaskExecutor()) {
-            asked = nodes.stream().map(p -> each.submit(() -> call.apply(ObserverGrpc.newBlockingStub(p.channel())
-                    .withDeadlineAfter(PEER_DEADLINE_SECONDS, TimeUnit.SECONDS)))).toList();
-        } // closing waits for all: each ends by its deadline
-        List<Answer<T>> out = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            Peers.Peer p = nodes.get(i);
-            Future<T> answer = asked.get(i);
-            if (answer.state() == Future.State.SUCCESS) {
-                out.add(new Answered<>(p, answer.resultNow()));
-                peers.reached(p);
-            } else {
-                Throwable cause = answer.exceptionNow();
-                StatusRuntimeException failure = cause instanceof StatusRuntimeException s ? s
-                        : Status.INTERNAL.withDescription(cause.toString()).withCause(cause).asRuntimeException();
-                out.add(new Failed<>(p, peers.failed(p, failure)));
-            }
+    private <T> Uni<List<Answer<T>>> askAll(BiConsumer<ObserverGrpc.ObserverStub, StreamObserver<T>> call) {
+        Peers known = peers.get();
+        List<Peers.Peer> nodes = known == null ? List.of() : List.copyOf(known.all());
+        if (nodes.isEmpty()) {
+            return Uni.createFrom().item(List.of());
         }
-        return out;
-    }
+        List<Uni<Answer<T>>> asked = nodes.stream().map(p -> Uni.createFrom().<T>emitter(e -> call.accept(
+                        ObserverGrpc.newStub(p.channel()).withDeadlineAfter(PEER_DEADLINE.toMillis(), TimeUnit.MILLISECONDS),
+                        new StreamObserver<>() {
+                            @Override
+                            public void onNext(T value) {
+                                e.complete(value);
+                            }
 
-    @Override
-    public void getAgentEvents(GetAgentEventsRequest req, StreamObserver<GetAgentEventsResponse> out) {
-        out.onError(Status.UNIMPLEMENTED.withDescription("the relay does not forward agent events").asRuntimeException());
-    }
+                            @Override
+                            public void onError(Throwable t) {
+                                e.fail(t);
+                            }
 
-    @Override
-    public void getDebugEvents(GetDebugEventsRequest req, StreamObserver<GetDebugEventsResponse> out) {
-        out.onError(Status.UNIMPLEMENTED.withDescription("the relay does not forward debug events").asRuntimeException());
+                            @Override
+                            public void onCompleted() {
+                            }
+                        }))
+                .<Answer<T>>map(value -> {
+                    known.reached(p);
+                    return new Answered<>(p, value);
+                })
+                .onFailure().recoverWithItem(failure -> new Failed<>(p, known.failed(p, failure)))).toList();
+        return Uni.join().all(asked).andFailFast();
     }
 }

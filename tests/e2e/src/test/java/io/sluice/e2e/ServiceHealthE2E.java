@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,6 +73,20 @@ class ServiceHealthE2E {
             awaitHealth(health, "ready", "UP");
         } finally {
             node.close();
+        }
+    }
+
+    @Test
+    void relay_exitsWhenItCannotServeItsApi_sayingWhere() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            service("services/relay", "relay", List.of("-Dsluice.relay.peer-service=unix://" + dir.resolve("hubble.sock"),
+                    "-Dsluice.relay.port=" + taken.getLocalPort(), "-Dsluice.relay.health-port=0",
+                    "-Dquarkus.http.domain-socket=" + dir.resolve("relay-health.sock")));
+            Process relay = processes.getLast();
+            assertThat(relay.waitFor(60, TimeUnit.SECONDS)).as("the relay exits").isTrue();
+            assertThat(relay.exitValue()).isNotZero();
+            assertThat(Files.readString(dir.resolve("relay.log"))).contains("Address already in use")
+                    .contains("the relay's Observer API is not served: no gRPC server listens on 127.0.0.1:" + taken.getLocalPort());
         }
     }
 

@@ -94,7 +94,9 @@ public final class NodeProcesses implements AutoCloseable {
                 "-Dsluice.relay.tls-client-key=" + certificates.client().key(),
                 "-Dquarkus.http.domain-socket=" + healthSocket(proxyDir, "relay")));
         if (config.relayTls()) {
-            cmd.addAll(List.of("-Dsluice.relay.tls-server-cert=" + certificates.relayServer().cert(),
+            // TLS is for clients on other hosts; plaintext stays on loopback (the relay's default)
+            cmd.addAll(List.of("-Dsluice.relay.listen-address=0.0.0.0",
+                    "-Dsluice.relay.tls-server-cert=" + certificates.relayServer().cert(),
                     "-Dsluice.relay.tls-server-key=" + certificates.relayServer().key()));
         }
         cmd.addAll(List.of("-jar", jar.toString()));
