@@ -1,10 +1,13 @@
 package io.sluice.bench;
 
+import io.grpc.BindableService;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
+import io.smallrye.mutiny.Multi;
 import io.sluice.agent.config.NodeProcesses;
+import io.sluice.api.grpc.MutinyCalls;
 import io.sluice.api.hubble.HubbleChannels;
 import io.sluice.api.hubble.HubbleServer;
 import io.sluice.api.hubble.HubbleStreams;
@@ -148,8 +151,8 @@ public final class RelayFlowsBench {
         }
     }
 
-    /** A node's observer: its flows, then the stream stays open, as a followed observer's does. */
-    private static final class Observer extends ObserverGrpc.ObserverImplBase {
+    /** A node's observer, served as the agent serves its own: its flows, then the stream stays open, as a followed observer's does. */
+    private static final class Observer implements BindableService {
         private final List<GetFlowsResponse> flows;
 
         Observer(List<GetFlowsResponse> flows) {
@@ -157,20 +160,20 @@ public final class RelayFlowsBench {
         }
 
         @Override
-        public void getFlows(GetFlowsRequest req, StreamObserver<GetFlowsResponse> out) {
-            HubbleStreams.FlowSink sink = HubbleStreams.sinkOf((ServerCallStreamObserver<GetFlowsResponse>) out);
-            Thread.ofVirtual().start(() -> {
-                try {
-                    for (GetFlowsResponse r : flows) {
-                        if (sink.cancelled()) {
-                            return;
-                        }
-                        sink.send(r);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        public ServerServiceDefinition bindService() {
+            return ServerServiceDefinition.builder(ObserverGrpc.SERVICE_NAME)
+                    .addMethod(ObserverGrpc.getGetFlowsMethod(), MutinyCalls.serverStreaming(req -> Multi.createBy().concatenating()
+                            .streams(HubbleStreams.flows("node-flows", this::send, () -> { }), Multi.createFrom().nothing())))
+                    .build();
+        }
+
+        private void send(HubbleStreams.FlowSink sink) throws InterruptedException {
+            for (GetFlowsResponse r : flows) {
+                if (sink.cancelled()) {
+                    return;
                 }
-            });
+                sink.send(r);
+            }
         }
     }
 

@@ -1,10 +1,10 @@
 package io.sluice.api.hubble;
 
 import io.grpc.ManagedChannel;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
+import io.sluice.api.grpc.MutinyCalls;
 import io.sluice.api.hubble.observer.GetFlowsRequest;
 import io.sluice.api.hubble.observer.GetFlowsResponse;
 import io.sluice.api.hubble.observer.ObserverGrpc;
@@ -21,13 +21,16 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** GetFlows answers follow gRPC's flow control, over a real gRPC connection on loopback. */
+/**
+ * GetFlows answers ({@link HubbleStreams#flows} served by {@code MutinyCalls.serverStreaming}, as
+ * the agent and the relay serve them) follow gRPC's flow control, over a real gRPC connection on loopback.
+ */
 class HubbleStreamsTest {
     private static final int ANSWERS = 5_000;
     private static final String PAYLOAD = "x".repeat(10_000);
 
     private final AtomicInteger sent = new AtomicInteger();
-    private final CountDownLatch producerDone = new CountDownLatch(1);
+    private final CountDownLatch producerDone = new CountDownLatch(1), terminated = new CountDownLatch(1);
     private HubbleServer server;
     private ManagedChannel channel;
 
@@ -68,6 +71,7 @@ class HubbleStreamsTest {
 
         assertThat(producerDone.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(sent.get()).isLessThan(ANSWERS);
+        assertThat(terminated.await(5, TimeUnit.SECONDS)).as("onTermination ran").isTrue();
     }
 
     private AtomicReference<ClientCallStreamObserver<GetFlowsRequest>> start(AtomicInteger received, CountDownLatch completed)
@@ -76,28 +80,19 @@ class HubbleStreamsTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        server = new HubbleServer("hubble-server-version", "test", null,
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), port), ServerTls.PLAINTEXT, new ObserverGrpc.ObserverImplBase() {
-            @Override
-            public void getFlows(GetFlowsRequest req, StreamObserver<GetFlowsResponse> out) {
-                HubbleStreams.FlowSink sink = HubbleStreams.sinkOf((ServerCallStreamObserver<GetFlowsResponse>) out);
-                Thread.ofVirtual().start(() -> {
+        ServerServiceDefinition observer = ServerServiceDefinition.builder(ObserverGrpc.SERVICE_NAME)
+                .addMethod(ObserverGrpc.getGetFlowsMethod(), MutinyCalls.serverStreaming(req -> HubbleStreams.flows("test-flows", sink -> {
                     try {
                         for (int i = 0; i < ANSWERS && !sink.cancelled(); i++) {
                             sink.send(GetFlowsResponse.newBuilder().setNodeName(PAYLOAD).build());
                             sent.incrementAndGet();
                         }
-                        if (!sink.cancelled()) {
-                            out.onCompleted();
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
                     } finally {
                         producerDone.countDown();
                     }
-                });
-            }
-        });
+                }, terminated::countDown))).build();
+        server = new HubbleServer("hubble-server-version", "test", null,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), port), ServerTls.PLAINTEXT, () -> observer);
         channel = HubbleChannels.open("127.0.0.1:" + port, ClientTls.PLAINTEXT);
         AtomicReference<ClientCallStreamObserver<GetFlowsRequest>> call = new AtomicReference<>();
         ObserverGrpc.newStub(channel).getFlows(GetFlowsRequest.getDefaultInstance(), new ClientResponseObserver<GetFlowsRequest, GetFlowsResponse>() {

@@ -6,11 +6,11 @@ import io.grpc.Context;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.sluice.api.grpc.MutinyCalls;
 import io.sluice.api.hubble.HubbleNames;
 import io.sluice.api.hubble.HubbleServer;
 import io.sluice.api.hubble.HubbleStreams;
@@ -91,7 +91,8 @@ public class RelayObserver implements BindableService {
 
     /**
      * The nodes' flows merged by time ({@link FlowMerge}, on a virtual thread of its own, which
-     * waits while the client reads nothing); the nodes' calls end when the client leaves.
+     * waits while the client reads nothing). A request the nodes refuse (a bad filter) is refused
+     * with their status.
      */
     Multi<GetFlowsResponse> getFlows(GetFlowsRequest req) {
         List<Peers.Peer> nodes = nodes();
@@ -99,24 +100,11 @@ public class RelayObserver implements BindableService {
             return Multi.createFrom().failure(Status.UNAVAILABLE
                     .withDescription("no nodes known to the relay yet (peer service unreachable?)").asRuntimeException());
         }
-        return Multi.createFrom().emitter(emitter -> {
-            Context.CancellableContext ctx = Context.current().withCancellation();
-            HubbleStreams.FlowSink answers = MutinyCalls.sinkOf(emitter, () -> ctx.cancel(null));
-            List<FlowMerge.Upstream> upstreams = nodes.stream().map(p -> upstream(p, ctx)).toList();
-            Thread.ofVirtual().name("relay-get-flows").start(() -> {
-                try {
-                    new FlowMerge(upstreams, sortCapacity, sortTimeoutMillis).run(req, answers);
-                    emitter.complete();
-                } catch (StatusRuntimeException e) {
-                    // A request the nodes refuse (a bad filter) is refused with their message.
-                    emitter.fail(e.getStatus().asRuntimeException());
-                } catch (InterruptedException e) {
-                    emitter.fail(Status.CANCELLED.withDescription("relay shutting down").asRuntimeException());
-                } catch (RuntimeException e) {
-                    emitter.fail(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
-                }
-            });
-        });
+        // the nodes' calls end with the client's: cancelled when the Multi ends
+        Context.CancellableContext ctx = Context.current().withCancellation();
+        List<FlowMerge.Upstream> upstreams = nodes.stream().map(p -> upstream(p, ctx)).toList();
+        return HubbleStreams.flows("relay-get-flows",
+                sink -> new FlowMerge(upstreams, sortCapacity, sortTimeoutMillis).run(req, sink), () -> ctx.cancel(null));
     }
 
     /** One node's flows, read within {@code ctx} (cancelled when the client leaves). */

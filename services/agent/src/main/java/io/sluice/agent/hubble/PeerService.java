@@ -1,6 +1,9 @@
 package io.sluice.agent.hubble;
 
-import io.grpc.stub.StreamObserver;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
+import io.smallrye.mutiny.Multi;
+import io.sluice.api.grpc.MutinyCalls;
 import io.sluice.api.hubble.peer.ChangeNotification;
 import io.sluice.api.hubble.peer.ChangeNotificationType;
 import io.sluice.api.hubble.peer.NotifyRequest;
@@ -11,7 +14,7 @@ import io.sluice.api.hubble.peer.TLS;
  * Hubble's Peer service of a standalone node: the node itself is the one peer. The stream stays
  * open (as Hubble's does) until the client leaves, so a relay notices when the agent goes away.
  */
-public final class PeerService extends PeerGrpc.PeerImplBase {
+public final class PeerService implements BindableService {
     private final String nodeName;
     private final String address;
     private final String tlsServerName;
@@ -24,12 +27,19 @@ public final class PeerService extends PeerGrpc.PeerImplBase {
     }
 
     @Override
-    public void notify(NotifyRequest req, StreamObserver<ChangeNotification> out) {
+    public ServerServiceDefinition bindService() {
+        return ServerServiceDefinition.builder(PeerGrpc.getServiceDescriptor())
+                .addMethod(PeerGrpc.getNotifyMethod(), MutinyCalls.serverStreaming(this::notify))
+                .build();
+    }
+
+    /** The node, then nothing: the stream ends only with the client or the server. */
+    Multi<ChangeNotification> notify(NotifyRequest req) {
         ChangeNotification.Builder n = ChangeNotification.newBuilder().setName(nodeName).setAddress(address)
                 .setType(ChangeNotificationType.PEER_ADDED);
         if (!tlsServerName.isEmpty()) {
             n.setTls(TLS.newBuilder().setServerName(tlsServerName));
         }
-        out.onNext(n.build());
+        return Multi.createBy().concatenating().streams(Multi.createFrom().item(n.build()), Multi.createFrom().nothing());
     }
 }

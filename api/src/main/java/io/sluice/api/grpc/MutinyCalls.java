@@ -1,4 +1,4 @@
-package io.sluice.relay;
+package io.sluice.api.grpc;
 
 import io.grpc.ServerCallHandler;
 import io.grpc.Status;
@@ -7,10 +7,7 @@ import io.grpc.stub.ServerCalls;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
-import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
-import io.sluice.api.hubble.HubbleStreams.FlowSink;
-import io.sluice.api.hubble.observer.GetFlowsResponse;
 
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,7 +21,9 @@ import java.util.function.Function;
  * quarkus-grpc's own Mutiny stubs subscribe to a streaming method's {@code Multi} without bound
  * (no gRPC flow control; quarkusio/quarkus#46475), so a client that reads slowly makes the server
  * buffer everything. {@link #serverStreaming} asks the {@code Multi} for one item at a time, and
- * only while gRPC says the call is ready: a slow client holds back the producer instead.
+ * only while gRPC says the call is ready: a slow client holds back the producer instead (a
+ * producer that blocks until asked: {@code HubbleStreams.flows}). The handlers serve on any
+ * grpc-java server, quarkus-grpc's or {@link GrpcServers}'.
  * <pre>{@code
  * ServerServiceDefinition.builder(ObserverGrpc.getServiceDescriptor())
  *     .addMethod(ObserverGrpc.getServerStatusMethod(), MutinyCalls.unary(this::serverStatus))
@@ -33,10 +32,10 @@ import java.util.function.Function;
  * A failure carrying a gRPC status ({@code StatusRuntimeException}) reaches the client with that
  * status; any other is {@code INTERNAL} with its text. A client that leaves cancels the subscription.
  */
-final class MutinyCalls {
+public final class MutinyCalls {
     private MutinyCalls() {}
 
-    static <Q, R> ServerCallHandler<Q, R> unary(Function<Q, Uni<R>> method) {
+    public static <Q, R> ServerCallHandler<Q, R> unary(Function<Q, Uni<R>> method) {
         return ServerCalls.asyncUnaryCall((req, out) -> {
             var call = (ServerCallStreamObserver<R>) out;
             AtomicReference<Cancellable> subscription = new AtomicReference<>();
@@ -53,7 +52,7 @@ final class MutinyCalls {
         });
     }
 
-    static <Q, R> ServerCallHandler<Q, R> serverStreaming(Function<Q, Multi<R>> method) {
+    public static <Q, R> ServerCallHandler<Q, R> serverStreaming(Function<Q, Multi<R>> method) {
         return ServerCalls.asyncServerStreamingCall((req, out) -> {
             var call = (ServerCallStreamObserver<R>) out;
             ReadySubscriber<R> subscriber = new ReadySubscriber<>(call);
@@ -62,45 +61,6 @@ final class MutinyCalls {
             call.setOnCancelHandler(subscriber::cancel);
             method.apply(req).subscribe().withSubscriber(subscriber);
         });
-    }
-
-    /**
-     * A {@link FlowSink} that emits into a Multi's emitter, waiting while its subscriber asks for
-     * nothing (so a blocking producer, such as the relay's merge, follows the client's pace), and
-     * cancelled once the subscriber is gone; {@code onTermination} runs then, or when the emitter
-     * completes or fails. It takes the emitter's request and termination callbacks (an emitter
-     * holds one of each). Send from the producer's own thread.
-     */
-    static FlowSink sinkOf(MultiEmitter<? super GetFlowsResponse> emitter, Runnable onTermination) {
-        Object signal = new Object();
-        Runnable wake = () -> {
-            synchronized (signal) {
-                signal.notifyAll();
-            }
-        };
-        emitter.onRequest(n -> wake.run());
-        emitter.onTermination(() -> {
-            onTermination.run();
-            wake.run();
-        });
-        return new FlowSink() {
-            @Override
-            public void send(GetFlowsResponse r) throws InterruptedException {
-                synchronized (signal) {
-                    while (emitter.requested() == 0 && !emitter.isCancelled()) {
-                        signal.wait();
-                    }
-                }
-                if (!emitter.isCancelled()) {
-                    emitter.emit(r);
-                }
-            }
-
-            @Override
-            public boolean cancelled() {
-                return emitter.isCancelled();
-            }
-        };
     }
 
     private static void fail(ServerCallStreamObserver<?> call, Throwable e) {
