@@ -6,7 +6,6 @@ import io.grpc.Context;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -35,20 +34,17 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * Hubble's Observer API across the nodes {@link Peers} knows, served by quarkus-grpc (4245): each
  * method a Mutiny pipeline ({@link MutinyCalls}), every answer with the header
- * {@code hubble-relay-version}. The unary calls ask all nodes at once; GetFlows streams the
- * nodes' merged flows at the pace of the client.
+ * {@code hubble-relay-version}. The unary calls ask all nodes at once ({@link NodeAnswers});
+ * GetFlows streams the nodes' merged flows at the pace of the client.
  */
 @GrpcService
 public class RelayObserver implements BindableService {
-    private static final Duration PEER_DEADLINE = Duration.ofSeconds(3);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     static final String VERSION_HEADER = "hubble-relay-version";
     private final Supplier<Peers> peers;
@@ -130,21 +126,21 @@ public class RelayObserver implements BindableService {
     }
 
     Uni<ServerStatusResponse> serverStatus(ServerStatusRequest req) {
-        return this.<ServerStatusResponse>askAll((stub, out) -> stub.serverStatus(req, out)).map(answers -> {
+        return NodeAnswers.<ServerStatusResponse>ask(peers.get(), (stub, out) -> stub.serverStatus(req, out)).map(answers -> {
             long num = 0, max = 0, seen = 0;
             double rate = 0;
             int connected = 0;
             List<String> unavailable = new ArrayList<>();
-            for (Answer<ServerStatusResponse> a : answers) {
+            for (NodeAnswers.Answer<ServerStatusResponse> a : answers) {
                 switch (a) {
-                    case Answered<ServerStatusResponse>(Peers.Peer p, ServerStatusResponse s) -> {
+                    case NodeAnswers.Answered<ServerStatusResponse>(Peers.Peer p, ServerStatusResponse s) -> {
                         num += s.getNumFlows();
                         max += s.getMaxFlows();
                         seen += s.getSeenFlows();
                         rate += s.getFlowsRate();
                         connected++;
                     }
-                    case Failed<ServerStatusResponse>(Peers.Peer p, NodeState state) -> unavailable.add(p.name());
+                    case NodeAnswers.Failed<ServerStatusResponse>(Peers.Peer p, NodeState state) -> unavailable.add(p.name());
                 }
             }
             return ServerStatusResponse.newBuilder().setNumFlows(num).setMaxFlows(max).setSeenFlows(seen)
@@ -155,18 +151,18 @@ public class RelayObserver implements BindableService {
     }
 
     Uni<GetNodesResponse> getNodes(GetNodesRequest req) {
-        return this.<ServerStatusResponse>askAll((stub, out) -> stub.serverStatus(ServerStatusRequest.getDefaultInstance(), out)).map(answers -> {
+        return NodeAnswers.<ServerStatusResponse>ask(peers.get(), (stub, out) -> stub.serverStatus(ServerStatusRequest.getDefaultInstance(), out)).map(answers -> {
             var b = GetNodesResponse.newBuilder();
-            for (Answer<ServerStatusResponse> a : answers) {
+            for (NodeAnswers.Answer<ServerStatusResponse> a : answers) {
                 Peers.Peer p = a.peer();
                 Node.Builder n = Node.newBuilder().setName(p.name()).setAddress(p.address())
                         .setTls(io.sluice.api.hubble.observer.TLS.newBuilder().setEnabled(!p.tlsServerName().isEmpty())
                                 .setServerName(p.tlsServerName()));
                 switch (a) {
-                    case Answered<ServerStatusResponse>(Peers.Peer q, ServerStatusResponse s) -> n.setState(NodeState.NODE_CONNECTED)
+                    case NodeAnswers.Answered<ServerStatusResponse>(Peers.Peer q, ServerStatusResponse s) -> n.setState(NodeState.NODE_CONNECTED)
                             .setVersion(s.getVersion()).setUptimeNs(s.getUptimeNs())
                             .setNumFlows(s.getNumFlows()).setMaxFlows(s.getMaxFlows()).setSeenFlows(s.getSeenFlows());
-                    case Failed<ServerStatusResponse>(Peers.Peer q, NodeState state) -> n.setState(state);
+                    case NodeAnswers.Failed<ServerStatusResponse>(Peers.Peer q, NodeState state) -> n.setState(state);
                 }
                 b.addNodes(n);
             }
@@ -175,11 +171,11 @@ public class RelayObserver implements BindableService {
     }
 
     Uni<GetNamespacesResponse> getNamespaces(GetNamespacesRequest req) {
-        return this.<GetNamespacesResponse>askAll((stub, out) -> stub.getNamespaces(req, out)).map(answers -> {
+        return NodeAnswers.<GetNamespacesResponse>ask(peers.get(), (stub, out) -> stub.getNamespaces(req, out)).map(answers -> {
             TreeSet<String> all = new TreeSet<>();
-            for (Answer<GetNamespacesResponse> a : answers) {
+            for (NodeAnswers.Answer<GetNamespacesResponse> a : answers) {
                 // an unavailable node adds nothing; GetNodes and ServerStatus report it
-                if (a instanceof Answered<GetNamespacesResponse>(Peers.Peer p, GetNamespacesResponse r)) {
+                if (a instanceof NodeAnswers.Answered<GetNamespacesResponse>(Peers.Peer p, GetNamespacesResponse r)) {
                     r.getNamespacesList().forEach(ns -> all.add(ns.getNamespace()));
                 }
             }
@@ -187,51 +183,5 @@ public class RelayObserver implements BindableService {
             all.forEach(ns -> b.addNamespaces(Namespace.newBuilder().setNamespace(ns)));
             return b.build();
         });
-    }
-
-    /** One node's answer to a call: what it said, or how it failed. */
-    sealed interface Answer<T> {
-        Peers.Peer peer();
-    }
-
-    record Answered<T>(Peers.Peer peer, T value) implements Answer<T> {}
-
-    /** {@code state}: what the failure makes of the node (unavailable, or an error such as TLS refused). */
-    record Failed<T>(Peers.Peer peer, NodeState state) implements Answer<T> {}
-
-    /**
-     * Asks every node at once, each within the deadline, so one node that does not answer costs
-     * one deadline, not one per node; the answers come in the nodes' order. A node that answered
-     * is marked reached, one that failed is marked failed ({@link Peers#failed}).
-     */
-    private <T> Uni<List<Answer<T>>> askAll(BiConsumer<ObserverGrpc.ObserverStub, StreamObserver<T>> call) {
-        Peers known = peers.get();
-        List<Peers.Peer> nodes = known == null ? List.of() : List.copyOf(known.all());
-        if (nodes.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
-        List<Uni<Answer<T>>> asked = nodes.stream().map(p -> Uni.createFrom().<T>emitter(e -> call.accept(
-                        ObserverGrpc.newStub(p.channel()).withDeadlineAfter(PEER_DEADLINE.toMillis(), TimeUnit.MILLISECONDS),
-                        new StreamObserver<>() {
-                            @Override
-                            public void onNext(T value) {
-                                e.complete(value);
-                            }
-
-                            @Override
-                            public void onError(Throwable t) {
-                                e.fail(t);
-                            }
-
-                            @Override
-                            public void onCompleted() {
-                            }
-                        }))
-                .<Answer<T>>map(value -> {
-                    known.reached(p);
-                    return new Answered<>(p, value);
-                })
-                .onFailure().recoverWithItem(failure -> new Failed<>(p, known.failed(p, failure)))).toList();
-        return Uni.join().all(asked).andFailFast();
     }
 }
